@@ -1,0 +1,218 @@
+"""Telegram, through python-telegram-bot: turn updates into `Incoming`, replies into messages.
+
+The only module that knows Telegram. Long polling; every call goes through the configured Bot
+API server (TELEGRAM_API_BASE_URL), file downloads included.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import (
+    BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
+)
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import app as wiring
+from bot.settings import Settings
+from handlers.context import Services
+from handlers.onboarding import command_menu
+from handlers.router import handle
+from handlers.types import Incoming, Reply
+from messages_vi import t
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+class TelegramChannel:
+    """Adapts one Application to the handlers; holds the services while the bot runs."""
+
+    def __init__(self, services: Services | None, open_services: Callable | None = None):
+        self.services = services
+        self._open_services = open_services
+        # Last message with buttons per chat, to close its buttons once the person answered.
+        self._open_keyboards: dict[int, int] = {}
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    async def post_init(self, application: Application) -> None:
+        if self.services is None:
+            self.services = await self._open_services()
+        self.services.bot_username = application.bot.username
+        await application.bot.set_my_commands([BotCommand(n, d) for n, d in command_menu("secretary")])
+
+    async def post_shutdown(self, application: Application) -> None:
+        if self._open_services is not None and self.services is not None:
+            await wiring.close_services(self.services)
+
+    # --- incoming -------------------------------------------------------------------------------
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A message or an edited one, in a private chat."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None:
+            return
+        if update.effective_chat.type != "private":
+            return                                   # groups are not where reports are made
+        incoming = Incoming(
+            channel="telegram", user_id=str(user.id), chat_id=str(message.chat_id),
+            display_name=user.full_name, text=message.text if update.message else None,
+            other=_other_kind(update, message), update_key=f"telegram:{update.update_id}",
+        )
+        await self._close_open_keyboard(context, message.chat_id)
+        await self._answer(context, message.chat_id, await handle(self.services, incoming))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed inline button: answer it, close that message's buttons, then reply."""
+        query = update.callback_query
+        chat_id = query.message.chat_id if query.message else query.from_user.id
+        incoming = Incoming(
+            channel="telegram", user_id=str(query.from_user.id), chat_id=str(chat_id),
+            display_name=query.from_user.full_name, button=query.data or "",
+            update_key=f"telegram:{update.update_id}",
+        )
+        replies = await handle(self.services, incoming)
+        try:
+            await query.answer()
+        except TelegramError:
+            pass                                     # an old query can no longer be answered
+        if isinstance(query.message, Message):
+            await self._close_keyboard(context, chat_id, query.message.message_id)
+        await self._answer(context, chat_id, replies)
+
+    # --- outgoing -------------------------------------------------------------------------------
+    async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            sent = await send(context.bot, chat_id, reply)
+            if reply.buttons and sent is not None:
+                self._open_keyboards[chat_id] = sent.message_id
+            if reply.command_menu:
+                await context.bot.set_my_commands(
+                    [BotCommand(n, d) for n, d in reply.command_menu], scope=BotCommandScopeChat(chat_id))
+
+    async def _close_open_keyboard(self, context, chat_id: int) -> None:
+        message_id = self._open_keyboards.pop(chat_id, None)
+        if message_id is not None:
+            await self._close_keyboard(context, chat_id, message_id)
+
+    async def _close_keyboard(self, context, chat_id: int, message_id: int) -> None:
+        if self._open_keyboards.get(chat_id) == message_id:
+            del self._open_keyboards[chat_id]
+        try:
+            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except BadRequest:
+            pass            # already closed, or too old to edit: its buttons are stale-checked anyway
+
+
+async def send(bot, chat_id: int | str, reply: Reply) -> Message | None:
+    """Send one Reply: text split under Telegram's limit, buttons on the last part, or a file."""
+    markup = _markup(reply)
+    if reply.attachment is not None:
+        caption = reply.text[: MessageLimit.CAPTION_LENGTH] or None
+        with open(reply.attachment, "rb") as handle:
+            if reply.attachment_kind == "photo":
+                return await bot.send_photo(chat_id, handle, caption=caption, reply_markup=markup)
+            return await bot.send_document(chat_id, handle, caption=caption, reply_markup=markup,
+                                           filename=reply.attachment.name)
+    parts = split_text(reply.text)
+    sent = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+    return sent
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cut a long text at line ends (or, for a single huge line, anywhere) into parts that fit."""
+    parts, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons])
+
+
+def _other_kind(update: Update, message: Message) -> str | None:
+    if update.edited_message is not None:
+        return "edited"
+    if message.text is not None:
+        return None
+    for kind in ("sticker", "photo", "voice", "video", "document", "audio", "location", "contact", "animation"):
+        if getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Whatever escaped a handler: logged with the update's id only (no message text)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+
+
+def build_application(settings: Settings, *, services: Services | None = None,
+                      request: BaseRequest | None = None, rate_limiter: bool = True) -> Application:
+    """The python-telegram-bot Application, wired to our handlers. `request` replaces HTTP in tests."""
+    channel = TelegramChannel(services, None if services else lambda: wiring.open_services(
+        settings.database_path, form_max_idle_days=settings.form_max_idle_days))
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .post_init(channel.post_init)
+        .post_shutdown(channel.post_shutdown)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE),
+                                           channel.on_message))
+    application.add_handler(CallbackQueryHandler(channel.on_button))
+    application.add_error_handler(on_error)
+    application.bot_data["channel"] = channel
+    return application
+
+
+async def fetch_username(settings: Settings) -> str:
+    """The bot's username, asked of the Bot API (for invite links)."""
+    from telegram import Bot
+
+    async with Bot(settings.telegram_token, base_url=settings.telegram_api_base_url,
+                   base_file_url=settings.telegram_file_base_url) as bot:
+        return bot.username
+
+
+def run(settings: Settings) -> int:
+    """Run the bot with long polling until interrupted."""
+    application = build_application(settings)
+    log.info("starting Telegram long polling through %s", settings.telegram_api_base_url)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0

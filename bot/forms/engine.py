@@ -1,0 +1,390 @@
+"""The one engine every form runs on: ask, read, check, go back, edit, save, cancel, resume.
+
+`advance` is the whole conversation logic as a pure function of (form, state, event); the
+`FormEngine` around it loads and stores the state so every answer is committed, together with
+the form's state, before the bot replies.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from bot.forms import parsers
+from bot.forms.model import Confirm, Form, FormContext, Option, Step
+from bot.textnorm import fold
+from handlers.types import Button, Incoming, Reply, rows
+from messages_vi import t
+from messages_vi.formatting import local_today, long_date, number
+from storage.forms import Duplicate, FormSession, Stale
+
+SUMMARY = "summary"
+PICK_EDIT = "pick_edit"
+
+_CANCEL_WORDS = {"huy", "huy bo", "/huy"}
+_BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
+_SKIP_WORDS = {"bo qua", "skip"}
+_SAVE_WORDS = {"luu", "gui", "xong", "ok", "dong y"}
+_EDIT_WORDS = {"sua", "chinh sua", "sua lai"}
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the person did, as the engine reads it: typed text, an option, or an action."""
+
+    kind: str            # text, option, action, other
+    value: Any = None
+
+
+@dataclass
+class Result:
+    state: dict
+    outcome: str = "continue"      # continue, save, cancel
+    notice: str | None = None      # message key said before the next question
+    notice_params: dict = field(default_factory=dict)
+
+
+def new_state(form: Form, answers: dict | None = None, report_id: int | None = None,
+              flags: dict | None = None) -> dict:
+    """A fresh form: at its first step, or at the summary when correcting a saved report."""
+    first = form.asked()[0].name
+    return {
+        "answers": dict(answers or {}),
+        "at": SUMMARY if answers else first,
+        "trail": [],
+        "editing": False,
+        "pending": None,
+        "flags": dict(flags or {}),  # step name -> the flag its confirmed answer raised
+        "report_id": report_id,
+    }
+
+
+# --- the pure part ---------------------------------------------------------------------------
+
+def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
+    """The next state of a form after one event. Never raises for anything a person can send."""
+    state = copy.deepcopy(state)
+    if event.kind == "other":
+        return Result(state, notice=f"form.other.{event.value}" if event.value == "edited" else "form.other")
+    if event.kind == "text":
+        word = fold(event.value or "")
+        if word in _CANCEL_WORDS:
+            return Result(state, "cancel")
+        if word in _BACK_WORDS:
+            event = Event("action", "back")
+    if event.kind == "action" and event.value == "cancel":
+        return Result(state, "cancel")
+    if event.kind == "action" and event.value == "resume":
+        return Result(state)
+    if event.kind == "action" and event.value == "back":
+        return _back(form, state)
+    if state["pending"]:
+        return _on_pending(form, state, event, ctx)
+    if state["at"] == SUMMARY:
+        return _on_summary(form, state, event, ctx)
+    if state["at"] == PICK_EDIT:
+        return _on_pick_edit(form, state, event)
+    return _on_step(form, form.step(state["at"]), state, event, ctx)
+
+
+def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext) -> Result:
+    if event.kind == "action" and event.value == "skip":
+        if not step.optional:
+            return Result(state, notice="form.cannot_skip")
+        return _accept(form, state, step, None)
+    if event.kind == "option":
+        choices = step.options_for(ctx) + step.shortcuts
+        if not isinstance(event.value, int) or not 0 <= event.value < len(choices):
+            return Result(state, notice="form.button_old")
+        option = choices[event.value]
+        if step.kind == "choice":
+            return _checked(form, state, step, option.value, ctx)
+        event = Event("text", option.value)      # a shortcut stands for a typed answer
+    if event.kind == "text":
+        if step.optional and fold(event.value or "") in _SKIP_WORDS:
+            return _accept(form, state, step, None)
+        parsed = read(step, event.value or "", ctx)
+        if not parsed.ok:
+            return Result(state, notice=f"parse.{parsed.error}", notice_params=dict(parsed.params))
+        return _checked(form, state, step, parsed.value, ctx)
+    return Result(state, notice="form.button_old")
+
+
+def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
+    """Parse a typed answer with the parser of the step's kind and its limits."""
+    if step.kind == "count":
+        return parsers.parse_count(text, **step.limits)
+    if step.kind == "date":
+        return parsers.parse_date(text, today=ctx.today, earliest=ctx.earliest)
+    if step.kind == "yes_no":
+        return parsers.parse_yes_no(text)
+    if step.kind == "text":
+        return parsers.parse_text(text, **step.limits)
+    options = step.options_for(ctx)
+    choices = [parsers.Choice(o.value, (*o.words, fold(t(o.label, **o.params)))) for o in options]
+    return parsers.parse_choice(text, choices)
+
+
+def _checked(form: Form, state: dict, step: Step, value: Any, ctx: FormContext) -> Result:
+    stored = value.isoformat() if isinstance(value, date) else value
+    if step.confirm:
+        trial = {**state["answers"], step.name: stored}
+        doubt: Confirm | None = step.confirm(value, ctx, trial)
+        if doubt:
+            state["pending"] = {"step": step.name, "value": stored, "flag": doubt.flag,
+                                "message": doubt.message, "params": dict(doubt.params)}
+            return Result(state)
+    return _accept(form, state, step, stored)
+
+
+def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = None) -> Result:
+    state["answers"][step.name] = value
+    # a new answer replaces the flag its predecessor may have raised
+    previous = state["flags"].pop(step.name, None)
+    if previous:
+        state["answers"].pop(previous, None)
+    if flag:
+        state["answers"][flag] = True
+        state["flags"][step.name] = flag
+    state["pending"] = None
+    if state["editing"] or step.on_summary:
+        state["at"], state["editing"] = SUMMARY, False
+        return Result(state)
+    asked = [s.name for s in form.asked()]
+    state["trail"].append(step.name)
+    position = asked.index(step.name)
+    state["at"] = asked[position + 1] if position + 1 < len(asked) else SUMMARY
+    return Result(state)
+
+
+def _on_pending(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
+    pending = state["pending"]
+    step = form.step(pending["step"])
+    if event.kind == "action" and event.value in ("yes", "no"):
+        answer = event.value == "yes"
+    elif event.kind == "text":
+        parsed = parsers.parse_yes_no(event.value or "")
+        if not parsed.ok:
+            # a new number instead of yes/no: take it as a fresh answer to the step
+            state["pending"] = None
+            return _on_step(form, step, state, event, ctx)
+        answer = parsed.value
+    else:
+        return Result(state, notice="form.button_old")
+    if answer:
+        return _accept(form, state, step, pending["value"], pending["flag"])
+    state["pending"] = None
+    return Result(state, notice="form.enter_again")
+
+
+def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
+    action = event.value if event.kind == "action" else None
+    word = fold(event.value or "") if event.kind == "text" else ""
+    if action == "save" or word in _SAVE_WORDS:
+        return Result(state, "save")
+    if action == "edit" or word in _EDIT_WORDS:
+        state["at"] = PICK_EDIT
+        return Result(state)
+    extra = next((s for s in form.steps if s.on_summary), None)
+    if event.kind == "text" and extra is not None:
+        return _on_step(form, extra, state, event, ctx)
+    return Result(state, notice="form.summary_hint")
+
+
+def _on_pick_edit(form: Form, state: dict, event: Event) -> Result:
+    if event.kind == "action" and event.value == "summary":
+        state["at"] = SUMMARY
+        return Result(state)
+    index = None
+    if event.kind == "action" and isinstance(event.value, str) and event.value.startswith("goto"):
+        index = int(event.value[4:])
+    elif event.kind == "text" and (event.value or "").strip().isdigit():
+        index = int(event.value.strip()) - 1
+    if index is None or not 0 <= index < len(form.steps):
+        return Result(state, notice="form.pick_edit_hint")
+    state["at"], state["editing"] = form.steps[index].name, True
+    return Result(state)
+
+
+def _back(form: Form, state: dict) -> Result:
+    if state["pending"]:
+        state["pending"] = None
+        return Result(state)
+    if state["at"] == PICK_EDIT or state["editing"]:
+        state["at"], state["editing"] = SUMMARY, False
+        return Result(state)
+    if not state["trail"]:
+        return Result(state, notice="form.cannot_go_back")
+    state["at"] = state["trail"].pop()
+    return Result(state)
+
+
+# --- what the person sees --------------------------------------------------------------------
+
+def render(form: Form, session_id: int, version: int, state: dict, ctx: FormContext,
+           notice: str | None = None, notice_params: dict | None = None) -> Reply:
+    """The message that asks for what the form needs next, with its buttons."""
+
+    def tap(label: str, code: str) -> Button:
+        return Button(label, f"f:{session_id}:{version}:{code}")
+
+    lines = [t(notice, **(notice_params or {}))] if notice else []
+    cancel = tap(t("form.button.cancel"), "x")
+    back = tap(t("form.button.back"), "b")
+    if state["pending"]:
+        pending = state["pending"]
+        lines.append(t(pending["message"], **pending["params"]))
+        buttons = rows(tap(t("form.button.yes_keep"), "y"), tap(t("form.button.no_retype"), "n"))
+    elif state["at"] == SUMMARY:
+        lines.append(summary_text(form, state, ctx))
+        buttons = rows(tap(t("form.button.save"), "s"), tap(t("form.button.edit"), "e"), cancel, width=3)
+    elif state["at"] == PICK_EDIT:
+        lines.append(t("form.pick_edit"))
+        choices = [tap(f"{i + 1}. {t(s.label)}", f"g{i}") for i, s in enumerate(form.steps)]
+        buttons = rows(*choices, tap(t("form.button.to_summary"), "m"))
+    else:
+        step = form.step(state["at"])
+        lines.append(t(step.question, members=ctx.unit.members, unit=ctx.unit.name))
+        options = [tap(t(o.label, **o.params), f"o{i}")
+                   for i, o in enumerate(step.options_for(ctx) + step.shortcuts)]
+        extras = [back] if state["trail"] or state["editing"] else []
+        if step.optional:
+            extras.append(tap(t("form.button.skip"), "k"))
+        buttons = rows(*options, width=3 if len(options) > 2 else 2) + rows(*extras, cancel, width=3)
+    return Reply("\n\n".join(lines), buttons)
+
+
+def summary_text(form: Form, state: dict, ctx: FormContext) -> str:
+    """The form's answers, one line each, under its title."""
+    lines = [t("form.summary_title", title=t(form.title), unit=ctx.unit.name)]
+    for step in form.steps:
+        value = state["answers"].get(step.name)
+        lines.append(t("form.summary_line", label=t(step.label), value=show(step, value, ctx)))
+    for flag in state["flags"].values():
+        lines.append(t(f"{form.name}.flag.{flag}"))
+    extra = next((s for s in form.steps if s.on_summary), None)
+    lines.append(t("form.summary_footer"))
+    if extra is not None:
+        lines.append(t("form.summary_extra", label=t(extra.label).lower()))
+    return "\n".join(lines)
+
+
+def show(step: Step, value: Any, ctx: FormContext) -> str:
+    """One answer as the summary prints it."""
+    if value is None:
+        return t("form.no_answer")
+    if step.kind == "date":
+        return long_date(date.fromisoformat(value))
+    if step.kind == "count":
+        return number(value)
+    if step.kind == "yes_no":
+        return t("form.yes" if value else "form.no")
+    if step.kind == "choice":
+        option = next((o for o in step.options_for(ctx) if o.value == value), None)
+        return t(option.label, **option.params) if option else str(value)
+    return str(value)
+
+
+def event_from(incoming: Incoming, session: FormSession) -> Event | None:
+    """Read an Incoming as an event of this session; None when it is a button of another one."""
+    if incoming.button is not None:
+        parts = incoming.button.split(":")
+        if len(parts) != 4 or parts[0] != "f":
+            return None
+        if parts[1] != str(session.id) or parts[2] != str(session.version):
+            return None
+        code = parts[3]
+        if code[:1] == "o" and code[1:].isdigit():
+            return Event("option", int(code[1:]))
+        if code[:1] == "g" and code[1:].isdigit():
+            return Event("action", f"goto{code[1:]}")
+        actions = {"s": "save", "e": "edit", "x": "cancel", "b": "back", "k": "skip", "y": "yes",
+                   "n": "no", "m": "summary", "r": "resume"}
+        return Event("action", actions[code]) if code in actions else None
+    if incoming.text is not None:
+        return Event("text", incoming.text)
+    return Event("other", incoming.other or "unknown")
+
+
+# --- the part that talks to storage ----------------------------------------------------------
+
+class FormEngine:
+    """Runs forms for people: every step committed with the form's state before replying."""
+
+    def __init__(self, storage, forms: dict[str, Form], clock, *, max_age_days: int = 365):
+        self.storage = storage
+        self.forms = forms
+        self.clock = clock
+        self.max_age_days = max_age_days
+
+    def context(self, identity, now=None) -> FormContext:
+        now = now or self.clock()
+        today = local_today(now)
+        earliest = today - timedelta(days=self.max_age_days)
+        if identity.unit.founded_on and identity.unit.founded_on > earliest:
+            earliest = identity.unit.founded_on       # nothing happened before the branch existed
+        return FormContext(identity.unit, identity.person.id, now, today, earliest)
+
+    async def begin(self, identity, form_name: str, incoming: Incoming, *, answers: dict | None = None,
+                    report_id: int | None = None, flags: dict | None = None,
+                    replace: bool = False) -> list[Reply]:
+        """Open a form (or a correction of a saved report) and ask its first question."""
+        form = self.forms[form_name]
+        ctx = self.context(identity)
+        state = new_state(form, answers, report_id, flags)
+        try:
+            session = await self.storage.forms.start(
+                identity.person.id, identity.unit.id, form.name, state, ctx.now,
+                incoming.update_key, replace=replace,
+            )
+        except Duplicate:
+            return []
+        return [render(form, session.id, session.version, state, ctx)]
+
+    async def handle(self, identity, session: FormSession, incoming: Incoming) -> list[Reply]:
+        """Take one thing the person did while their form is open, and answer it."""
+        form = self.forms[session.form]
+        ctx = self.context(identity)
+        event = event_from(incoming, session)
+        if event is None:
+            return [render(form, session.id, session.version, session.state, ctx, "form.button_old")]
+        result = advance(form, session.state, event, ctx)
+        try:
+            if result.outcome == "continue":
+                if result.state == session.state:
+                    # nothing changed (an error or a hint): nothing to store, only to say
+                    return [render(form, session.id, session.version, session.state, ctx,
+                                   result.notice, result.notice_params)]
+                version = await self.storage.forms.save(session.id, session.version, result.state,
+                                                        ctx.now, incoming.update_key)
+                return [render(form, session.id, version, result.state, ctx, result.notice, result.notice_params)]
+            if result.outcome == "cancel":
+                await self.storage.forms.finish(session.id, session.version, ctx.now, incoming.update_key)
+                return [Reply(t("form.cancelled", title=t(form.title)))]
+            await self.storage.forms.finish(
+                session.id, session.version, ctx.now, incoming.update_key,
+                write=lambda conn: form.write(self.storage, conn, ctx, result.state["answers"],
+                                              result.state["report_id"]),
+            )
+            return [Reply(t(form.saved, title=t(form.title), unit=ctx.unit.name),
+                          rows(Button(t("menu.reports"), "cmd:baocao"), Button(t("menu.home"), "cmd:menu")))]
+        except Duplicate:
+            return []
+        except Stale:
+            return [Reply(t("form.moved_on"))]
+
+    async def cancel(self, identity, session: FormSession, incoming: Incoming) -> list[Reply]:
+        """Drop the open form at the person's word (/huy)."""
+        form = self.forms[session.form]
+        try:
+            await self.storage.forms.finish(session.id, session.version, self.clock(), incoming.update_key)
+        except (Duplicate, Stale):
+            return []
+        return [Reply(t("form.cancelled", title=t(form.title)))]
+
+    def current(self, identity, session: FormSession, notice: str | None = None, **params) -> Reply:
+        """The open form's current question again, after an optional notice."""
+        form = self.forms[session.form]
+        return render(form, session.id, session.version, session.state, self.context(identity), notice, params)

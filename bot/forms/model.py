@@ -1,0 +1,85 @@
+"""What a form is made of: steps, options and checks, as data the engine runs.
+
+A new form is one `Form` value plus its sentences in `messages_vi`; the engine needs no change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from storage.units import Unit
+
+Answers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What parsers and checks may look at: whose form, for which unit, on which day."""
+
+    unit: Unit
+    person_id: int
+    now: datetime
+    today: date           # local (Asia/Ho_Chi_Minh) date of `now`
+    earliest: date         # no date answer may be older
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice: its stored value, the message key of its label, and words that also mean it."""
+
+    value: str
+    label: str
+    words: tuple[str, ...] = ()        # folded, without diacritics: "truc tuyen"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A soft check: the answer looks wrong, so ask; if the person insists, keep it (and flag it)."""
+
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    flag: str | None = None            # answer key set to True when the person confirms
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    question: str                      # message key of the question
+    label: str                         # message key of its line on the summary
+    kind: str                          # count, date, choice, yes_no, text
+    options: tuple[Option, ...] | Callable[[FormContext], tuple[Option, ...]] = ()
+    shortcuts: tuple[Option, ...] = ()  # buttons that stand for a typed answer ("hom nay")
+    optional: bool = False
+    on_summary: bool = False           # optional extra offered on the summary instead of asked
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    confirm: Callable[[Any, FormContext, Answers], Confirm | None] | None = None
+
+    def options_for(self, ctx: FormContext) -> tuple[Option, ...]:
+        return self.options(ctx) if callable(self.options) else self.options
+
+
+# A form's writer runs inside the transaction that ends the form: (storage, conn, ctx, answers,
+# report_id or None) -> the saved report's id.
+Writer = Callable[[Any, sqlite3.Connection, FormContext, Answers, int | None], int]
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    title: str                         # message key
+    steps: tuple[Step, ...]
+    write: Writer
+    saved: str                         # message key said after saving
+    roles: tuple[str, ...] = ("secretary", "deputy")
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    def asked(self) -> list[Step]:
+        """The steps asked one by one, in order (not the extras offered on the summary)."""
+        return [s for s in self.steps if not s.on_summary]

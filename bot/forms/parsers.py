@@ -1,0 +1,304 @@
+"""Read what a secretary typed on a phone: counts, dates, choices, yes/no and free text.
+
+Every parser is a pure function returning a `Parsed` and never raises. On failure the
+`Parsed` carries a message key plus named params; the wording lives elsewhere.
+All vocabulary here is folded ASCII (see `bot.textnorm.fold`).
+"""
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot.textnorm import fold, words
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object = None
+    error: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def ok(value: object) -> Parsed:
+    return Parsed(value=value)
+
+
+def fail(error: str, **params: object) -> Parsed:
+    return Parsed(error=error, params=params)
+
+
+# --- counts -------------------------------------------------------------------
+
+_DIGITS = {
+    "khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5,
+    "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+}
+# Forms only used after "muoi"/"linh": "hai muoi tu", "ba muoi lam", "muoi nham".
+_LATE_DIGITS = _DIGITS | {"tu": 4, "lam": 5, "nham": 5}
+_THOUSAND = ("nghin", "ngan")
+# Words allowed after the number; "a" is the polite particle people end replies with.
+_COUNT_TAIL = tuple(
+    tuple(p.split())
+    for p in (
+        "doan vien", "thanh nien", "tham gia", "nguoi", "ban", "dv", "dvtn", "tn",
+        "em", "ng", "luot", "a",
+    )
+)
+_COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+_NEGATIVE = re.compile(r"[-\u2212]\s*\d")
+
+
+def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parsed:
+    """A whole number of people, as digits or Vietnamese words, with optional unit words."""
+    folded = fold(text)
+    if _NEGATIVE.match(folded):
+        return fail("count_negative")
+    tokens = _COUNT_TOKEN.findall(folded)
+    if tokens and tokens[0][0].isdecimal():
+        rest = tokens[1:]
+        parsed = _digits_value(tokens[0], maximum)
+    else:
+        value, used = _number_words(tokens)
+        rest = tokens[used:]
+        parsed = ok(value) if used else fail("count_unreadable")
+    if not _only_units(rest):
+        return fail("count_unreadable")
+    if not parsed.ok:
+        return parsed
+    if parsed.value < minimum:
+        return fail("count_too_small", minimum=minimum)
+    if parsed.value > maximum:
+        return fail("count_too_large", maximum=maximum)
+    return parsed
+
+
+def _digits_value(token: str, maximum: int) -> Parsed:
+    """Digits where '.' or ',' groups thousands ("1.200") unless it reads as a fraction."""
+    groups = re.split(r"[.,]", token)
+    seps = re.findall(r"[.,]", token)
+    if len(set(seps)) <= 1 and _grouped(groups):
+        whole = "".join(groups)
+    elif len(seps) == 1 or (len(set(seps[:-1])) == 1 and seps[-1] != seps[0] and _grouped(groups[:-1])):
+        if groups[-1].strip("0"):
+            return fail("count_not_whole")
+        whole = "".join(groups[:-1])
+    else:
+        return fail("count_unreadable")
+    # More digits than `maximum` means too large; int() would refuse huge strings anyway.
+    if len(whole.lstrip("0")) > len(str(max(maximum, 0))):
+        return fail("count_too_large", maximum=maximum)
+    return ok(int(whole))
+
+
+def _grouped(groups: list[str]) -> bool:
+    if len(groups) == 1:
+        return True
+    head = groups[0]
+    return 1 <= len(head) <= 3 and head[0] != "0" and all(len(g) == 3 for g in groups[1:])
+
+
+def _number_words(tokens: list[str]) -> tuple[int, int]:
+    """Read Vietnamese number words from the start of tokens: (value, tokens used)."""
+    high, i = _below_thousand(tokens, 0, bare_scale=1, after_thousand=False)
+    if i == 0:
+        return 0, 0
+    if i < len(tokens) and tokens[i] in _THOUSAND and high > 0:
+        # "mot nghin hai" is 1200, as "mot tram hai" is 120.
+        low, j = _below_thousand(tokens, i + 1, bare_scale=100, after_thousand=True)
+        return high * 1000 + low, j
+    return high, i
+
+
+def _below_thousand(tokens: list[str], i: int, *, bare_scale: int, after_thousand: bool) -> tuple[int, int]:
+    """Read 0..999 starting at tokens[i]: (value, index after it); index unchanged if none."""
+    def at(k: int) -> str:
+        return tokens[k] if k < len(tokens) else ""
+
+    value = 0
+    has_hundreds = False
+    if at(i) in _DIGITS and at(i + 1) == "tram" and (_DIGITS[at(i)] > 0 or after_thousand):
+        value, i, has_hundreds = _DIGITS[at(i)] * 100, i + 2, True
+        bare_scale = 10  # colloquial: "mot tram hai" is 120
+    if at(i) in ("linh", "le") and (has_hundreds or after_thousand) and at(i + 1) in _LATE_DIGITS:
+        return value + _LATE_DIGITS[at(i + 1)], i + 2
+    if at(i) == "muoi":
+        tens, i = 10, i + 1
+    elif at(i) in _DIGITS and at(i + 1) == "muoi" and _DIGITS[at(i)] >= 2:
+        tens, i = _DIGITS[at(i)] * 10, i + 2
+    elif at(i) in _DIGITS and not (after_thousand and not has_hundreds and _DIGITS[at(i)] == 0):
+        return value + _DIGITS[at(i)] * bare_scale, i + 1
+    else:
+        return value, i
+    if _LATE_DIGITS.get(at(i), 0) > 0:
+        return value + tens + _LATE_DIGITS[at(i)], i + 1
+    return value + tens, i
+
+
+def _only_units(tokens: list[str]) -> bool:
+    i = 0
+    while i < len(tokens):
+        unit = next((u for u in _COUNT_TAIL if tuple(tokens[i : i + len(u)]) == u), None)
+        if unit is None:
+            return False
+        i += len(unit)
+    return True
+
+
+# --- dates --------------------------------------------------------------------
+
+_RELATIVE_DAYS = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2}
+_SEP = r"\s*[/.-]\s*"
+_DATE_FORMS = (
+    re.compile(rf"(?:ngay\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?", re.ASCII),
+    re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam\s*)?(\d{4}|\d{2}))?", re.ASCII),
+)
+
+
+def parse_date(text: str, *, today: date, earliest: date | None = None) -> Parsed:
+    """A past day: relative words or day-first numbers; a missing year means the latest past one."""
+    folded = fold(text).rstrip(".!?,;: ")
+    try:
+        if folded in _RELATIVE_DAYS:
+            day = today - timedelta(days=_RELATIVE_DAYS[folded])
+        else:
+            match = next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
+            if match is None:
+                return fail("date_unreadable")
+            day = _resolve(*match.groups(), today=today)
+    except (ValueError, OverflowError):
+        return fail("date_invalid", text=text.strip())
+    if day > today:
+        return fail("date_future")
+    if earliest is not None and day < earliest:
+        return fail("date_too_old", earliest=earliest)
+    return ok(day)
+
+
+def _resolve(day: str, month: str, year: str | None, *, today: date) -> date:
+    """Build the date; raises ValueError when no such calendar day exists."""
+    if year is not None:
+        return date(int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
+    # Look back far enough to find 29/2 in a leap year.
+    for y in range(today.year, today.year - 9, -1):
+        try:
+            candidate = date(y, int(month), int(day))
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    raise ValueError("no such day")
+
+
+# --- choices ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Choice:
+    value: str               # machine value, e.g. "online"
+    words: tuple[str, ...]   # folded ASCII phrases that mean it, e.g. ("truc tuyen", "zoom")
+
+
+_TYPO_RATIO = 0.8
+
+
+def parse_choice(text: str, options: Sequence[Choice]) -> Parsed:
+    """Which option was meant: exact phrase, 1-based index, phrase inside the text, or a typo."""
+    key = " ".join(words(text))
+    phrases = [(n, " ".join(words(p))) for n, option in enumerate(options) for p in option.words]
+    phrases = [(n, p) for n, p in phrases if p]
+
+    exact = {n for n, p in phrases if p == key}
+    if exact:
+        return _pick(exact, options)
+    if key.isdecimal() and len(key) < 6 and 1 <= int(key) <= len(options):
+        return ok(options[int(key) - 1].value)
+    inside = _contained(key, phrases)
+    if inside:
+        return _pick(inside, options)
+    return _pick(_closest(key, phrases), options)
+
+
+def _contained(key: str, phrases: list[tuple[int, str]]) -> set[int]:
+    """Options with a phrase present as whole words, ignoring spans covered by a longer match.
+
+    So "khong dong y" means the no-phrase "khong dong y", not the yes-phrase "dong y".
+    """
+    tokens = key.split()
+    spans = []
+    for n, phrase in phrases:
+        size = len(phrase.split())
+        spans += [
+            (start, start + size, n)
+            for start in range(len(tokens) - size + 1)
+            if " ".join(tokens[start : start + size]) == phrase
+        ]
+    return {
+        n for s, e, n in spans
+        if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
+    }
+
+
+def _closest(key: str, phrases: list[tuple[int, str]]) -> set[int]:
+    """Options whose best phrase is the most similar to key, if similar enough."""
+    best, found = _TYPO_RATIO, set()
+    for n, phrase in phrases:
+        matcher = difflib.SequenceMatcher(None, key, phrase)
+        # The cheap upper bounds skip long inputs before the quadratic ratio().
+        if matcher.real_quick_ratio() < best or matcher.quick_ratio() < best:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best:
+            best, found = ratio, {n}
+        elif ratio == best:
+            found.add(n)
+    return found
+
+
+def _pick(indexes: set[int], options: Sequence[Choice]) -> Parsed:
+    values = list(dict.fromkeys(options[n].value for n in sorted(indexes)))
+    if not values:
+        return fail("choice_unknown")
+    if len(values) > 1:
+        return fail("choice_ambiguous", candidates=tuple(values))
+    return ok(values[0])
+
+
+# --- yes / no -----------------------------------------------------------------
+
+_YES_NO = (
+    Choice("yes", (
+        "co", "c", "u", "uh", "ok", "oke", "dong y", "dung", "vang", "yes", "y",
+        "roi", "chac chan",
+    )),
+    Choice("no", (
+        "khong", "ko", "k", "kg", "hong", "no", "n", "sai", "chua",
+        # Negations of yes-words, so "khong dong y" is not read as "dong y".
+        "khong dong y", "khong dung", "chua dung", "khong co", "chua co", "khong phai",
+    )),
+)
+
+
+def parse_yes_no(text: str) -> Parsed:
+    """True for yes, False for no; short, unaccented and misspelled answers included."""
+    parsed = parse_choice(text, _YES_NO)
+    if not parsed.ok:
+        return fail("yes_no_unknown")
+    return ok(parsed.value == "yes")
+
+
+# --- free text ----------------------------------------------------------------
+
+def parse_text(text: str, *, max_length: int = 500) -> Parsed:
+    """Stripped free text in NFC form (so the length counts letters, not tone marks)."""
+    value = unicodedata.normalize("NFC", text).strip()
+    if not value:
+        return fail("text_empty")
+    if len(value) > max_length:
+        return fail("text_too_long", max_length=max_length, length=len(value))
+    return ok(value)

@@ -1,0 +1,33 @@
+"""Invite codes: random, single-use, expiring; only their hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+# 16 random bytes, 22 characters of A-Za-z0-9_-: well inside Telegram's 64-character
+# deep-link payload, and 128 bits that nobody guesses.
+CODE_BYTES = 16
+CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+HINT_LENGTH = 4
+
+
+def new_code() -> str:
+    """A fresh invite code."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def hash_code(code: str) -> str:
+    """What the database keeps of a code."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def looks_like_code(text: str) -> bool:
+    """True when the text could be a code at all (Telegram's deep-link alphabet and length)."""
+    return bool(CODE_SHAPE.match(text))
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    """The link a secretary taps to join: it opens the bot and sends /start with the code."""
+    return f"https://t.me/{bot_username}?start={code}"

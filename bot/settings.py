@@ -1,0 +1,106 @@
+"""Settings from the environment or a `.env` file, checked once at start-up."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None
+    telegram_api_base_url: str
+    database_path: Path
+    log_level: str
+    form_max_idle_days: int
+    calendar_file: Path | None
+    reminder_tick_seconds: int
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """Where files are downloaded from: the same server as the API, under /file/bot."""
+        base = self.telegram_api_base_url
+        return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base.rstrip("/") + "/file/bot"
+
+    def __repr__(self) -> str:           # never print the token, even by accident
+        token = "set" if self.telegram_token else "unset"
+        return f"Settings(token={token}, api={self.telegram_api_base_url!r}, db={str(self.database_path)!r})"
+
+
+def load(env: dict[str, str] | None = None, env_file: str | Path = ".env") -> Settings:
+    """Read the settings: the process environment wins over the `.env` file."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if Path(env_file).exists() else {}
+    values.update(os.environ if env is None else env)
+
+    def get(name: str, default: str = "") -> str:
+        return (values.get(name) or default).strip()
+
+    token = get("TELEGRAM_BOT_TOKEN") or None
+    if token is not None and not TOKEN_SHAPE.match(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters)")
+    base_url = get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL)
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
+        raise SettingsError(f"TELEGRAM_API_BASE_URL must be an http(s) URL such as {DEFAULT_API_BASE_URL}")
+    level = get("LOG_LEVEL", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    calendar = get("CALENDAR_FILE")
+    if calendar and not Path(calendar).is_file():
+        raise SettingsError(f"CALENDAR_FILE {calendar} does not exist")
+    return Settings(
+        telegram_token=token,
+        telegram_api_base_url=base_url,
+        database_path=Path(get("DATABASE_PATH", "data/chidoan.sqlite3")),
+        log_level=level,
+        form_max_idle_days=_positive(get, "FORM_MAX_IDLE_DAYS", "7"),
+        calendar_file=Path(calendar) if calendar else None,
+        reminder_tick_seconds=_positive(get, "REMINDER_TICK_SECONDS", "60"),
+    )
+
+
+def _positive(get, name: str, default: str) -> int:
+    text = get(name, default)
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replace secrets wherever they would appear in a log line, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: list[str]):
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(settings: Settings, stream=None) -> None:
+    """Log at the chosen level, token-free, with httpx kept at WARNING (it logs URLs with the token)."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, [settings.telegram_token or ""]))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,0 +1,160 @@
+"""Reading the officer's unit list (CSV, as Excel saves it) into checked rows.
+
+Columns: code,name,level,parent_code,border,members and optionally founded (dd/mm/yyyy).
+A file with any bad row is refused whole, with every bad row's line number and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from messages_vi import t
+from storage.units import LEVELS, Unit, UnitRow
+
+REQUIRED = ("code", "name", "level", "parent_code", "border", "members")
+OPTIONAL = ("founded",)
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int          # 1 is the header
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return t("import.problem", line=self.line, reasons="; ".join(self.reasons))
+
+
+class UnitFileError(ValueError):
+    """The file was refused; `problems` says where and why, in Vietnamese."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _problem(line: int, *reasons: str) -> Problem:
+    return Problem(line, tuple(reasons))
+
+
+def read_file(path: str | Path, existing: list[Unit]) -> list[UnitRow]:
+    """Read and check a unit file against the units already stored."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")        # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as error:
+        raise UnitFileError([_problem(1, t("import.not_utf8", byte=error.start))])
+    return parse(text, existing)
+
+
+def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
+    """Check every row; return them in an order where parents come first."""
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise UnitFileError([_problem(1, t("import.empty"))])
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","   # Excel in some locales
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        reasons = []
+        if missing:
+            reasons.append(t("import.missing_columns", columns=", ".join(missing)))
+        if unknown:
+            reasons.append(t("import.unknown_columns", columns=", ".join(unknown)))
+        reasons.append(t("import.expected", columns=",".join(REQUIRED)))
+        raise UnitFileError([_problem(1, *reasons)])
+
+    problems: list[Problem] = []
+    rows: list[tuple[int, UnitRow]] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(_problem(line, t("import.cells", found=len(record), expected=len(header))))
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, record)}
+        row, reasons = _row(values)
+        if row and row.code in seen:
+            reasons.append(t("import.duplicate", code=row.code, line=seen[row.code]))
+        if row:
+            seen.setdefault(row.code, line)
+        if reasons:
+            problems.append(_problem(line, *reasons))
+        else:
+            rows.append((line, row))
+    problems += _check_tree(rows, existing)
+    if problems:
+        raise UnitFileError(sorted(problems, key=lambda p: p.line))
+    return _parents_first([row for _, row in rows])
+
+
+def _row(values: dict[str, str]) -> tuple[UnitRow | None, list[str]]:
+    reasons = []
+    code, name, level = values["code"], values["name"], values["level"].lower()
+    if not CODE.match(code):
+        reasons.append(t("import.bad_code", code=code))
+    if not name:
+        reasons.append(t("import.no_name"))
+    if level not in LEVELS:
+        reasons.append(t("import.bad_level", level=values["level"], levels=", ".join(LEVELS)))
+    border = values["border"] or "0"
+    if border not in ("0", "1"):
+        reasons.append(t("import.bad_border", border=border))
+    members_text = values["members"] or "0"
+    members = int(members_text) if members_text.isdigit() else None
+    if members is None:
+        reasons.append(t("import.bad_members", members=members_text))
+    elif members and level in LEVELS and level != "branch":
+        reasons.append(t("import.members_not_branch"))
+    founded = None
+    if values.get("founded"):
+        founded = _date(values["founded"])
+        if founded is None:
+            reasons.append(t("import.bad_founded", founded=values["founded"]))
+    if reasons:
+        return (UnitRow(code, name, level, None, False, 0) if CODE.match(code) else None), reasons
+    return UnitRow(code, name, level, values["parent_code"] or None, border == "1", members, founded), []
+
+
+def _date(text: str) -> date | None:
+    for shape in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, shape).date()
+        except ValueError:
+            pass
+    return None
+
+
+def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[Problem]:
+    """Parents exist and sit at a higher level; one root in all."""
+    level_of = {u.code: u.level for u in existing}
+    level_of.update({row.code: row.level for _, row in rows})
+    roots = {u.code for u in existing if u.parent_id is None}
+    problems = []
+    for line, row in rows:
+        if row.parent_code is None:
+            others = roots - {row.code}
+            if others:
+                problems.append(_problem(line, t("import.second_root", root=min(others))))
+            roots.add(row.code)
+            continue
+        parent_level = level_of.get(row.parent_code)
+        if parent_level is None:
+            problems.append(_problem(line, t("import.no_parent", parent=row.parent_code)))
+        elif LEVELS.index(parent_level) >= LEVELS.index(row.level):
+            problems.append(_problem(line, t("import.bad_parent_level", level=row.level, parent_level=parent_level,
+                                             parent=row.parent_code)))
+    return problems
+
+
+def _parents_first(rows: list[UnitRow]) -> list[UnitRow]:
+    return sorted(rows, key=lambda row: LEVELS.index(row.level))

@@ -1,0 +1,58 @@
+"""Joining through an invite link (/start CODE), and the one answer strangers get."""
+
+from __future__ import annotations
+
+from bot.invites import hash_code, looks_like_code
+from handlers.context import Services
+from handlers.menu import help_text, home_buttons
+from handlers.context import Request
+from handlers.types import Incoming, Reply
+from handlers.units import chain_text
+from messages_vi import t
+from storage.people import Identity
+
+BRANCH_MENU = ("sinhhoat", "motcongmot", "baocao", "chidoan", "toi", "huy", "trogiup")
+OFFICER_MENU = ("chidoan", "toi", "trogiup")
+
+
+def command_menu(role: str | None) -> tuple[tuple[str, str], ...]:
+    """The commands offered to a role, with their descriptions."""
+    names = OFFICER_MENU if role == "officer" else BRANCH_MENU
+    return tuple((name, t(f"cmd.{name}")) for name in names)
+
+
+def stranger_reply() -> list[Reply]:
+    """The only thing someone without a role is told: how to get a link. Nothing about any unit."""
+    return [Reply(t("stranger"))]
+
+
+async def start(services: Services, incoming: Incoming, code: str, identity: Identity | None) -> list[Reply]:
+    """Greet someone who tapped an invite link, or tell them how to get one."""
+    if not code:
+        if identity is None or identity.role is None:
+            return stranger_reply()
+        return await _welcome(services, incoming, identity, "start.again")
+    if not looks_like_code(code):
+        return [Reply(t("start.bad_code"))]
+    result = await services.storage.invites.redeem(
+        hash_code(code), incoming.channel, incoming.user_id, incoming.chat_id,
+        incoming.display_name, services.clock(),
+    )
+    if result.status not in ("joined", "again"):
+        return [Reply(t("start.bad_code"))]
+    identity = await services.storage.people.identify(incoming.channel, incoming.user_id)
+    if result.status == "again":
+        return await _welcome(services, incoming, identity, "start.again")
+    replies = []
+    if result.previous_unit and result.previous_unit.id != result.unit.id:
+        replies.append(Reply(t("start.moved", unit=result.previous_unit.name)))
+    return replies + await _welcome(services, incoming, identity, f"start.welcome.{result.role}")
+
+
+async def _welcome(services: Services, incoming: Incoming, identity: Identity, key: str) -> list[Reply]:
+    unit = identity.unit
+    count = await services.storage.units.count_below(unit.id, "branch")
+    greeting = t(key, unit=unit.name, chain=await chain_text(services, unit), count=count)
+    request = Request(incoming, identity, None)
+    return [Reply(f"{greeting}\n\n{help_text(request)}", home_buttons(request),
+                  command_menu=command_menu(identity.role))]

@@ -1,0 +1,105 @@
+"""The one entry point of the conversation: find who is writing, then the handler that answers.
+
+Channels call `handle` with an `Incoming` and send back what it returns, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from handlers import forms, menu, onboarding, reports, units
+from handlers.context import Request, Route, Services
+from handlers.types import Incoming, Reply
+from messages_vi import t
+from messages_vi.formatting import local_today
+from storage.forms import Duplicate, Stale
+
+log = logging.getLogger(__name__)
+
+COMMANDS: dict[str, Route] = {**menu.COMMANDS, **units.COMMANDS, **forms.COMMANDS, **reports.COMMANDS}
+BUTTONS: dict[str, Route] = {**units.BUTTONS, **forms.BUTTONS, **reports.BUTTONS}
+
+
+def register(commands: dict[str, Route] | None = None, buttons: dict[str, Route] | None = None) -> None:
+    """Add a feature's commands and button prefixes (used by features built on this one)."""
+    COMMANDS.update(commands or {})
+    BUTTONS.update(buttons or {})
+
+
+async def handle(services: Services, incoming: Incoming) -> list[Reply]:
+    """Answer one incoming message or button; never raises."""
+    try:
+        return await _handle(services, incoming)
+    except (Duplicate, Stale):
+        return []
+    except Exception:
+        log.exception("handling an update from %s failed", incoming.channel)
+        return [Reply(t("error.internal"))]
+
+
+async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
+    conversation = await services.storage.forms.conversation(incoming.channel, incoming.user_id, incoming.update_key)
+    if conversation.duplicate:
+        return []
+    identity, session = conversation.identity, conversation.session
+    command = incoming.command
+    if command and command[0] == "start":
+        replies = await onboarding.start(services, incoming, command[1], identity)
+        await _mark(services, incoming)
+        return replies
+    if identity is None or identity.role is None:
+        return onboarding.stranger_reply()
+    if identity.person.chat_id != incoming.chat_id or (
+        incoming.display_name and identity.person.display_name != incoming.display_name
+    ):
+        await services.storage.people.touch(identity.person.id, incoming.chat_id,
+                                            incoming.display_name or identity.person.display_name)
+
+    notices: list[Reply] = []
+    now = services.clock()
+    if session is not None and now - session.updated_at > services.form_max_idle:
+        await services.storage.forms.finish(session.id, session.version, now)
+        notices.append(Reply(t("form.expired", title=t(f"{session.form}.title"),
+                               started=local_today(session.started_at), days=services.form_max_idle.days)))
+        session = None
+
+    route, arg = _route(incoming)
+    request = Request(incoming, identity, session, arg)
+    if route is not None:
+        if not route.allows(identity):
+            return notices + [Reply(t("not_allowed"))]
+        replies = await route.handler(services, request)
+        await _mark(services, incoming)
+        return notices + replies
+    if command:
+        return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
+    if session is not None:
+        return notices + await services.engine.handle(identity, session, incoming)
+    if incoming.button and incoming.button.startswith("f:"):
+        return notices + [Reply(t("form.gone"))]
+    if incoming.other == "edited":
+        return notices + [Reply(t("edited_no_form"))]
+    if incoming.other:
+        return notices + [Reply(t("other_no_form"), menu.home_buttons(request))]
+    return notices + [Reply(t("help.no_form"), menu.home_buttons(request))]
+
+
+def _route(incoming: Incoming) -> tuple[Route | None, str]:
+    """The route for a command or a button, with its argument; (None, "") for anything else."""
+    command = incoming.command
+    if command:
+        return COMMANDS.get(command[0]), command[1]
+    if incoming.button:
+        prefix, _, rest = incoming.button.partition(":")
+        if prefix == "cmd":
+            name, _, arg = rest.partition(":")
+            return COMMANDS.get(name), arg
+        return BUTTONS.get(prefix), rest
+    return None, ""
+
+
+async def _mark(services: Services, incoming: Incoming) -> None:
+    # Handlers that write do so in their own transaction; this only stops a redelivered update
+    # from being answered twice.
+    if incoming.update_key:
+        await services.storage.forms.mark_processed(incoming.update_key, services.clock())

@@ -1,0 +1,24 @@
+"""Every sentence a person reads, looked up by key with named values (see catalog.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from messages_vi.catalog import MESSAGES
+from messages_vi.formatting import short_date
+
+
+def t(key: str, **params) -> str:
+    """The sentence for `key`, with dates written dd/mm/yyyy; a missing key is a bug (KeyError)."""
+    text = MESSAGES[key]
+    if not params:
+        return text
+    shown = {k: short_date(v) if isinstance(v, date) else v for k, v in params.items()}
+    return text.format(**shown)
+
+
+def period_name(kind: str, year: int, number: int) -> str:
+    """tháng 6/2026, quý 2/2026, 6 tháng đầu năm 2026, năm 2026"""
+    if kind == "half":
+        return t(f"period.half{number}", year=year)
+    return t(f"period.{kind}", year=year, number=number)

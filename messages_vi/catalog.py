@@ -1,0 +1,316 @@
+"""Every sentence a person reads, by key. Placeholders are named: {unit}, {members}, ..."""
+
+MESSAGES: dict[str, str] = {
+    # --- people the bot does not know ------------------------------------------------------
+    "stranger": (
+        "Xin chào! Trợ lý này chỉ dành cho Bí thư chi đoàn và cán bộ Đoàn đã được mời.\n"
+        "Nếu bạn là Bí thư chi đoàn, hãy xin Huyện đoàn (hoặc Đoàn cơ sở) một liên kết mời rồi bấm vào đó."
+    ),
+    "start.bad_code": (
+        "Liên kết mời này không dùng được (có thể đã hết hạn, đã được dùng hoặc đã bị thu hồi).\n"
+        "Hãy xin Huyện đoàn một liên kết mới."
+    ),
+    # --- joining -------------------------------------------------------------------------
+    "start.welcome.secretary": "Chào mừng Bí thư chi đoàn {unit} ({chain})!",
+    "start.welcome.deputy": (
+        "Chào mừng bạn đến với chi đoàn {unit} ({chain})! Chi đoàn đã có Bí thư trên trợ lý, "
+        "nên bạn tham gia với vai trò Phó Bí thư: bạn cũng báo cáo được như Bí thư."
+    ),
+    "start.welcome.officer": "Chào mừng cán bộ {unit}! Bạn theo dõi được {count} chi đoàn trực thuộc.",
+    "start.moved": "Vai trò cũ của bạn ở {unit} đã kết thúc.",
+    "start.again": "Bạn đã tham gia {unit} rồi.",
+    "help.branch": (
+        "Trợ lý giúp bạn:\n"
+        "• báo cáo buổi sinh hoạt chi đoàn hoặc họp BCH — /sinhhoat\n"
+        "• báo cáo kết quả 1+1 và phát triển đoàn viên — /motcongmot\n"
+        "• xem và sửa các báo cáo đã gửi — /baocao\n"
+        "• xem thông tin chi đoàn, cập nhật số đoàn viên — /chidoan\n"
+        "Cứ bấm nút bên dưới; gõ không dấu cũng được. Đang điền dở thì gõ /huy để bỏ."
+    ),
+    "help.officer": (
+        "Trợ lý giúp bạn:\n"
+        "• xem thông tin từng chi đoàn trực thuộc — /chidoan\n"
+        "• xem bạn là ai, theo dõi những đơn vị nào — /toi\n"
+        "Bấm nút bên dưới để bắt đầu."
+    ),
+    "help.no_form": "Bạn muốn làm gì? Chọn một nút bên dưới nhé.",
+    "menu.meeting": "📝 Báo cáo sinh hoạt",
+    "menu.oneplusone": "🤝 Báo cáo 1+1",
+    "menu.reports": "📋 Báo cáo đã gửi",
+    "menu.card": "🏠 Chi đoàn",
+    "menu.units": "🏢 Các chi đoàn",
+    "menu.me": "👤 Tôi là ai",
+    "menu.home": "☰ Menu",
+    # --- command menu (set_my_commands) ----------------------------------------------------
+    "cmd.sinhhoat": "Báo cáo buổi sinh hoạt / họp BCH",
+    "cmd.motcongmot": "Báo cáo 1+1 và phát triển đoàn viên",
+    "cmd.baocao": "Xem, sửa báo cáo đã gửi",
+    "cmd.chidoan": "Thông tin chi đoàn",
+    "cmd.toi": "Tôi là ai",
+    "cmd.huy": "Bỏ biểu mẫu đang điền",
+    "cmd.trogiup": "Hướng dẫn",
+    # --- who am I ------------------------------------------------------------------------
+    "role.secretary": "Bí thư chi đoàn",
+    "role.deputy": "Phó Bí thư chi đoàn",
+    "role.officer": "Cán bộ Đoàn",
+    "me.branch": "Bạn là {role} {unit}.\nTrực thuộc: {chain}.",
+    "me.officer": "Bạn là {role} của {unit}.\nĐơn vị trực thuộc ({count} chi đoàn):\n{children}",
+    "me.child": "• {name}: {branches} chi đoàn",
+    "me.child_branch": "• {name}",
+    "me.none_below": "(chưa có đơn vị nào)",
+    # --- branch card ---------------------------------------------------------------------
+    "card.text": (
+        "🏠 {unit}\n"
+        "Trực thuộc: {chain}\n"
+        "Số đoàn viên: {members}\n"
+        "Bí thư: {secretary}\n"
+        "Phó Bí thư: {deputies}\n"
+        "Chi đoàn xã biên giới: {border}\n"
+        "Báo cáo gần nhất: {last_report}"
+    ),
+    "card.yes": "có",
+    "card.no": "không",
+    "card.nobody": "chưa có",
+    "card.never": "chưa có báo cáo nào",
+    "card.unreachable": "{name} (đã chặn trợ lý)",
+    "card.button.members": "✏️ Cập nhật số đoàn viên",
+    "card.button.history": "📈 Biến động đoàn viên",
+    "card.button.remove": "Gỡ {name}",
+    "card.button.up": "⬆️ {name}",
+    "card.history.title": "Biến động số đoàn viên của {unit} từ đầu năm {year}:",
+    "card.history.line": "• {when}: {old} → {new} ({reason}{note}) — {who}",
+    "card.history.none": "Từ đầu năm {year}, số đoàn viên của {unit} chưa thay đổi.",
+    "card.history.import": "nhập từ danh sách",
+    "card.history.by_import": "Huyện đoàn",
+    "card.confirm_remove": "Gỡ {name} khỏi vai trò {role} của {unit}? Lịch sử báo cáo của chi đoàn vẫn giữ nguyên.",
+    "card.button.remove_yes": "Gỡ",
+    "card.button.remove_no": "Thôi",
+    "card.removed": "Đã gỡ {name} khỏi {unit}.",
+    "card.promoted": "{name} đang là Bí thư mới của chi đoàn.",
+    "card.remove_gone": "Người này không còn giữ vai trò đó nữa.",
+    "card.kept": "Không thay đổi gì.",
+    "units.pick": "{unit} — chọn đơn vị:",
+    "units.page": "Trang {page}/{pages}",
+    "units.next": "Trang sau ▶",
+    "units.prev": "◀ Trang trước",
+    # --- forms, whatever the form -------------------------------------------------------------
+    "form.button.cancel": "✖ Hủy",
+    "form.button.back": "↩ Quay lại",
+    "form.button.skip": "Bỏ qua",
+    "form.button.save": "✅ Lưu",
+    "form.button.edit": "✏️ Sửa",
+    "form.button.yes_keep": "Đúng, giữ số này",
+    "form.button.no_retype": "Không, nhập lại",
+    "form.button.to_summary": "↩ Về bản tóm tắt",
+    "form.summary_title": "{title} — {unit}",
+    "form.summary_line": "• {label}: {value}",
+    "form.summary_footer": "Bấm Lưu để gửi, Sửa để đổi một mục, Hủy để bỏ.",
+    "form.summary_extra": "Muốn thêm {label} thì gõ luôn vào đây.",
+    "form.summary_hint": "Bấm một nút: Lưu, Sửa hoặc Hủy.",
+    "form.pick_edit": "Bạn muốn sửa mục nào?",
+    "form.pick_edit_hint": "Chọn mục cần sửa bằng nút bên dưới.",
+    "form.no_answer": "(không có)",
+    "form.yes": "có",
+    "form.no": "không",
+    "form.other": "Trợ lý chỉ đọc được chữ và nút bấm. Bạn trả lời câu hỏi này nhé:",
+    "form.other.edited": "Tin nhắn đã sửa không làm đổi câu trả lời đã ghi. Muốn đổi, hãy dùng nút Sửa ở bản tóm tắt. Câu hỏi hiện tại:",
+    "form.button_old": "Nút đó thuộc một bước đã qua. Câu hỏi hiện tại:",
+    "form.cannot_skip": "Câu này cần trả lời, không bỏ qua được.",
+    "form.cannot_go_back": "Đây là câu đầu tiên rồi.",
+    "form.enter_again": "Vậy bạn nhập lại nhé.",
+    "form.cancelled": "Đã hủy {title}. Không có gì được lưu.",
+    "form.moved_on": "Biểu mẫu đã thay đổi trong lúc đó; không có gì bị ghi hai lần. Gõ /menu để tiếp tục.",
+    "form.gone": "Biểu mẫu này đã kết thúc rồi; không có gì thay đổi.",
+    "form.expired": "Biểu mẫu {title} bạn bắt đầu lúc {started} đã quá {days} ngày không điền tiếp nên đã được bỏ. Bạn có thể làm lại từ đầu.",
+    "form.open_other": "Bạn đang điền dở {title}. Bỏ biểu mẫu đó để làm {new}?",
+    "form.button.keep_old": "Điền tiếp {title}",
+    "form.button.drop_old": "Bỏ, làm {new}",
+    "form.nothing_open": "Bạn không có biểu mẫu nào đang điền dở.",
+    # --- parse errors ---------------------------------------------------------------------
+    "parse.count_unreadable": "Mình chưa đọc được số. Bạn gõ một con số, ví dụ: 12",
+    "parse.count_negative": "Số không được âm.",
+    "parse.count_not_whole": "Cần một số nguyên, ví dụ: 12",
+    "parse.count_too_small": "Số nhỏ nhất là {minimum}.",
+    "parse.count_too_large": "Số này lớn quá (tối đa {maximum}). Bạn xem lại nhé.",
+    "parse.date_unreadable": "Mình chưa đọc được ngày. Bạn bấm nút, hoặc gõ kiểu 15/6 hay 15/06/2026.",
+    "parse.date_invalid": "Ngày {text} không có thật. Bạn xem lại nhé.",
+    "parse.date_future": "Ngày này chưa tới. Chỉ báo cáo buổi đã diễn ra.",
+    "parse.date_too_old": "Ngày này xa quá (trước {earliest}), không báo cáo được nữa.",
+    "parse.choice_ambiguous": "Câu trả lời hợp với nhiều lựa chọn. Bạn bấm nút cho chắc nhé.",
+    "parse.choice_unknown": "Mình chưa hiểu. Bạn bấm một nút bên dưới nhé.",
+    "parse.yes_no_unknown": "Bạn trả lời có hoặc không nhé.",
+    "parse.text_empty": "Bạn chưa gõ gì.",
+    "parse.text_too_long": "Dài quá ({length} ký tự; tối đa {max_length}). Bạn viết ngắn lại nhé.",
+    # --- the meeting report ---------------------------------------------------------------
+    "meeting.title": "Báo cáo sinh hoạt",
+    "meeting.saved": "✅ Đã lưu {title} của {unit}. Cảm ơn bạn!",
+    "meeting.q.held_on": "📝 Buổi sinh hoạt diễn ra ngày nào?\nBấm nút hoặc gõ ngày, ví dụ 15/6.",
+    "meeting.l.held_on": "Ngày",
+    "meeting.o.today": "Hôm nay",
+    "meeting.o.yesterday": "Hôm qua",
+    "meeting.q.kind": "Đó là buổi gì?",
+    "meeting.l.kind": "Loại",
+    "meeting.o.branch": "Sinh hoạt chi đoàn",
+    "meeting.o.committee": "Họp BCH",
+    "meeting.q.mode": "Tổ chức theo hình thức nào?",
+    "meeting.l.mode": "Hình thức",
+    "meeting.o.in_person": "Trực tiếp",
+    "meeting.o.online": "Trực tuyến",
+    "meeting.o.hybrid": "Kết hợp",
+    "meeting.q.attended": "Có bao nhiêu đoàn viên tham dự? (chi đoàn có {members} đoàn viên)",
+    "meeting.l.attended": "Số tham dự",
+    "meeting.confirm_over": (
+        "Bạn ghi {attended} người tham dự, nhưng chi đoàn chỉ có {members} đoàn viên. "
+        "Giữ số {attended}? (Huyện đoàn sẽ thấy ghi chú này.)"
+    ),
+    "meeting.flag.over_members": "⚠️ Số tham dự nhiều hơn số đoàn viên (đã xác nhận).",
+    "meeting.q.note": "Nội dung hoặc ghi chú của buổi sinh hoạt?",
+    "meeting.l.note": "Nội dung",
+    # --- 1+1 ------------------------------------------------------------------------------
+    "oneplusone.title": "Báo cáo 1+1 và phát triển đoàn viên",
+    "oneplusone.saved": "✅ Đã lưu {title} của {unit}. Cảm ơn bạn!",
+    "oneplusone.q.period": "🤝 Báo cáo cho kỳ nào?",
+    "oneplusone.l.period": "Kỳ",
+    "oneplusone.o.h1": "6 tháng đầu năm {year}",
+    "oneplusone.o.h2": "6 tháng cuối năm {year}",
+    "oneplusone.o.year": "Cả năm {year}",
+    "oneplusone.q.participants": "Bao nhiêu đoàn viên tham gia 1+1? (chi đoàn có {members} đoàn viên)",
+    "oneplusone.l.participants": "Đoàn viên tham gia 1+1",
+    "oneplusone.q.youth_reached": "Các bạn ấy đã vận động được bao nhiêu thanh niên tham gia Đoàn, Hội hoặc hoạt động?",
+    "oneplusone.l.youth_reached": "Thanh niên được vận động",
+    "oneplusone.q.new_members": "Chi đoàn kết nạp được bao nhiêu đoàn viên mới?",
+    "oneplusone.l.new_members": "Đoàn viên mới kết nạp",
+    "oneplusone.q.party_introduced": "Bao nhiêu đoàn viên ưu tú được giới thiệu cho Đảng?",
+    "oneplusone.l.party_introduced": "Đoàn viên ưu tú giới thiệu cho Đảng",
+    "oneplusone.confirm_participants": (
+        "Bạn ghi {value} đoàn viên tham gia, nhưng chi đoàn có {members} đoàn viên. Giữ số {value}?"
+    ),
+    "oneplusone.confirm_party": (
+        "Bạn ghi {value} đoàn viên ưu tú, nhiều hơn số đoàn viên hiện có cộng mới kết nạp ({ceiling}). Giữ số {value}?"
+    ),
+    "oneplusone.flag.participants_over": "⚠️ Số tham gia 1+1 nhiều hơn số đoàn viên (đã xác nhận).",
+    "oneplusone.flag.party_over": "⚠️ Số giới thiệu cho Đảng nhiều hơn số đoàn viên (đã xác nhận).",
+    # --- member count ---------------------------------------------------------------------
+    "members.title": "Cập nhật số đoàn viên",
+    "members.saved": "✅ Đã cập nhật số đoàn viên của {unit}.",
+    "members.q.members": "Chi đoàn hiện có bao nhiêu đoàn viên? (đang ghi {members})",
+    "members.l.members": "Số đoàn viên mới",
+    "members.q.reason": "Vì sao số đoàn viên thay đổi?",
+    "members.l.reason": "Lý do",
+    "members.o.admitted": "Kết nạp mới",
+    "members.o.moved_in": "Chuyển đến",
+    "members.o.moved_away": "Chuyển đi",
+    "members.o.grown_out": "Trưởng thành Đoàn",
+    "members.o.struck_off": "Xóa tên",
+    "members.o.other": "Lý do khác",
+    "members.q.note": "Ghi chú thêm?",
+    "members.l.note": "Ghi chú",
+    # --- sent reports -----------------------------------------------------------------------
+    "reports.title": "📋 Báo cáo của {unit} trong {months} tháng gần đây:",
+    "reports.none": "Chi đoàn {unit} chưa có báo cáo nào trong {months} tháng gần đây.",
+    "reports.meeting": "{index}. {date} — {kind}, {mode}, {attended} người",
+    "reports.recruitment": "{index}. 1+1 {period}: {participants} tham gia, {youth} thanh niên, {new} kết nạp, {party} giới thiệu Đảng",
+    "reports.closed_mark": " (đã khóa)",
+    "reports.footer": "Bấm số để sửa hoặc xóa một báo cáo. Báo cáo chỉ sửa được trong kỳ của nó.",
+    "reports.pick": "{text}\n\nBạn muốn làm gì với báo cáo này?",
+    "reports.button.fix": "✏️ Sửa",
+    "reports.button.delete": "🗑 Xóa",
+    "reports.button.history": "🕘 Lịch sử sửa",
+    "reports.closed": "Kỳ của báo cáo này đã đóng nên không sửa hay xóa được nữa. Cần điều chỉnh, bạn báo Huyện đoàn nhé.",
+    "reports.gone": "Báo cáo này không còn nữa.",
+    "reports.confirm_delete": "Xóa báo cáo này?\n{text}",
+    "reports.button.delete_yes": "Xóa",
+    "reports.button.delete_no": "Thôi",
+    "reports.deleted": "Đã xóa báo cáo. Huyện đoàn vẫn xem được lịch sử thay đổi.",
+    "reports.history.title": "Lịch sử của báo cáo:",
+    "reports.history.create": "• {when}: {who} gửi báo cáo",
+    "reports.history.update": "• {when}: {who} sửa {field}: {old} → {new}",
+    "reports.history.delete": "• {when}: {who} xóa báo cáo",
+    "field.held_on": "ngày",
+    "field.kind": "loại",
+    "field.mode": "hình thức",
+    "field.attended": "số tham dự",
+    "field.over_members": "ghi chú vượt số đoàn viên",
+    "field.note": "nội dung",
+    "field.participants": "số tham gia 1+1",
+    "field.youth_reached": "số thanh niên được vận động",
+    "field.new_members": "số kết nạp mới",
+    "field.party_introduced": "số giới thiệu cho Đảng",
+    "period.month": "tháng {number}/{year}",
+    "period.quarter": "quý {number}/{year}",
+    "period.half1": "6 tháng đầu năm {year}",
+    "period.half2": "6 tháng cuối năm {year}",
+    "period.year": "năm {year}",
+    # --- anything else --------------------------------------------------------------------
+    "not_allowed": "Mục này không dành cho vai trò của bạn.",
+    "not_yours": "Bạn chỉ xem được đơn vị của mình và các đơn vị trực thuộc.",
+    "unknown_command": "Mình không biết lệnh đó. Bấm nút bên dưới hoặc gõ /trogiup.",
+    "other_no_form": "Trợ lý chỉ đọc được chữ và nút bấm.",
+    "edited_no_form": "Tin nhắn đã sửa không được xử lý lại. Nếu cần, bạn gửi một tin mới nhé.",
+    "error.internal": "Xin lỗi, trợ lý gặp lỗi nên chưa lưu được câu trả lời vừa rồi. Bạn gửi lại giúp mình nhé.",
+    "button_stale": "Nút này đã cũ. Bấm /menu để xem các việc có thể làm.",
+}
+
+MESSAGES.update({
+    # --- the terminal chat (no token) -----------------------------------------------------
+    "terminal.banner": (
+        "Trò chuyện thử với trợ lý chi đoàn, trên cơ sở dữ liệu mẫu ({database}).\n"
+        "Gõ như nhắn tin trên điện thoại. Bấm nút bằng cách gõ số của nút, ví dụ /1.\n"
+        "Lệnh riêng của cửa sổ này: :ai (danh sách người dùng mẫu), :la SỐ (đổi sang người đó), "
+        ":khach (làm người lạ), :thoat (thoát)."
+    ),
+    "terminal.invite": "Muốn thử tham gia bằng liên kết mời? Gõ :khach rồi gõ: /start {code}",
+    "terminal.people_title": "Người dùng mẫu:",
+    "terminal.person": "{number}. {name} — {role} {unit}",
+    "terminal.person_no_role": "{number}. {name} — (không còn vai trò)",
+    "terminal.now": "Bạn đang là: {name}.",
+    "terminal.guest": "một người lạ (chưa được mời)",
+    "terminal.bad_person": "Không có người số {number}. Gõ :ai để xem danh sách.",
+    "terminal.bad_button": "Không có nút số {number} ở tin nhắn gần nhất.",
+    "terminal.file": "📎 Tệp đính kèm: {path}",
+    "terminal.bye": "Tạm biệt!",
+    "terminal.unknown_meta": "Lệnh không có. Các lệnh: :ai, :la SỐ, :khach, :thoat.",
+})
+
+MESSAGES.update({
+    # --- importing units (command line) ------------------------------------------------------
+    "import.problem": "Dòng {line}: {reasons}",
+    "import.not_utf8": "tệp không phải văn bản UTF-8 (byte {byte}); trong Excel hãy lưu dạng \"CSV UTF-8\"",
+    "import.empty": "tệp rỗng; dòng đầu phải là tiêu đề cột",
+    "import.missing_columns": "thiếu cột {columns}",
+    "import.unknown_columns": "cột lạ {columns}",
+    "import.expected": "cần các cột {columns} (thêm founded nếu muốn)",
+    "import.cells": "có {found} ô, cần {expected}",
+    "import.duplicate": "mã {code} đã có ở dòng {line}",
+    "import.bad_code": "mã \"{code}\" chỉ gồm chữ không dấu, số, - hoặc _",
+    "import.no_name": "thiếu tên",
+    "import.bad_level": "cấp \"{level}\" phải là một trong {levels}",
+    "import.bad_border": "border \"{border}\" phải là 0 hoặc 1",
+    "import.bad_members": "members \"{members}\" phải là số nguyên từ 0 trở lên",
+    "import.members_not_branch": "số đoàn viên chỉ ghi cho chi đoàn (branch); ở đây để 0 hoặc trống",
+    "import.bad_founded": "founded \"{founded}\" phải là ngày dạng 26/03/2020",
+    "import.second_root": "parent_code trống nhưng {root} đã là đơn vị gốc",
+    "import.no_parent": "parent_code {parent} không có trong tệp lẫn trong dữ liệu",
+    "import.bad_parent_level": "đơn vị cấp {level} không thể trực thuộc đơn vị cấp {parent_level} ({parent})",
+    "import.refused": "Tệp {path} không được nhập; chưa có gì thay đổi. Có {count} dòng cần sửa:",
+    "import.done": "Đã nhập {path}: {created} đơn vị mới, {updated} đơn vị cập nhật, {unchanged} không đổi.",
+    "import.no_file": "Không tìm thấy tệp {path}.",
+    # --- invites (command line) -----------------------------------------------------------------
+    "invites.no_unit": "Không có đơn vị mã {code}.",
+    "invites.no_branches": "Dưới {unit} không có chi đoàn nào.",
+    "invites.branches_need_parent": "--for-branches dùng cho đơn vị cấp huyện hoặc cơ sở; {unit} là chi đoàn.",
+    "invites.officer_level": "Mã cán bộ dùng cho đơn vị cấp tỉnh, huyện hoặc cơ sở; {unit} là chi đoàn.",
+    "invites.secretary_level": "Mã Bí thư dùng cho chi đoàn; {unit} không phải chi đoàn (dùng --for-branches hoặc --role officer).",
+    "invites.line": "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}\n  Liên kết: {link}",
+    "invites.csv_written": "Đã ghi {count} liên kết vào {path} để trộn thư.",
+    "invites.csv_header": "ma_don_vi,ten_don_vi,vai_tro,ma_moi,lien_ket,het_han",
+    "invites.revoked": "Đã thu hồi mã.",
+    "invites.unknown": "Không có mã này.",
+    "invites.used": "Mã này đã được dùng; muốn gỡ người đã tham gia, hãy dùng nút Gỡ trên thẻ chi đoàn.",
+    "invites.already_revoked": "Mã này đã bị thu hồi từ trước.",
+    "invites.need_username": (
+        "Cần tên bot để tạo liên kết: đặt TELEGRAM_BOT_USERNAME, dùng --bot-username, hoặc đặt TELEGRAM_BOT_TOKEN."
+    ),
+    "cli.settings_error": "Lỗi cấu hình: {error}",
+    "cli.telegram_start": "Đang chạy bot Telegram @{username} (long polling). Dừng bằng Ctrl+C.",
+})

@@ -1,0 +1,146 @@
+"""Open forms: each person's half-filled answers, saved with every step, and redelivery guard."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.people import Identity, _identify
+from storage.repository import Repository, iso, unit_of_work
+
+
+@dataclass(frozen=True)
+class FormSession:
+    id: int
+    person_id: int
+    unit_id: int
+    form: str
+    state: dict
+    version: int
+    started_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Everything a message needs to be answered, read in one trip."""
+
+    identity: Identity | None
+    session: FormSession | None
+    duplicate: bool
+
+
+class Stale(Exception):
+    """The form moved on (or ended) since the answer was given: nothing was written."""
+
+
+class Duplicate(Exception):
+    """This update was already handled: nothing was written."""
+
+
+_SESSION = "id, person_id, unit_id, form, state, version, started_at, updated_at"
+
+
+def _session(row) -> FormSession:
+    return FormSession(
+        row[0], row[1], row[2], row[3], json.loads(row[4]), row[5],
+        datetime.fromisoformat(row[6]), datetime.fromisoformat(row[7]),
+    )
+
+
+def mark_processed(conn: sqlite3.Connection, update_key: str | None, now: datetime) -> None:
+    """Record an update as handled inside the current transaction; raise Duplicate if it was."""
+    if update_key is None:
+        return
+    cur = conn.execute("INSERT OR IGNORE INTO processed_updates (key, at) VALUES (?, ?)", (update_key, iso(now)))
+    if cur.rowcount == 0:
+        raise Duplicate(update_key)
+
+
+class Forms(Repository):
+    @unit_of_work
+    def conversation(
+        self, conn: sqlite3.Connection, channel: str, external_id: str, update_key: str | None
+    ) -> Conversation:
+        """Who is writing, their open form if any, and whether this update was handled already."""
+        duplicate = bool(
+            update_key and conn.execute("SELECT 1 FROM processed_updates WHERE key = ?", (update_key,)).fetchone()
+        )
+        identity = _identify(conn, channel, external_id)
+        session = None
+        if identity is not None:
+            row = conn.execute(f"SELECT {_SESSION} FROM form_sessions WHERE person_id = ?", (identity.person.id,))
+            row = row.fetchone()
+            session = _session(row) if row else None
+        return Conversation(identity, session, duplicate)
+
+    @unit_of_work
+    def start(
+        self, conn: sqlite3.Connection, person_id: int, unit_id: int, form: str, state: dict,
+        now: datetime, update_key: str | None = None, replace: bool = False,
+    ) -> FormSession:
+        """Open a form for a person; with `replace`, any form they had open is dropped first."""
+        mark_processed(conn, update_key, now)
+        if replace:
+            conn.execute("DELETE FROM form_sessions WHERE person_id = ?", (person_id,))
+        cur = conn.execute(
+            "INSERT INTO form_sessions (person_id, unit_id, form, state, version, started_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING " + _SESSION,
+            (person_id, unit_id, form, json.dumps(state, ensure_ascii=False), iso(now), iso(now)),
+        )
+        return _session(cur.fetchone())
+
+    @unit_of_work
+    def save(
+        self, conn: sqlite3.Connection, session_id: int, expected_version: int, state: dict,
+        now: datetime, update_key: str | None = None,
+    ) -> int:
+        """Store the form's new state if nobody moved it meanwhile; returns the new version."""
+        mark_processed(conn, update_key, now)
+        cur = conn.execute(
+            "UPDATE form_sessions SET state = ?, version = version + 1, updated_at = ?"
+            " WHERE id = ? AND version = ? RETURNING version",
+            (json.dumps(state, ensure_ascii=False), iso(now), session_id, expected_version),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise Stale(session_id)
+        return row[0]
+
+    @unit_of_work
+    def finish(
+        self, conn: sqlite3.Connection, session_id: int, expected_version: int, now: datetime,
+        update_key: str | None = None, write: Callable[[sqlite3.Connection], Any] | None = None,
+    ) -> Any:
+        """End the form and, in the same transaction, write what it collected (`write`)."""
+        mark_processed(conn, update_key, now)
+        cur = conn.execute("DELETE FROM form_sessions WHERE id = ? AND version = ?", (session_id, expected_version))
+        if cur.rowcount == 0:
+            raise Stale(session_id)
+        return write(conn) if write else None
+
+    @unit_of_work
+    def mark_processed(self, conn: sqlite3.Connection, update_key: str, now: datetime) -> bool:
+        """Record a handled update that wrote nothing else; False if it had been handled."""
+        try:
+            mark_processed(conn, update_key, now)
+        except Duplicate:
+            return False
+        return True
+
+    @unit_of_work
+    def forget_processed(self, conn: sqlite3.Connection, before: datetime) -> int:
+        """Drop redelivery marks older than Telegram keeps updates (24 hours); returns how many."""
+        return conn.execute("DELETE FROM processed_updates WHERE at < ?", (iso(before),)).rowcount
+
+    @unit_of_work
+    def drop_untouched(self, conn: sqlite3.Connection, before: datetime) -> list[FormSession]:
+        """Remove forms nobody touched since `before`; returns them so their owners can be told."""
+        rows = conn.execute(
+            f"DELETE FROM form_sessions WHERE updated_at < ? RETURNING {_SESSION}", (iso(before),)
+        ).fetchall()
+        return [_session(r) for r in rows]

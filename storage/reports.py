@@ -1,0 +1,250 @@
+"""Branch reports: meetings and 1+1/recruitment counts, with an audit trail of every change."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from storage.repository import Repository, iso, unit_of_work
+
+MEETING_FIELDS = ("held_on", "kind", "mode", "attended", "over_members", "note")
+RECRUITMENT_FIELDS = ("participants", "youth_reached", "new_members", "party_introduced")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    unit_id: int
+    held_on: date
+    kind: str
+    mode: str
+    attended: int
+    members_then: int
+    over_members: bool
+    note: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Recruitment:
+    id: int
+    unit_id: int
+    period: str
+    participants: int
+    youth_reached: int
+    new_members: int
+    party_introduced: int
+    members_then: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    subject: str
+    subject_id: int
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    person_name: str | None
+    at: datetime
+
+
+_MEETING = "id, unit_id, held_on, kind, mode, attended, members_then, over_members, note, created_at, updated_at"
+_RECRUITMENT = (
+    "id, unit_id, period, participants, youth_reached, new_members, party_introduced, members_then,"
+    " created_at, updated_at"
+)
+
+
+def _meeting(r) -> Meeting:
+    return Meeting(
+        r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8],
+        datetime.fromisoformat(r[9]), datetime.fromisoformat(r[10]),
+    )
+
+
+def _recruitment(r) -> Recruitment:
+    return Recruitment(*r[:8], datetime.fromisoformat(r[8]), datetime.fromisoformat(r[9]))
+
+
+def _stored(value) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _audit(conn, unit_id, subject, subject_id, action, person_id, now, field="", old=None, new=None) -> None:
+    conn.execute(
+        "INSERT INTO audit (unit_id, subject, subject_id, action, field, old_value, new_value, person_id, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (unit_id, subject, subject_id, action, field,
+         None if old is None else str(_stored(old)), None if new is None else str(_stored(new)),
+         person_id, iso(now)),
+    )
+
+
+class Reports(Repository):
+    # --- meetings -------------------------------------------------------------------------
+    # The writers below are plain functions over a connection: a form calls them inside the
+    # transaction that closes it (storage.forms.Forms.finish), so report and form end together.
+    def add_meeting(self, conn, unit_id: int, person_id: int, values: dict, now: datetime) -> int:
+        """Record a meeting with the branch's member count of today; returns its id."""
+        members = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+        cur = conn.execute(
+            "INSERT INTO meetings (unit_id, held_on, kind, mode, attended, members_then, over_members, note,"
+            " reported_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (unit_id, _stored(values["held_on"]), values["kind"], values["mode"], values["attended"], members,
+             int(bool(values.get("over_members"))), values.get("note") or "", person_id, iso(now), iso(now)),
+        )
+        _audit(conn, unit_id, "meeting", cur.lastrowid, "create", person_id, now)
+        return cur.lastrowid
+
+    @unit_of_work
+    def get_meeting(self, conn: sqlite3.Connection, meeting_id: int) -> Meeting | None:
+        """A meeting that was not deleted, or None."""
+        row = conn.execute(f"SELECT {_MEETING} FROM meetings WHERE id = ? AND deleted_at IS NULL", (meeting_id,))
+        row = row.fetchone()
+        return _meeting(row) if row else None
+
+    def update_meeting(self, conn, meeting_id: int, person_id: int, values: dict, now: datetime) -> int:
+        """Change a meeting's fields, one audit line per changed field; returns how many changed."""
+        row = conn.execute(f"SELECT {_MEETING} FROM meetings WHERE id = ? AND deleted_at IS NULL", (meeting_id,))
+        current = row.fetchone()
+        if current is None:
+            return 0
+        before = _meeting(current)
+        changed = 0
+        for name in MEETING_FIELDS:
+            if name in values and _stored(values[name]) != _stored(getattr(before, name)):
+                conn.execute(f"UPDATE meetings SET {name} = ? WHERE id = ?", (_stored(values[name]), meeting_id))
+                _audit(conn, before.unit_id, "meeting", meeting_id, "update", person_id, now,
+                       name, getattr(before, name), values[name])
+                changed += 1
+        if changed:
+            conn.execute("UPDATE meetings SET updated_at = ? WHERE id = ?", (iso(now), meeting_id))
+        return changed
+
+    @unit_of_work
+    def delete_meeting(self, conn: sqlite3.Connection, meeting_id: int, person_id: int, now: datetime) -> bool:
+        """Mark a meeting deleted (kept for the audit trail); False if it was gone already."""
+        row = conn.execute(
+            "UPDATE meetings SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING unit_id",
+            (iso(now), meeting_id),
+        ).fetchone()
+        if row:
+            _audit(conn, row[0], "meeting", meeting_id, "delete", person_id, now)
+        return row is not None
+
+    @unit_of_work
+    def meetings(self, conn: sqlite3.Connection, unit_id: int, since: date) -> list[Meeting]:
+        """A branch's meetings held since a day, newest first."""
+        rows = conn.execute(
+            f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND held_on >= ? AND deleted_at IS NULL"
+            " ORDER BY held_on DESC, id DESC",
+            (unit_id, since.isoformat()),
+        )
+        return [_meeting(r) for r in rows]
+
+    # --- 1+1 and recruitment ---------------------------------------------------------------
+    def save_recruitment(self, conn, unit_id: int, person_id: int, values: dict, now: datetime) -> int:
+        """Create the period's counts, or correct them if the branch sent that period already."""
+        row = conn.execute(
+            f"SELECT {_RECRUITMENT} FROM recruitment WHERE unit_id = ? AND period = ? AND deleted_at IS NULL",
+            (unit_id, values["period"]),
+        ).fetchone()
+        if row is None:
+            members = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+            cur = conn.execute(
+                "INSERT INTO recruitment (unit_id, period, participants, youth_reached, new_members,"
+                " party_introduced, members_then, reported_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (unit_id, values["period"], *(values[f] for f in RECRUITMENT_FIELDS), members, person_id,
+                 iso(now), iso(now)),
+            )
+            _audit(conn, unit_id, "recruitment", cur.lastrowid, "create", person_id, now)
+            return cur.lastrowid
+        self.update_recruitment(conn, row[0], person_id, values, now)
+        return row[0]
+
+    def update_recruitment(self, conn, recruitment_id: int, person_id: int, values: dict, now: datetime) -> int:
+        """Change a period's counts, one audit line per changed number; returns how many changed."""
+        row = conn.execute(
+            f"SELECT {_RECRUITMENT} FROM recruitment WHERE id = ? AND deleted_at IS NULL", (recruitment_id,)
+        ).fetchone()
+        if row is None:
+            return 0
+        before = _recruitment(row)
+        changed = 0
+        for name in RECRUITMENT_FIELDS:
+            if name in values and values[name] != getattr(before, name):
+                conn.execute(f"UPDATE recruitment SET {name} = ? WHERE id = ?", (values[name], recruitment_id))
+                _audit(conn, before.unit_id, "recruitment", recruitment_id, "update", person_id, now,
+                       name, getattr(before, name), values[name])
+                changed += 1
+        if changed:
+            conn.execute("UPDATE recruitment SET updated_at = ? WHERE id = ?", (iso(now), recruitment_id))
+        return changed
+
+    @unit_of_work
+    def get_recruitment(self, conn: sqlite3.Connection, recruitment_id: int) -> Recruitment | None:
+        """A 1+1 report that was not deleted, or None."""
+        row = conn.execute(
+            f"SELECT {_RECRUITMENT} FROM recruitment WHERE id = ? AND deleted_at IS NULL", (recruitment_id,)
+        ).fetchone()
+        return _recruitment(row) if row else None
+
+    @unit_of_work
+    def recruitment_for(self, conn: sqlite3.Connection, unit_id: int, period: str) -> Recruitment | None:
+        """The branch's 1+1 report for a period, or None."""
+        row = conn.execute(
+            f"SELECT {_RECRUITMENT} FROM recruitment WHERE unit_id = ? AND period = ? AND deleted_at IS NULL",
+            (unit_id, period),
+        ).fetchone()
+        return _recruitment(row) if row else None
+
+    @unit_of_work
+    def recruitments(self, conn: sqlite3.Connection, unit_id: int, since: datetime) -> list[Recruitment]:
+        """A branch's 1+1 reports updated since a moment, newest first."""
+        rows = conn.execute(
+            f"SELECT {_RECRUITMENT} FROM recruitment WHERE unit_id = ? AND updated_at >= ? AND deleted_at IS NULL"
+            " ORDER BY period DESC",
+            (unit_id, iso(since)),
+        )
+        return [_recruitment(r) for r in rows]
+
+    @unit_of_work
+    def delete_recruitment(self, conn: sqlite3.Connection, recruitment_id: int, person_id: int, now: datetime) -> bool:
+        """Mark a 1+1 report deleted (kept for the audit trail); False if it was gone already."""
+        row = conn.execute(
+            "UPDATE recruitment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING unit_id",
+            (iso(now), recruitment_id),
+        ).fetchone()
+        if row:
+            _audit(conn, row[0], "recruitment", recruitment_id, "delete", person_id, now)
+        return row is not None
+
+    # --- both -------------------------------------------------------------------------------
+    @unit_of_work
+    def last_report_at(self, conn: sqlite3.Connection, unit_id: int) -> datetime | None:
+        """When the branch last sent or corrected any report."""
+        row = conn.execute(
+            "SELECT MAX(at) FROM audit WHERE unit_id = ?", (unit_id,)
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    @unit_of_work
+    def audit_trail(self, conn: sqlite3.Connection, unit_id: int, subject: str, subject_id: int) -> list[AuditEntry]:
+        """Every change of one report, oldest first."""
+        rows = conn.execute(
+            "SELECT a.subject, a.subject_id, a.action, a.field, a.old_value, a.new_value, p.display_name, a.at"
+            " FROM audit a LEFT JOIN people p ON p.id = a.person_id"
+            " WHERE a.unit_id = ? AND a.subject = ? AND a.subject_id = ? ORDER BY a.id",
+            (unit_id, subject, subject_id),
+        )
+        return [AuditEntry(*r[:7], datetime.fromisoformat(r[7])) for r in rows]

@@ -1,0 +1,220 @@
+"""Units of the Union as one tree (province, district, grassroots unit, branch), and member counts."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.repository import Repository, iso, unit_of_work
+
+LEVELS = ("province", "district", "grassroots", "branch")
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    path: str
+    border: bool
+    members: int
+    founded_on: date | None
+    created_at: datetime
+
+    def contains(self, other: "Unit") -> bool:
+        """True when `other` is this unit or lies below it."""
+        return other.path.startswith(self.path)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit as an import file describes it."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    border: bool
+    members: int
+    founded_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    old_count: int
+    new_count: int
+    reason: str
+    note: str
+    changed_at: datetime
+    person_name: str | None
+
+
+_COLUMNS = "id, code, name, level, parent_id, path, border, members, founded_on, created_at"
+
+
+def _unit(row) -> Unit:
+    return Unit(
+        id=row[0], code=row[1], name=row[2], level=row[3], parent_id=row[4], path=row[5],
+        border=bool(row[6]), members=row[7], founded_on=date.fromisoformat(row[8]) if row[8] else None,
+        created_at=datetime.fromisoformat(row[9]),
+    )
+
+
+class Units(Repository):
+    @unit_of_work
+    def get(self, conn: sqlite3.Connection, unit_id: int) -> Unit | None:
+        """The unit with this id, or None."""
+        row = conn.execute(f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,)).fetchone()
+        return _unit(row) if row else None
+
+    @unit_of_work
+    def by_code(self, conn: sqlite3.Connection, code: str) -> Unit | None:
+        """The unit with this code, or None."""
+        row = conn.execute(f"SELECT {_COLUMNS} FROM units WHERE code = ?", (code,)).fetchone()
+        return _unit(row) if row else None
+
+    @unit_of_work
+    def chain(self, conn: sqlite3.Connection, unit_id: int) -> list[Unit]:
+        """The unit and its ancestors, from the root down to the unit."""
+        row = conn.execute("SELECT path FROM units WHERE id = ?", (unit_id,)).fetchone()
+        if not row:
+            return []
+        ids = [int(part) for part in row[0].strip("/").split("/")]
+        marks = ",".join("?" * len(ids))
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM units WHERE id IN ({marks})", ids).fetchall()
+        by_id = {r[0]: _unit(r) for r in rows}
+        return [by_id[i] for i in ids]
+
+    @unit_of_work
+    def below(self, conn: sqlite3.Connection, unit_id: int, level: str | None = None) -> list[Unit]:
+        """Every unit under this one (not itself), optionally of one level, in tree order."""
+        # A path is digits and slashes, all sorting below ":", so a subtree is an index range.
+        root = conn.execute("SELECT path FROM units WHERE id = ?", (unit_id,)).fetchone()
+        if root is None:
+            return []
+        sql = f"SELECT {_COLUMNS} FROM units WHERE path > ? AND path < ?"
+        params: list = [root[0], root[0] + ":"]
+        if level:
+            sql += " AND level = ?"
+            params.append(level)
+        return [_unit(r) for r in conn.execute(sql + " ORDER BY path", params)]
+
+    @unit_of_work
+    def count_below(self, conn: sqlite3.Connection, unit_id: int, level: str) -> int:
+        """How many units of a level lie under this one."""
+        root = conn.execute("SELECT path FROM units WHERE id = ?", (unit_id,)).fetchone()
+        if root is None:
+            return 0
+        return conn.execute(
+            "SELECT COUNT(*) FROM units WHERE path > ? AND path < ? AND level = ?", (root[0], root[0] + ":", level)
+        ).fetchone()[0]
+
+    @unit_of_work
+    def children(self, conn: sqlite3.Connection, unit_id: int) -> list[Unit]:
+        """The units directly under this one, by name."""
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM units WHERE parent_id = ? ORDER BY name", (unit_id,))
+        return [_unit(r) for r in rows]
+
+    @unit_of_work
+    def all(self, conn: sqlite3.Connection) -> list[Unit]:
+        """Every unit, in tree order."""
+        return [_unit(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM units ORDER BY path")]
+
+    @unit_of_work
+    def import_rows(self, conn: sqlite3.Connection, rows: Sequence[UnitRow], now: datetime) -> ImportSummary:
+        """Create or update units from checked rows, then recompute every path; all or nothing."""
+        existing = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT u.code, u.id, u.name, u.level, u.border, u.members, p.code, u.founded_on"
+                " FROM units u LEFT JOIN units p ON p.id = u.parent_id"
+            )
+        }
+        created = updated = unchanged = 0
+        for row in rows:
+            old = existing.get(row.code)
+            if old is None:
+                conn.execute(
+                    "INSERT INTO units (code, name, level, border, members, founded_on, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (row.code, row.name, row.level, int(row.border), row.members, _day(row.founded_on), iso(now)),
+                )
+                created += 1
+            elif (old[2], old[3], bool(old[4]), old[5], old[6], old[7]) == (
+                row.name, row.level, row.border, row.members, row.parent_code, _day(row.founded_on)
+            ):
+                unchanged += 1
+            else:
+                conn.execute(
+                    "UPDATE units SET name = ?, level = ?, border = ?, members = ?, founded_on = ? WHERE id = ?",
+                    (row.name, row.level, int(row.border), row.members, _day(row.founded_on), old[1]),
+                )
+                if old[5] != row.members:
+                    _log_member_change(conn, old[1], None, old[5], row.members, "import", "", now)
+                updated += 1
+        ids = dict(conn.execute("SELECT code, id FROM units"))
+        conn.executemany(
+            "UPDATE units SET parent_id = ? WHERE code = ? AND parent_id IS NOT ?",
+            [(ids.get(r.parent_code), r.code, ids.get(r.parent_code)) for r in rows],
+        )
+        _recompute_paths(conn)
+        return ImportSummary(created, updated, unchanged)
+
+    @unit_of_work
+    def set_members(
+        self, conn: sqlite3.Connection, unit_id: int, new_count: int, reason: str, note: str,
+        person_id: int | None, now: datetime,
+    ) -> int:
+        """Change a branch's member count and keep the change in its history; returns the old count."""
+        old = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+        conn.execute("UPDATE units SET members = ? WHERE id = ?", (new_count, unit_id))
+        _log_member_change(conn, unit_id, person_id, old, new_count, reason, note, now)
+        return old
+
+    @unit_of_work
+    def member_history(self, conn: sqlite3.Connection, unit_id: int, since: datetime) -> list[MemberChange]:
+        """The branch's member-count changes since a moment, oldest first."""
+        rows = conn.execute(
+            "SELECT c.old_count, c.new_count, c.reason, c.note, c.changed_at, p.display_name"
+            " FROM member_changes c LEFT JOIN people p ON p.id = c.person_id"
+            " WHERE c.unit_id = ? AND c.changed_at >= ? ORDER BY c.changed_at, c.id",
+            (unit_id, iso(since)),
+        )
+        return [MemberChange(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5]) for r in rows]
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _log_member_change(conn, unit_id, person_id, old, new, reason, note, now) -> None:
+    conn.execute(
+        "INSERT INTO member_changes (unit_id, person_id, old_count, new_count, reason, note, changed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (unit_id, person_id, old, new, reason, note, iso(now)),
+    )
+
+
+def _recompute_paths(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT id, parent_id FROM units").fetchall()
+    children: dict[int | None, list[int]] = {}
+    for id_, parent in rows:
+        children.setdefault(parent, []).append(id_)
+    paths: list[tuple[str, int]] = []
+    stack = [(root, f"/{root}/") for root in children.get(None, [])]
+    while stack:
+        id_, path = stack.pop()
+        paths.append((path, id_))
+        stack.extend((child, f"{path}{child}/") for child in children.get(id_, []))
+    conn.executemany("UPDATE units SET path = ? WHERE id = ? AND path IS NOT ?", [(p, i, p) for p, i in paths])

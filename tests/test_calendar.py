@@ -1,0 +1,245 @@
+"""The deadline calendar: the shipped default and the validation of edited files."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.deadlines.calendar import (
+    CalendarError,
+    Item,
+    Settings,
+    load_calendar,
+    parse_calendar,
+)
+
+# Every dated row of DOMAIN.md's deadline table, (day, month) -> how many items fall on it.
+DOMAIN_DATES = {
+    (20, 2): 1, (15, 6): 1, (20, 6): 1, (30, 6): 1, (15, 8): 1, (24, 9): 1,
+    (15, 10): 2, (25, 10): 1, (29, 10): 1, (5, 11): 1,
+}
+
+GOOD_ITEM = """
+[[item]]
+id = "ren-luyen-6-thang"
+title = "Báo cáo 6 tháng"
+due = "15/06"
+level = "district"
+cascade = true
+source = "000 mục 2"
+"""
+
+
+def _problems(text: str) -> tuple[str, ...]:
+    with pytest.raises(CalendarError) as info:
+        parse_calendar(text, source_name="test.toml")
+    return info.value.problems
+
+
+def _one_problem(text: str) -> str:
+    problems = _problems(text)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+# ---- the shipped default -------------------------------------------------------------------
+
+def test_default_loads_with_settings_of_the_brief():
+    cal = load_calendar()
+    s = cal.settings
+    assert dict(s.lead_days) == {"grassroots": 5, "branch": 5}
+    assert s.ladder_days_before == (7, 3, 1, 0)
+    assert s.late_every_days == 3
+    assert (s.send_at, s.quiet_start, s.quiet_end) == (time(8), time(21), time(7))
+    assert s.meeting_nudge_day == 20
+
+
+def test_default_contains_every_domain_date():
+    cal = load_calendar()
+    non_branch = [it for it in cal.items if it.due and it.level != "branch"]
+    for (day, month), count in DOMAIN_DATES.items():
+        found = [it for it in non_branch if it.due == (day, month)]
+        assert len(found) >= count, f"{day:02d}/{month:02d}"
+
+
+def test_default_levels_follow_domain():
+    cal = load_calendar()
+    assert cal.item("3-chu-dong-dang-ky").level == "grassroots"
+    assert cal.item("3-chu-dong-bao-cao-dang-ky").level == "district"
+    assert cal.item("ren-luyen-6-thang").cascade is True
+
+
+def test_default_recurring_items():
+    cal = load_calendar()
+    meeting = cal.item("sinh-hoat-thang")
+    assert (meeting.recurrence, meeting.level, meeting.collects) == ("monthly", "branch", "meeting")
+    assert cal.item("doan-vien-moi-quy").recurrence == "quarterly"
+    one_plus_one = [it for it in cal.items if it.collects == "oneplusone"]
+    assert sorted(it.due for it in one_plus_one) == [(15, 6), (15, 11)]
+
+
+def test_default_items_are_sourced_and_titled_in_vietnamese():
+    cal = load_calendar()
+    ids = [it.id for it in cal.items]
+    assert len(ids) == len(set(ids))
+    for it in cal.items:
+        assert it.source, it.id
+        assert re.search(r"[^\x00-\x7f]", it.title), it.id  # diacritics present
+
+
+def test_load_from_path_and_default_is_cached(tmp_path: Path):
+    path = tmp_path / "cal.toml"
+    path.write_text(GOOD_ITEM, encoding="utf-8")
+    cal = load_calendar(path)
+    assert cal.item("ren-luyen-6-thang").due == (15, 6)
+    assert load_calendar() is load_calendar(None)
+
+
+def test_missing_settings_take_defaults():
+    cal = parse_calendar(GOOD_ITEM)
+    assert cal.settings == load_calendar().settings
+
+
+def test_item_lookup_unknown_id():
+    with pytest.raises(KeyError):
+        load_calendar().item("no-such-item")
+
+
+def test_29_february_is_accepted():
+    cal = parse_calendar(GOOD_ITEM.replace('"15/06"', '"29/02"'))
+    assert cal.items[0].due == (29, 2)
+
+
+def test_settings_built_by_hand_are_hashable():
+    s = Settings(lead_days={"branch": 2}, ladder_days_before=(0, 3), late_every_days=2,
+                 send_at=time(8), quiet_start=time(21), quiet_end=time(7), meeting_nudge_day=20)
+    hash(s)
+    assert s.ladder_days_before == (3, 0)
+
+
+def test_items_are_hashable():
+    assert isinstance(hash(load_calendar().items[0]), int)
+    assert isinstance(load_calendar().items[0], Item)
+
+
+# ---- bad files -----------------------------------------------------------------------------
+
+def test_bad_toml_names_the_line(tmp_path: Path):
+    path = tmp_path / "broken.toml"
+    path.write_text('[settings]\nsend_at = "08:00"\n\n[[item]]\nid = "x\n', encoding="utf-8")
+    with pytest.raises(CalendarError) as info:
+        load_calendar(path)
+    message = str(info.value)
+    assert "broken.toml" in message and "line 5" in message
+
+
+def test_unreadable_file(tmp_path: Path):
+    with pytest.raises(CalendarError, match="missing.toml"):
+        load_calendar(tmp_path / "missing.toml")
+
+
+def test_duplicate_id():
+    problem = _one_problem(GOOD_ITEM + GOOD_ITEM)
+    assert "test.toml" in problem and "#2" in problem and "'ren-luyen-6-thang'" in problem
+    assert "duplicate id" in problem and "#1" in problem
+
+
+def test_both_due_and_recurrence():
+    problem = _one_problem(GOOD_ITEM.replace('due = "15/06"', 'due = "15/06"\nrecurrence = "monthly"'))
+    assert "#1 (id 'ren-luyen-6-thang')" in problem and "not both" in problem
+
+
+def test_neither_due_nor_recurrence():
+    problem = _one_problem(GOOD_ITEM.replace('due = "15/06"\n', ""))
+    assert "found neither" in problem
+
+
+@pytest.mark.parametrize("due", ["31/02", "30/02", "00/05", "32/01", "15/13", "15-06", "1506"])
+def test_impossible_or_malformed_due(due: str):
+    problem = _one_problem(GOOD_ITEM.replace('"15/06"', f'"{due}"'))
+    assert "'ren-luyen-6-thang'" in problem and "due" in problem
+
+
+def test_unknown_level():
+    problem = _one_problem(GOOD_ITEM.replace('"district"', '"commune"'))
+    assert "'ren-luyen-6-thang'" in problem and "level" in problem and "'commune'" in problem
+
+
+def test_unknown_item_key():
+    problem = _one_problem(GOOD_ITEM + 'deadline = "20/06"\n')
+    assert "'ren-luyen-6-thang'" in problem and "unknown key 'deadline'" in problem
+
+
+def test_unknown_settings_and_top_level_keys():
+    problems = _problems('[settings]\nsend_time = "08:00"\n[extra]\na = 1\n' + GOOD_ITEM)
+    assert any("[settings]" in p and "'send_time'" in p for p in problems)
+    assert any("'extra'" in p for p in problems)
+
+
+@pytest.mark.parametrize("value", ['"8h"', '"24:00"', '"08:60"', '"08"', "8"])
+def test_bad_time(value: str):
+    problem = _one_problem(f"[settings]\nquiet_end = {value}\n" + GOOD_ITEM)
+    assert "[settings]" in problem and "quiet_end" in problem
+
+
+def test_toml_local_time_is_accepted():
+    cal = parse_calendar("[settings]\nsend_at = 09:30:00\n" + GOOD_ITEM)
+    assert cal.settings.send_at == time(9, 30)
+
+
+def test_send_at_inside_quiet_hours():
+    problem = _one_problem('[settings]\nsend_at = "22:00"\n' + GOOD_ITEM)
+    assert "quiet hours" in problem
+
+
+@pytest.mark.parametrize("settings, word", [
+    ("ladder_days_before = [7, -1]", "ladder_days_before"),
+    ("ladder_days_before = [7, 3, 3]", "repeated"),
+    ('ladder_days_before = ["7"]', "ladder_days_before"),
+    ("lead_days = { branch = -2 }", "lead_days.branch"),
+    ("lead_days = { branch = true }", "lead_days.branch"),
+    ("lead_days = { chi_doan = 2 }", "unknown level"),
+    ("late_every_days = -3", "late_every_days"),
+    ("meeting_nudge_day = 31", "meeting_nudge_day"),
+])
+def test_bad_numbers_in_settings(settings: str, word: str):
+    problem = _one_problem(f"[settings]\n{settings}\n" + GOOD_ITEM)
+    assert word in problem
+
+
+def test_bad_id_and_collects():
+    text = GOOD_ITEM.replace('"ren-luyen-6-thang"', '"Ren Luyen"') + 'collects = "votes"\n'
+    problems = _problems(text)
+    assert len(problems) == 2
+    assert all("#1 (id 'Ren Luyen')" in p for p in problems)
+
+
+def test_item_written_as_single_table():
+    problem = _one_problem('[item]\nid = "x"\n')
+    assert "[[item]]" in problem
+
+
+def test_several_problems_are_reported_together():
+    text = (
+        '[settings]\nsend_at = "8am"\n'
+        + GOOD_ITEM
+        + GOOD_ITEM  # duplicate id, entry #2
+        + '[[item]]\nid = "bad-date"\ntitle = "x"\ndue = "31/02"\nlevel = "branch"\n'
+        + '[[item]]\nid = "bad-level"\ntitle = "x"\nrecurrence = "weekly"\nlevel = "ward"\n'
+    )
+    problems = _problems(text)
+    assert len(problems) == 5, problems
+    assert all(p.startswith("test.toml: ") for p in problems)
+    assert all("\n" not in p for p in problems)
+    joined = "\n".join(problems)
+    assert "send_at" in joined
+    assert "#2 (id 'ren-luyen-6-thang'): duplicate id" in joined
+    assert "#3 (id 'bad-date')" in joined
+    assert "#4 (id 'bad-level')" in joined and "weekly" in joined and "'ward'" in joined
+    # the exception's message is the problems, one per line
+    with pytest.raises(CalendarError) as info:
+        parse_calendar(text, source_name="test.toml")
+    assert str(info.value).splitlines() == list(problems)
