@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,24 @@ class Reply:
     attachment_kind: str = "document"     # document or photo
     # (command, description) pairs: the chat's command menu from now on, when set
     command_menu: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form, to keep a reply in the outbox until it is sent."""
+        return {
+            "text": self.text,
+            "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
+            "attachment": str(self.attachment) if self.attachment else None,
+            "attachment_kind": self.attachment_kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Reply":
+        return cls(
+            text=data["text"],
+            buttons=tuple(tuple(Button(label, value) for label, value in row) for row in data.get("buttons", [])),
+            attachment=Path(data["attachment"]) if data.get("attachment") else None,
+            attachment_kind=data.get("attachment_kind", "document"),
+        )
 
 
 def rows(*buttons: Button, width: int = 2) -> tuple[tuple[Button, ...], ...]:

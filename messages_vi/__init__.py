@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from messages_vi.catalog import MESSAGES
+from messages_vi import catalog, deadlines, digests
 from messages_vi.formatting import short_date
+
+MESSAGES: dict[str, str] = {}
+for _part in (catalog, deadlines, digests):
+    _clash = MESSAGES.keys() & _part.MESSAGES.keys()
+    if _clash:
+        raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
+    MESSAGES.update(_part.MESSAGES)
 
 
 def t(key: str, **params) -> str:

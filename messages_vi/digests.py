@@ -1,0 +1,3 @@
+"""Sentences of the digests feature, by key (merged into messages_vi.t)."""
+
+MESSAGES: dict[str, str] = {}
