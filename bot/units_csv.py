@@ -71,7 +71,7 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
         reasons.append(t("import.expected", columns=",".join(REQUIRED)))
         raise UnitFileError([_problem(1, *reasons)])
 
-    problems: list[Problem] = []
+    reasons_by_line: dict[int, list[str]] = {}
     rows: list[tuple[int, UnitRow]] = []
     seen: dict[str, int] = {}
     for record in reader:
@@ -79,25 +79,25 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            problems.append(_problem(line, t("import.cells", found=len(record), expected=len(header))))
+            reasons_by_line[line] = [t("import.cells", found=len(record), expected=len(header))]
             continue
         values = {name: cell.strip() for name, cell in zip(header, record)}
         row, reasons = _row(values)
-        if row and row.code in seen:
+        if row.code in seen:
             reasons.append(t("import.duplicate", code=row.code, line=seen[row.code]))
-        if row:
-            seen.setdefault(row.code, line)
+        seen.setdefault(row.code, line)
         if reasons:
-            problems.append(_problem(line, *reasons))
-        else:
-            rows.append((line, row))
-    problems += _check_tree(rows, existing)
-    if problems:
-        raise UnitFileError(sorted(problems, key=lambda p: p.line))
+            reasons_by_line[line] = reasons
+        rows.append((line, row))
+    for line, reason in _check_tree(rows, existing):
+        reasons_by_line.setdefault(line, []).append(reason)
+    if reasons_by_line:
+        raise UnitFileError([_problem(line, *reasons) for line, reasons in sorted(reasons_by_line.items())])
     return _parents_first([row for _, row in rows])
 
 
-def _row(values: dict[str, str]) -> tuple[UnitRow | None, list[str]]:
+def _row(values: dict[str, str]) -> tuple[UnitRow, list[str]]:
+    """The row as read, and what is wrong with it (the row is only used when nothing is)."""
     reasons = []
     code, name, level = values["code"], values["name"], values["level"].lower()
     if not CODE.match(code):
@@ -120,9 +120,7 @@ def _row(values: dict[str, str]) -> tuple[UnitRow | None, list[str]]:
         founded = _date(values["founded"])
         if founded is None:
             reasons.append(t("import.bad_founded", founded=values["founded"]))
-    if reasons:
-        return (UnitRow(code, name, level, None, False, 0) if CODE.match(code) else None), reasons
-    return UnitRow(code, name, level, values["parent_code"] or None, border == "1", members, founded), []
+    return UnitRow(code, name, level, values["parent_code"] or None, border == "1", members or 0, founded), reasons
 
 
 def _date(text: str) -> date | None:
@@ -134,7 +132,7 @@ def _date(text: str) -> date | None:
     return None
 
 
-def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[Problem]:
+def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[tuple[int, str]]:
     """Parents exist and sit at a higher level; one root in all."""
     level_of = {u.code: u.level for u in existing}
     level_of.update({row.code: row.level for _, row in rows})
@@ -144,15 +142,15 @@ def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[P
         if row.parent_code is None:
             others = roots - {row.code}
             if others:
-                problems.append(_problem(line, t("import.second_root", root=min(others))))
+                problems.append((line, t("import.second_root", root=min(others))))
             roots.add(row.code)
             continue
         parent_level = level_of.get(row.parent_code)
         if parent_level is None:
-            problems.append(_problem(line, t("import.no_parent", parent=row.parent_code)))
-        elif LEVELS.index(parent_level) >= LEVELS.index(row.level):
-            problems.append(_problem(line, t("import.bad_parent_level", level=row.level, parent_level=parent_level,
-                                             parent=row.parent_code)))
+            problems.append((line, t("import.no_parent", parent=row.parent_code)))
+        elif parent_level in LEVELS and row.level in LEVELS and LEVELS.index(parent_level) >= LEVELS.index(row.level):
+            problems.append((line, t("import.bad_parent_level", level=row.level, parent_level=parent_level,
+                                     parent=row.parent_code)))
     return problems
 
 

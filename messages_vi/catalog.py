@@ -261,7 +261,7 @@ MESSAGES.update({
     ),
     "terminal.invite": "Muốn thử tham gia bằng liên kết mời? Gõ :khach rồi gõ: /start {code}",
     "terminal.people_title": "Người dùng mẫu:",
-    "terminal.person": "{number}. {name} — {role} {unit}",
+    "terminal.person": "{number}. {name} — {role}, {unit}",
     "terminal.person_no_role": "{number}. {name} — (không còn vai trò)",
     "terminal.now": "Bạn đang là: {name}.",
     "terminal.guest": "một người lạ (chưa được mời)",

@@ -93,7 +93,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     for number, name, sql in _migration_files():
         if number <= current:
             continue
-        log.info("applying migration %s", name)
+        log.debug("applying migration %s", name)
         # executescript commits first; each migration then runs in a transaction of its own.
         conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
         current = number

@@ -19,7 +19,7 @@ def _over_members(value: int, ctx: FormContext, answers: Answers) -> Confirm | N
 
 
 def _write_meeting(storage, conn, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
-    values = {**answers, "over_members": bool(answers.get("over_members"))}
+    values = {**answers, "over_members": bool(answers.get("over_members")), "note": answers.get("note") or ""}
     if report_id is None:
         return storage.reports.add_meeting(conn, ctx.unit.id, ctx.person_id, values, ctx.now)
     storage.reports.update_meeting(conn, report_id, ctx.person_id, values, ctx.now)
