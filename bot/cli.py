@@ -19,27 +19,26 @@ DEMO_DATABASE = Path("data/demo.sqlite3")
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Trợ lý Bí thư chi đoàn. Không có lệnh con: chạy bot (Telegram nếu có "
-                    "TELEGRAM_BOT_TOKEN, nếu không thì trò chuyện thử trong cửa sổ này trên dữ liệu mẫu).",
+        description=t("cli.help.description"),
     )
-    sub = top.add_subparsers(dest="command", metavar="LỆNH")
-    sub.add_parser("run", help="chạy bot (như khi không có lệnh con)")
-    chat = sub.add_parser("chat", help="trò chuyện thử trong cửa sổ dòng lệnh, không cần mạng")
-    chat.add_argument("--database", type=Path, default=DEMO_DATABASE, help="tệp dữ liệu (mặc định: dữ liệu mẫu)")
+    sub = top.add_subparsers(dest="command", metavar=t("cli.help.command"))
+    sub.add_parser("run", help=t("cli.help.run"))
+    chat = sub.add_parser("chat", help=t("cli.help.chat"))
+    chat.add_argument("--database", type=Path, default=DEMO_DATABASE, help=t("cli.help.database"))
 
-    units = sub.add_parser("units", help="đơn vị: nhập danh sách từ tệp CSV").add_subparsers(dest="action", metavar="VIỆC")
-    load = units.add_parser("import", help="nhập hoặc cập nhật đơn vị từ CSV (code,name,level,parent_code,border,members)")
+    units = sub.add_parser("units", help=t("cli.help.units")).add_subparsers(dest="action", metavar=t("cli.help.action"))
+    load = units.add_parser("import", help=t("cli.help.units_import"))
     load.add_argument("file", type=Path)
 
-    inv = sub.add_parser("invites", help="mã mời: tạo, thu hồi").add_subparsers(dest="action", metavar="VIỆC")
-    create = inv.add_parser("create", help="tạo mã mời và liên kết t.me cho một đơn vị")
-    create.add_argument("--unit", required=True, help="mã đơn vị")
+    inv = sub.add_parser("invites", help=t("cli.help.invites")).add_subparsers(dest="action", metavar=t("cli.help.action"))
+    create = inv.add_parser("create", help=t("cli.help.invites_create"))
+    create.add_argument("--unit", required=True, help=t("cli.help.unit"))
     create.add_argument("--role", choices=("secretary", "officer"), default="secretary")
-    create.add_argument("--expires-days", type=int, default=30, help="số ngày còn hiệu lực (mặc định 30)")
-    create.add_argument("--for-branches", action="store_true", help="một mã cho mỗi chi đoàn dưới đơn vị")
-    create.add_argument("--out", type=Path, help="tệp CSV ghi các liên kết (mặc định khi --for-branches: invites-MÃ.csv)")
-    create.add_argument("--bot-username", help="tên bot trên Telegram, không có @")
-    revoke = inv.add_parser("revoke", help="thu hồi một mã chưa dùng")
+    create.add_argument("--expires-days", type=int, default=30, help=t("cli.help.expires_days"))
+    create.add_argument("--for-branches", action="store_true", help=t("cli.help.for_branches"))
+    create.add_argument("--out", type=Path, help=t("cli.help.out"))
+    create.add_argument("--bot-username", help=t("cli.help.bot_username"))
+    revoke = inv.add_parser("revoke", help=t("cli.help.invites_revoke"))
     revoke.add_argument("code")
     return top
 

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from messages_vi import t
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
-    """A setting is missing or malformed; the message is one line naming it."""
+    """A setting is missing or malformed; the message is one Vietnamese line naming it."""
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,16 @@ def load(env: dict[str, str] | None = None, env_file: str | Path = ".env") -> Se
 
     token = get("TELEGRAM_BOT_TOKEN") or None
     if token is not None and not TOKEN_SHAPE.match(token):
-        raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters)")
+        raise SettingsError(t("settings.bad_token"))
     base_url = get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL)
     if not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
-        raise SettingsError(f"TELEGRAM_API_BASE_URL must be an http(s) URL such as {DEFAULT_API_BASE_URL}")
+        raise SettingsError(t("settings.bad_base_url", default=DEFAULT_API_BASE_URL))
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in LOG_LEVELS:
-        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        raise SettingsError(t("settings.bad_log_level", levels=", ".join(LOG_LEVELS)))
     calendar = get("CALENDAR_FILE")
     if calendar and not Path(calendar).is_file():
-        raise SettingsError(f"CALENDAR_FILE {calendar} does not exist")
+        raise SettingsError(t("settings.no_calendar", path=calendar))
     return Settings(
         telegram_token=token,
         telegram_api_base_url=base_url,
@@ -74,7 +76,7 @@ def load(env: dict[str, str] | None = None, env_file: str | Path = ".env") -> Se
 def _positive(get, name: str, default: str) -> int:
     text = get(name, default)
     if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"{name} must be a whole number of at least 1, not {text!r}")
+        raise SettingsError(t("settings.bad_positive", name=name, value=text))
     return int(text)
 
 

@@ -15,7 +15,7 @@ PAGE_SIZE = 20
 
 
 async def chain_text(services: Services, unit: Unit) -> str:
-    """The units above this one, nearest first: "Đoàn xã A › Huyện đoàn B › Tỉnh đoàn C"."""
+    """The names of the units above this one, nearest first, joined by " › "."""
     chain = await services.storage.units.chain(unit.id)
     return " › ".join(u.name for u in reversed(chain[:-1])) or unit.name
 

@@ -312,5 +312,29 @@ MESSAGES.update({
         "Cần tên bot để tạo liên kết: đặt TELEGRAM_BOT_USERNAME, dùng --bot-username, hoặc đặt TELEGRAM_BOT_TOKEN."
     ),
     "cli.settings_error": "Lỗi cấu hình: {error}",
+    "settings.bad_token": "TELEGRAM_BOT_TOKEN không đúng dạng token của bot (chữ số, dấu hai chấm, rồi một chuỗi ký tự).",
+    "settings.bad_base_url": "TELEGRAM_API_BASE_URL phải là một địa chỉ http(s), ví dụ {default}",
+    "settings.bad_log_level": "LOG_LEVEL phải là một trong {levels}.",
+    "settings.no_calendar": "Không tìm thấy tệp lịch CALENDAR_FILE={path}.",
+    "settings.bad_positive": "{name} phải là số nguyên từ 1 trở lên, không phải \"{value}\".",
+    "cli.help.description": (
+        "Trợ lý Bí thư chi đoàn. Không có lệnh con: chạy bot (Telegram nếu có TELEGRAM_BOT_TOKEN, "
+        "nếu không thì trò chuyện thử trong cửa sổ này trên dữ liệu mẫu)."
+    ),
+    "cli.help.command": "LỆNH",
+    "cli.help.action": "VIỆC",
+    "cli.help.run": "chạy bot (như khi không có lệnh con)",
+    "cli.help.chat": "trò chuyện thử trong cửa sổ dòng lệnh, không cần mạng",
+    "cli.help.database": "tệp dữ liệu (mặc định: dữ liệu mẫu)",
+    "cli.help.units": "đơn vị: nhập danh sách từ tệp CSV",
+    "cli.help.units_import": "nhập hoặc cập nhật đơn vị từ CSV (code,name,level,parent_code,border,members)",
+    "cli.help.invites": "mã mời: tạo, thu hồi",
+    "cli.help.invites_create": "tạo mã mời và liên kết t.me cho một đơn vị",
+    "cli.help.invites_revoke": "thu hồi một mã chưa dùng",
+    "cli.help.unit": "mã đơn vị",
+    "cli.help.expires_days": "số ngày còn hiệu lực (mặc định 30)",
+    "cli.help.for_branches": "một mã cho mỗi chi đoàn dưới đơn vị",
+    "cli.help.out": "tệp CSV ghi các liên kết (mặc định khi --for-branches: invites-MÃ.csv)",
+    "cli.help.bot_username": "tên bot trên Telegram, không có @",
     "cli.telegram_start": "Đang chạy bot Telegram @{username} (long polling). Dừng bằng Ctrl+C.",
 })

@@ -133,21 +133,18 @@ class People(Repository):
     @unit_of_work
     def remove_role(self, conn: sqlite3.Connection, role_id: int, by_person_id: int, now: datetime) -> Member | None:
         """End a role; when a secretary leaves, the longest-serving deputy takes over. Returns who left."""
-        row = conn.execute(
-            "SELECT r.id, p.id, r.role, p.display_name, r.granted_at, p.unreachable_at IS NOT NULL, r.unit_id"
-            " FROM roles r JOIN people p ON p.id = r.person_id WHERE r.id = ? AND r.revoked_at IS NULL",
-            (role_id,),
-        ).fetchone()
-        if row is None:
+        found = People.role.inside(self, conn, role_id)
+        if found is None:
             return None
+        member, unit_id = found
         conn.execute("UPDATE roles SET revoked_at = ?, revoked_by = ? WHERE id = ?", (iso(now), by_person_id, role_id))
-        if row[2] == "secretary":
+        if member.role == "secretary":
             conn.execute(
                 "UPDATE roles SET role = 'secretary' WHERE id = (SELECT id FROM roles WHERE unit_id = ?"
                 " AND role = 'deputy' AND revoked_at IS NULL ORDER BY granted_at, id LIMIT 1)",
-                (row[6],),
+                (unit_id,),
             )
-        return Member(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), bool(row[5]))
+        return member
 
     @unit_of_work
     def set_unreachable(self, conn: sqlite3.Connection, person_id: int, now: datetime | None) -> bool:
