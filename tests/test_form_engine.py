@@ -63,20 +63,20 @@ def run(state, *events):
 
 
 def test_happy_path_reaches_summary_then_saves():
-    result = run(new_state(SURVEY), ("text", "120"), ("text", "khong"), ("text", "mua gat"), ("text", "bo qua"))
+    result = run(new_state(SURVEY, CTX), ("text", "120"), ("text", "khong"), ("text", "mua gat"), ("text", "bo qua"))
     assert result.state["at"] == SUMMARY
     assert result.state["answers"] == {"youth": 120, "working": False, "season": "harvest", "note": None}
     assert run(result.state, ("action", "save")).outcome == "save"
 
 
 def test_bad_answer_keeps_state_and_names_the_problem():
-    state = new_state(SURVEY)
+    state = new_state(SURVEY, CTX)
     result = run(state, ("text", "nhieu lam"))
     assert result.state == state and result.notice == "parse.count_unreadable"
 
 
 def test_soft_check_asks_then_keeps_and_flags():
-    result = run(new_state(SURVEY), ("text", "900"))
+    result = run(new_state(SURVEY, CTX), ("text", "900"))
     assert result.state["pending"]["value"] == 900
     result = run(result.state, ("text", "co"))
     assert result.state["answers"]["youth"] == 900 and result.state["answers"]["big"] is True
@@ -84,34 +84,34 @@ def test_soft_check_asks_then_keeps_and_flags():
 
 
 def test_soft_check_refused_asks_again_and_a_new_number_replaces_it():
-    result = run(new_state(SURVEY), ("text", "900"), ("action", "no"))
+    result = run(new_state(SURVEY, CTX), ("text", "900"), ("action", "no"))
     assert result.state["at"] == "youth" and "youth" not in result.state["answers"]
-    result = run(new_state(SURVEY), ("text", "900"), ("text", "90"))
+    result = run(new_state(SURVEY, CTX), ("text", "900"), ("text", "90"))
     assert result.state["answers"]["youth"] == 90 and "big" not in result.state["answers"]
 
 
 def test_back_goes_one_step_and_edit_returns_to_summary():
-    result = run(new_state(SURVEY), ("text", "10"), ("text", "co"), ("text", "quay lai"))
+    result = run(new_state(SURVEY, CTX), ("text", "10"), ("text", "co"), ("text", "quay lai"))
     assert result.state["at"] == "working"
-    done = run(new_state(SURVEY), ("text", "10"), ("text", "co"), ("text", "tet"), ("action", "skip"))
+    done = run(new_state(SURVEY, CTX), ("text", "10"), ("text", "co"), ("text", "tet"), ("action", "skip"))
     result = run(done.state, ("action", "edit"), ("action", "goto0"), ("text", "12"))
     assert result.state["at"] == SUMMARY and result.state["answers"]["youth"] == 12
 
 
 def test_cancel_word_and_other_inputs():
-    assert run(new_state(SURVEY), ("text", "Hủy")).outcome == "cancel"
-    result = run(new_state(SURVEY), ("other", "sticker"))
+    assert run(new_state(SURVEY, CTX), ("text", "Hủy")).outcome == "cancel"
+    result = run(new_state(SURVEY, CTX), ("other", "sticker"))
     assert result.notice == "form.other" and result.outcome == "continue"
-    assert run(new_state(SURVEY), ("other", "edited")).notice == "form.other.edited"
+    assert run(new_state(SURVEY, CTX), ("other", "edited")).notice == "form.other.edited"
 
 
 def test_required_step_cannot_be_skipped_and_first_step_has_no_back():
-    assert run(new_state(SURVEY), ("action", "skip")).notice == "form.cannot_skip"
-    assert run(new_state(SURVEY), ("action", "back")).notice == "form.cannot_go_back"
+    assert run(new_state(SURVEY, CTX), ("action", "skip")).notice == "form.cannot_skip"
+    assert run(new_state(SURVEY, CTX), ("action", "back")).notice == "form.cannot_go_back"
 
 
 def test_option_buttons_out_of_range_are_old():
-    state = run(new_state(SURVEY), ("text", "10"), ("text", "co")).state
+    state = run(new_state(SURVEY, CTX), ("text", "10"), ("text", "co")).state
     assert run(state, ("option", 99)).notice == "form.button_old"
     assert run(state, ("option", 1)).state["answers"]["season"] == "tet"
 
@@ -119,7 +119,7 @@ def test_option_buttons_out_of_range_are_old():
 @pytest.mark.parametrize("text", ["", " ", "💥" * 2000, "\x00", "/", "1" * 5000])
 def test_nothing_a_person_types_raises(text):
     for at in ("youth", "working", "season", "note", SUMMARY):
-        state = {**new_state(SURVEY), "at": at}
+        state = {**new_state(SURVEY, CTX), "at": at}
         advance(SURVEY, state, Event("text", text), CTX)
 
 

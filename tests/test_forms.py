@@ -17,13 +17,14 @@ async def meetings_of(services, code="B1", since=date(2025, 1, 1)):
 
 async def test_monthly_report_in_five_taps_when_defaults_fit(services):
     chat = await joined(services, "u1", "B1")
-    taps = 0
-    await chat.tap("Báo cáo sinh hoạt")            # from the menu; the report itself starts here
-    for label in ("Hôm nay", "Sinh hoạt chi đoàn", "Trực tiếp"):
+    await chat.tap("Báo cáo sinh hoạt")                 # from the menu
+    taps = 1
+    for label in ("Hôm nay", "Sinh hoạt chi đoàn"):
         await chat.tap(label)
         taps += 1
     await chat.say("18")
     taps += 1
+    assert "Hình thức: Trực tiếp" in chat.text           # the default for a branch that meets in person
     assert "Thứ Hai, 23 tháng 11, 2026" in chat.text      # the Vietnamese date on the summary
     await chat.tap("Lưu")
     taps += 1
@@ -42,11 +43,10 @@ async def test_dates_typed_many_ways(services, typed, expected):
     await chat.say("/sinhhoat")
     await chat.say(typed)
     await chat.say("sinh hoat")
-    await chat.say("truc tuyen")
     await chat.say("mười hai")
     await chat.say("luu")
     [meeting] = await meetings_of(services)
-    assert (meeting.held_on, meeting.mode, meeting.attended) == (expected, "online", 12)
+    assert (meeting.held_on, meeting.mode, meeting.attended) == (expected, "in_person", 12)
 
 
 async def test_bad_dates_are_refused_with_a_reason(services):
@@ -65,7 +65,7 @@ async def test_bad_dates_are_refused_with_a_reason(services):
 
 async def test_attendance_above_members_is_asked_then_flagged(services):
     chat = await joined(services, "u1", "B2")               # 10 members
-    for step in ("/sinhhoat", "hom nay", "hop bch", "ket hop", "25"):
+    for step in ("/sinhhoat", "hom nay", "hop bch", "25"):
         await chat.say(step)
     assert "chỉ có 10 đoàn viên" in chat.text
     await chat.tap("Đúng, giữ số này")
@@ -73,12 +73,13 @@ async def test_attendance_above_members_is_asked_then_flagged(services):
     await chat.tap("Lưu")
     [meeting] = await meetings_of(services, "B2")
     assert meeting.attended == 25 and meeting.over_members and meeting.kind == "committee"
+    assert meeting.mode == "online"                          # the default of a border-commune branch
     assert (await services.storage.units.by_code("B2")).members == 10      # nothing changed silently
 
 
 async def test_wrong_number_then_zero_is_allowed(services):
     chat = await joined(services, "u1", "B1")
-    for step in ("/sinhhoat", "hom nay", "sinh hoat", "truc tiep"):
+    for step in ("/sinhhoat", "hom nay", "sinh hoat"):
         await chat.say(step)
     await chat.say("-3")
     assert "âm" in chat.text
@@ -90,7 +91,7 @@ async def test_wrong_number_then_zero_is_allowed(services):
 
 async def test_note_on_summary_and_edit_one_answer(services):
     chat = await joined(services, "u1", "B1")
-    for step in ("/sinhhoat", "hom nay", "sinh hoat", "truc tiep", "12"):
+    for step in ("/sinhhoat", "hom nay", "sinh hoat", "12"):
         await chat.say(step)
     await chat.say("Học tập Nghị quyết Đại hội Đoàn")
     assert "Nội dung: Học tập Nghị quyết" in chat.text
@@ -126,7 +127,7 @@ async def test_anything_else_repeats_the_question_and_loses_nothing(services):
     await chat.say("x" * 3000)
     assert "Đó là buổi gì?" in chat.text
     await chat.say("sinh hoat")
-    assert "hình thức" in chat.text
+    assert "bao nhiêu đoàn viên" in chat.text
 
 
 async def test_old_and_double_buttons_change_nothing(services):
@@ -136,7 +137,7 @@ async def test_old_and_double_buttons_change_nothing(services):
     await chat.tap_data(today)
     await chat.tap_data(today)                           # the same button again
     assert "Nút đó thuộc một bước đã qua" in chat.text and "Đó là buổi gì?" in chat.text
-    for step in ("sinh hoat", "truc tiep", "12"):
+    for step in ("sinh hoat", "12"):
         await chat.say(step)
     save = chat.button("Lưu").data
     await chat.tap_data(save)
@@ -151,7 +152,7 @@ async def test_redelivered_update_is_processed_once(services):
     await chat.say("hom nay", update_key="telegram:11")
     assert await chat.say("hom nay", update_key="telegram:11") == []
     await chat.say("sinh hoat", update_key="telegram:12")
-    assert "hình thức" in chat.text
+    assert "bao nhiêu đoàn viên" in chat.text
 
 
 async def test_starting_another_form_asks_first(services):
@@ -184,7 +185,7 @@ async def test_restart_in_the_middle_of_every_step_keeps_the_answers(tmp_path, c
     await seed_tree(services)
     chat = await joined(services, "u1", "B1")
     await app.close_services(services)
-    answers = ["/sinhhoat", "hom qua", "hop bch", "truc tuyen", "9", "Sinh hoạt chủ điểm", "luu"]
+    answers = ["/sinhhoat", "hom qua", "hop bch", "9", "sua", "3", "truc tuyen", "Sinh hoạt chủ điểm", "luu"]
     for answer in answers:
         services = await open_services(path, clock)         # a new process on the same file
         chat = Chat(services, "u1", chat.name)
@@ -247,3 +248,16 @@ async def test_member_count_update_keeps_history(services):
     await chat.say("/chidoan")
     await chat.tap("Biến động")
     assert "20 → 23 (Kết nạp mới: 3 bạn lớp 12) — Bí thư Lan" in chat.text
+
+
+async def test_mode_is_changed_from_the_summary(services):
+    chat = await joined(services, "u1", "B1")
+    for step in ("/sinhhoat", "hom nay", "sinh hoat", "12"):
+        await chat.say(step)
+    await chat.tap("Sửa")
+    await chat.tap("Hình thức")
+    await chat.tap("Kết hợp")
+    assert "Hình thức: Kết hợp" in chat.text
+    await chat.tap("Lưu")
+    [meeting] = await meetings_of(services)
+    assert meeting.mode == "hybrid"

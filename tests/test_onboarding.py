@@ -90,7 +90,6 @@ async def test_new_secretary_takes_over_and_history_stays(services):
     await old.say("/sinhhoat")
     await old.tap("Hôm nay")
     await old.tap("Sinh hoạt chi đoàn")
-    await old.tap("Trực tiếp")
     await old.say("15")
     await old.tap("Lưu")
     new = await joined(services, "new", "B1", name="Bí thư Mới")

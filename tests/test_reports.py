@@ -16,8 +16,8 @@ async def report_meeting(chat, *answers):
 
 async def test_list_shows_vietnamese_dates_and_correction_is_audited(services):
     chat = await joined(services, "u1", "B1", name="Bí thư Lan")
-    await report_meeting(chat, "15/6", "sinh hoat", "truc tiep", "12")      # an old period: closed
-    await report_meeting(chat, "20/11", "sinh hoat", "truc tiep", "12")
+    await report_meeting(chat, "15/6", "sinh hoat", "12")      # an old period: closed
+    await report_meeting(chat, "20/11", "sinh hoat", "12")
     await chat.say("/baocao")
     assert "Thứ Sáu, 20 tháng 11, 2026" in chat.text
     assert "15 tháng 6" not in chat.text                        # older than three months
@@ -39,7 +39,7 @@ async def test_list_shows_vietnamese_dates_and_correction_is_audited(services):
 
 async def test_delete_needs_a_confirmation_and_is_kept_in_the_trail(services):
     chat = await joined(services, "u1", "B1")
-    await report_meeting(chat, "hom nay", "sinh hoat", "truc tiep", "12")
+    await report_meeting(chat, "hom nay", "sinh hoat", "12")
     await chat.say("/baocao")
     await chat.tap("1")
     await chat.tap("Xóa")
@@ -58,7 +58,7 @@ async def test_delete_needs_a_confirmation_and_is_kept_in_the_trail(services):
 
 async def test_a_closed_period_cannot_be_changed(services, clock):
     chat = await joined(services, "u1", "B1")
-    await report_meeting(chat, "2/11", "sinh hoat", "truc tiep", "12")
+    await report_meeting(chat, "2/11", "sinh hoat", "12")
     clock.advance(days=20)                                      # 13 December: November is closed
     await chat.say("/baocao")
     assert "(đã khóa)" in chat.text
@@ -73,7 +73,7 @@ async def test_a_closed_period_cannot_be_changed(services, clock):
 
 async def test_border_branch_corrects_within_the_quarter(services, clock):
     chat = await joined(services, "u1", "B2")                   # border commune
-    await report_meeting(chat, "2/10", "sinh hoat", "truc tuyen", "7")
+    await report_meeting(chat, "2/10", "sinh hoat", "7")
     await chat.say("/baocao")
     await chat.tap("1")
     assert "Sửa" in " ".join(chat.buttons())                    # October is in the open quarter
@@ -81,7 +81,7 @@ async def test_border_branch_corrects_within_the_quarter(services, clock):
 
 async def test_another_branch_cannot_read_correct_or_delete(services):
     owner = await joined(services, "u1", "B1")
-    await report_meeting(owner, "hom nay", "sinh hoat", "truc tiep", "12")
+    await report_meeting(owner, "hom nay", "sinh hoat", "12")
     unit = await services.storage.units.by_code("B1")
     [meeting] = await services.storage.reports.meetings(unit.id, date(2026, 1, 1))
     other = await joined(services, "u2", "B4")

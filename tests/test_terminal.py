@@ -25,7 +25,7 @@ def run_script(tmp_path: Path, *lines: str) -> str:
 
 
 def test_no_token_opens_the_demo_chat_and_a_meeting_can_be_reported(tmp_path):
-    out = run_script(tmp_path, "/sinhhoat", "/1", "/1", "/1", "12", "/1", "/baocao", ":thoat")
+    out = run_script(tmp_path, "/sinhhoat", "/1", "/1", "12", "/1", "/baocao", ":thoat")
     assert "dữ liệu mẫu" in out and "Nguyễn Thị Lan" in out
     assert "Đã lưu Báo cáo sinh hoạt" in out
     assert "12 người" in out

@@ -37,7 +37,10 @@ MEETING = Form(
             Option("branch", "meeting.o.branch", ("sinh hoat", "sinh hoat chi doan", "chi doan", "sh", "shcd")),
             Option("committee", "meeting.o.committee", ("hop bch", "bch", "ban chap hanh", "hop ban chap hanh")),
         )),
-        Step("mode", "meeting.q.mode", "meeting.l.mode", "choice", options=(
+        # Border-commune branches meet online as a rule (DOMAIN.md, 002); others in person.
+        # Shown on the summary, so a monthly report is start, date, kind, count, save.
+        Step("mode", "meeting.q.mode", "meeting.l.mode", "choice", on_summary=True,
+             default=lambda ctx: "online" if ctx.unit.border else "in_person", options=(
             Option("in_person", "meeting.o.in_person", ("truc tiep", "tt", "gap mat", "offline")),
             Option("online", "meeting.o.online", ("truc tuyen", "online", "zalo", "zoom", "qua mang", "tu xa")),
             Option("hybrid", "meeting.o.hybrid", ("ket hop", "ca hai", "hybrid")),

@@ -46,12 +46,13 @@ class Result:
     notice_params: dict = field(default_factory=dict)
 
 
-def new_state(form: Form, answers: dict | None = None, report_id: int | None = None,
+def new_state(form: Form, ctx: FormContext, answers: dict | None = None, report_id: int | None = None,
               flags: dict | None = None) -> dict:
     """A fresh form: at its first step, or at the summary when correcting a saved report."""
     first = form.asked()[0].name
+    defaults = {s.name: s.default(ctx) for s in form.steps if s.on_summary and s.default}
     return {
-        "answers": dict(answers or {}),
+        "answers": {**defaults, **(answers or {})},
         "at": SUMMARY if answers else first,
         "trail": [],
         "editing": False,
@@ -187,7 +188,7 @@ def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
     if action == "edit" or word in _EDIT_WORDS:
         state["at"] = PICK_EDIT
         return Result(state)
-    extra = next((s for s in form.steps if s.on_summary), None)
+    extra = form.typed_on_summary()
     if event.kind == "text" and extra is not None:
         return _on_step(form, extra, state, event, ctx)
     return Result(state, notice="form.summary_hint")
@@ -264,7 +265,7 @@ def summary_text(form: Form, state: dict, ctx: FormContext) -> str:
         lines.append(t("form.summary_line", label=t(step.label), value=show(step, value, ctx)))
     for flag in state["flags"].values():
         lines.append(t(f"{form.name}.flag.{flag}"))
-    extra = next((s for s in form.steps if s.on_summary), None)
+    extra = form.typed_on_summary()
     lines.append(t("form.summary_footer"))
     if extra is not None:
         lines.append(t("form.summary_extra", label=t(extra.label).lower()))
@@ -333,7 +334,7 @@ class FormEngine:
         """Open a form (or a correction of a saved report) and ask its first question."""
         form = self.forms[form_name]
         ctx = self.context(identity)
-        state = new_state(form, answers, report_id, flags)
+        state = new_state(form, ctx, answers, report_id, flags)
         try:
             session = await self.storage.forms.start(
                 identity.person.id, identity.unit.id, form.name, state, ctx.now,

@@ -55,7 +55,10 @@ class Step:
     options: tuple[Option, ...] | Callable[[FormContext], tuple[Option, ...]] = ()
     shortcuts: tuple[Option, ...] = ()  # buttons that stand for a typed answer ("hom nay")
     optional: bool = False
-    on_summary: bool = False           # optional extra offered on the summary instead of asked
+    # Not asked one by one: shown on the summary, pre-filled with `default` when given, changed
+    # with Edit; a free-text step there also takes whatever is typed at the summary.
+    on_summary: bool = False
+    default: Callable[[FormContext], Any] | None = None
     limits: Mapping[str, Any] = field(default_factory=dict)
     confirm: Callable[[Any, FormContext, Answers], Confirm | None] | None = None
 
@@ -83,3 +86,7 @@ class Form:
     def asked(self) -> list[Step]:
         """The steps asked one by one, in order (not the extras offered on the summary)."""
         return [s for s in self.steps if not s.on_summary]
+
+    def typed_on_summary(self) -> Step | None:
+        """The free-text step that text typed at the summary fills, if the form has one."""
+        return next((s for s in self.steps if s.on_summary and s.kind == "text"), None)
