@@ -237,7 +237,7 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
     if state["pending"]:
         pending = state["pending"]
         lines.append(t(pending["message"], **pending["params"]))
-        buttons = rows(tap(t("form.button.yes_keep"), "y"), tap(t("form.button.no_retype"), "n"))
+        buttons = rows(tap(t("form.button.yes_keep"), "y"), tap(t("form.button.no_retype"), "n")) + rows(cancel)
     elif state["at"] == SUMMARY:
         lines.append(summary_text(form, state, ctx))
         buttons = rows(tap(t("form.button.save"), "s"), tap(t("form.button.edit"), "e"), cancel, width=3)
