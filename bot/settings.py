@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,9 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: list[str]):
         super().__init__(fmt)
-        self.secrets = [s for s in secrets if s]
+        # A token's part after the colon is the secret; alone it also covers URLs where the
+        # colon is percent-encoded (python-telegram-bot's file downloads).
+        self.secrets = [part for s in secrets if s for part in (s, s.partition(":")[2]) if part]
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
@@ -106,3 +109,13 @@ def configure_logging(settings: Settings, stream=None) -> None:
     root.setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    # Python prints an uncaught error raw to stderr, and some carry the token in their message
+    # (python-telegram-bot's InvalidToken): through the handler, it is redacted.
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=(kind, error, traceback))

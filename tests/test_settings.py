@@ -1,0 +1,162 @@
+"""Settings: defaults, one-line refusals, the file URL, and a token that never reaches a log."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from telegram import Bot
+from telegram.error import InvalidToken
+
+from bot.settings import DEFAULT_API_BASE_URL, SettingsError, configure_logging, load
+from messages_vi import t
+from tests.support.telegram_fake import TOKEN, FakeBotApi, LoopbackServer
+
+SECRET = TOKEN.partition(":")[2]
+PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def load_env(tmp_path: Path, **env: str):
+    return load(env=env, env_file=tmp_path / "absent.env")
+
+
+def test_defaults(tmp_path):
+    settings = load_env(tmp_path)
+    assert settings.telegram_token is None
+    assert settings.telegram_api_base_url == DEFAULT_API_BASE_URL
+    assert settings.telegram_file_base_url == "https://api.telegram.org/file/bot"
+    assert settings.database_path == Path("data/chidoan.sqlite3")
+    assert (settings.log_level, settings.form_max_idle_days, settings.reminder_tick_seconds) == ("INFO", 7, 60)
+    assert settings.calendar_file is None
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOG_LEVEL=debug\nFORM_MAX_IDLE_DAYS=3\n")
+    from_file = load(env={}, env_file=env_file)
+    assert (from_file.telegram_token, from_file.log_level, from_file.form_max_idle_days) == (TOKEN, "DEBUG", 3)
+    assert load(env={"LOG_LEVEL": "ERROR"}, env_file=env_file).log_level == "ERROR"
+
+
+def test_the_token_is_not_in_the_settings_repr(tmp_path):
+    settings = load_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
+    assert SECRET not in repr(settings) and "token=set" in repr(settings)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("TELEGRAM_BOT_TOKEN", "12345"),
+    ("TELEGRAM_BOT_TOKEN", "123456789:short-secret"),
+    ("TELEGRAM_BOT_TOKEN", TOKEN + " extra"),
+    ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
+    ("TELEGRAM_API_BASE_URL", "ftp://api.telegram.org/bot"),
+    ("TELEGRAM_API_BASE_URL", "http://bad host/bot"),
+    ("LOG_LEVEL", "LOUD"),
+    ("FORM_MAX_IDLE_DAYS", "0"),
+    ("REMINDER_TICK_SECONDS", "soon"),
+])
+def test_a_malformed_setting_is_refused_in_one_line_naming_it(tmp_path, name, value):
+    with pytest.raises(SettingsError) as refused:
+        load_env(tmp_path, **{name: value})
+    message = str(refused.value)
+    assert name in message and "\n" not in message
+    if name == "TELEGRAM_BOT_TOKEN":
+        assert value not in message and "short-secret" not in message     # a token is not echoed
+
+
+@pytest.mark.parametrize(("base", "files"), [
+    ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+    ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
+    ("https://tg.example.org/proxy/bot", "https://tg.example.org/proxy/file/bot"),
+])
+def test_the_file_url_is_on_the_same_server_under_file_bot(tmp_path, base, files):
+    assert load_env(tmp_path, TELEGRAM_API_BASE_URL=base).telegram_file_base_url == files
+
+
+def offline_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """A process environment with no proxy and no network settings, the database in tmp_path."""
+    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "NO_PROXY": "*",
+            "DATABASE_PATH": str(tmp_path / "db.sqlite3"), **settings}
+
+
+@pytest.mark.parametrize("setting", [
+    {"TELEGRAM_BOT_TOKEN": "123456789:short-secret"},
+    {"TELEGRAM_API_BASE_URL": "api.telegram.org/bot"},
+    {"LOG_LEVEL": "LOUD"},
+])
+def test_python_m_bot_with_a_malformed_setting_says_one_line_and_stops(tmp_path, setting):
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=offline_env(tmp_path, **setting),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    line = done.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith(t("cli.settings_error", error="")) and next(iter(setting)) in line
+    assert "short-secret" not in done.stderr
+
+
+async def test_python_m_bot_with_a_rejected_token_never_prints_it(tmp_path):
+    api = FakeBotApi()
+    api.token_revoked = True
+    async with LoopbackServer(api) as server:
+        env = offline_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
+                          LOG_LEVEL="DEBUG")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode != 0
+    assert [c.method for c in api.calls] == ["getMe"]           # it did ask our server, and only it
+    output = (out + err).decode()
+    assert "InvalidToken" in output and "<token>" in output
+    assert SECRET not in output
+
+
+@contextmanager
+def configured(settings, stream):
+    """configure_logging for one test, then the logging pytest set up, back as it was."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, sys.excepthook,
+             {name: logging.getLogger(name).level for name in ("httpx", "httpcore")})
+    configure_logging(settings, stream)
+    try:
+        yield
+    finally:
+        root.handlers[:], root.level, sys.excepthook = saved[0], saved[1], saved[2]
+        for name, level in saved[3].items():
+            logging.getLogger(name).setLevel(level)
+
+
+async def test_the_token_never_reaches_the_log_at_debug(tmp_path, monkeypatch):
+    for name in PROXIES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "*")
+    stream = io.StringIO()
+    api = FakeBotApi()
+    async with LoopbackServer(api) as server:
+        settings = load_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
+                            LOG_LEVEL="debug")
+        with configured(settings, stream):
+            assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
+            async with Bot(TOKEN, base_url=server.base_url, base_file_url=settings.telegram_file_base_url) as bot:
+                file = await bot.get_file("report")
+                logging.getLogger("httpx").setLevel(logging.INFO)     # as if someone turned it up
+                assert bytes(await file.download_as_bytearray()) == b"file content"
+            try:
+                raise InvalidToken(f"The token `{TOKEN}` was rejected; GET {api.calls[-1].url} failed")
+            except InvalidToken:
+                logging.getLogger("bot.test").exception("request failed")
+                sys.excepthook(*sys.exc_info())                     # as an uncaught error would be
+    log = stream.getvalue()
+    assert "Set Bot API URL" in log and "HTTP Request: GET" in log      # the URLs were logged...
+    assert log.count("Traceback") == 2 and "InvalidToken" in log
+    assert quote(TOKEN) in api.calls[-1].url                            # (the download URL encodes it)
+    assert TOKEN not in log and quote(TOKEN) not in log and SECRET not in log   # ...without the token
+    assert "<token>" in log
