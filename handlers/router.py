@@ -38,9 +38,24 @@ async def handle(services: Services, incoming: Incoming) -> list[Reply]:
 
 
 async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
-    conversation = await services.storage.forms.conversation(incoming.channel, incoming.user_id, incoming.update_key)
+    route, arg = _route(incoming)
+    now = services.clock()
+
+    def answer_form(conversation, conn):
+        # Runs on the database thread, in the transaction that read the conversation: a plain
+        # answer to an open form is taken and stored in that one trip.
+        identity, session = conversation.identity, conversation.session
+        if (conversation.duplicate or route is not None or incoming.command or identity is None
+                or identity.role is None or session is None or now - session.updated_at > services.form_max_idle):
+            return None
+        return services.engine.step_inside(conn, identity, session, incoming)
+
+    conversation, turn = await services.storage.forms.turn(
+        incoming.channel, incoming.user_id, incoming.update_key, answer_form)
     if conversation.duplicate:
         return []
+    if turn is not None:
+        return services.engine.replies(turn)
     identity, session = conversation.identity, conversation.session
     command = incoming.command
     if command and command[0] == "start":
@@ -56,14 +71,12 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
                                             incoming.display_name or identity.person.display_name)
 
     notices: list[Reply] = []
-    now = services.clock()
     if session is not None and now - session.updated_at > services.form_max_idle:
         await services.storage.forms.finish(session.id, session.version, now)
         notices.append(Reply(t("form.expired", title=t(f"{session.form}.title"),
                                started=local_today(session.started_at), days=services.form_max_idle.days)))
         session = None
 
-    route, arg = _route(incoming)
     request = Request(incoming, identity, session, arg)
     if route is not None:
         if not route.allows(identity):
@@ -73,8 +86,6 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         return notices + replies
     if command:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
-    if session is not None:
-        return notices + await services.engine.handle(identity, session, incoming)
     if incoming.button and incoming.button.startswith("f:"):
         return notices + [Reply(t("form.gone"))]
     if incoming.other == "edited":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -22,6 +23,7 @@ def local_today(now: datetime) -> date:
     return local(now).date()
 
 
+@lru_cache(maxsize=4096)          # babel's formatting is slow and the same days recur
 def long_date(day: date) -> str:
     """Thứ Hai, 15 tháng 6, 2026"""
     return format_date(day, format="full", locale=LOCALE)
@@ -37,6 +39,7 @@ def date_time(moment: datetime) -> str:
     return format_datetime(local(moment), "HH:mm dd/MM/yyyy", locale=LOCALE)
 
 
+@lru_cache(maxsize=4096)
 def number(value: int | float) -> str:
     """1.234.567"""
     return format_decimal(value, locale=LOCALE)

@@ -79,6 +79,16 @@ class Forms(Repository):
         return Conversation(identity, session, duplicate)
 
     @unit_of_work
+    def turn(
+        self, conn: sqlite3.Connection, channel: str, external_id: str, update_key: str | None,
+        plan: Callable[[Conversation, sqlite3.Connection], Any],
+    ) -> tuple[Conversation, Any]:
+        """Read the conversation and let `plan` act on it in the same transaction: a form
+        answer is then read, checked and stored in one trip to the database thread."""
+        conversation = Forms.conversation.inside(self, conn, channel, external_id, update_key)
+        return conversation, plan(conversation, conn)
+
+    @unit_of_work
     def start(
         self, conn: sqlite3.Connection, person_id: int, unit_id: int, form: str, state: dict,
         now: datetime, update_key: str | None = None, replace: bool = False,

@@ -309,6 +309,20 @@ def event_from(incoming: Incoming, session: FormSession) -> Event | None:
     return Event("other", incoming.other or "unknown")
 
 
+@dataclass
+class Turn:
+    """One answer taken: where the form now stands, or how it ended."""
+
+    form: Form
+    ctx: FormContext
+    session_id: int
+    version: int
+    state: dict
+    outcome: str = "continue"         # continue, save, cancel
+    notice: str | None = None
+    notice_params: dict = field(default_factory=dict)
+
+
 # --- the part that talks to storage ----------------------------------------------------------
 
 class FormEngine:
@@ -344,37 +358,39 @@ class FormEngine:
             return []
         return [render(form, session.id, session.version, state, ctx)]
 
-    async def handle(self, identity, session: FormSession, incoming: Incoming) -> list[Reply]:
-        """Take one thing the person did while their form is open, and answer it."""
+    def step_inside(self, conn, identity, session: FormSession, incoming: Incoming) -> "Turn":
+        """Take one thing the person did while their form is open, inside the caller's
+        transaction (storage.forms.Forms.turn): the new state, or the report, is written there."""
         form = self.forms[session.form]
         ctx = self.context(identity)
+        forms = self.storage.forms
         event = event_from(incoming, session)
         if event is None:
-            return [render(form, session.id, session.version, session.state, ctx, "form.button_old")]
+            return Turn(form, ctx, session.id, session.version, session.state, notice="form.button_old")
         result = advance(form, session.state, event, ctx)
-        try:
-            if result.outcome == "continue":
-                if result.state == session.state:
-                    # nothing changed (an error or a hint): nothing to store, only to say
-                    return [render(form, session.id, session.version, session.state, ctx,
-                                   result.notice, result.notice_params)]
-                version = await self.storage.forms.save(session.id, session.version, result.state,
-                                                        ctx.now, incoming.update_key)
-                return [render(form, session.id, version, result.state, ctx, result.notice, result.notice_params)]
-            if result.outcome == "cancel":
-                await self.storage.forms.finish(session.id, session.version, ctx.now, incoming.update_key)
-                return [Reply(t("form.cancelled", title=t(form.title)))]
-            await self.storage.forms.finish(
-                session.id, session.version, ctx.now, incoming.update_key,
-                write=lambda conn: form.write(self.storage, conn, ctx, result.state["answers"],
-                                              result.state["report_id"]),
-            )
-            return [Reply(t(form.saved, title=t(form.title), unit=ctx.unit.name),
+        if result.outcome == "continue":
+            version = session.version
+            if result.state != session.state:      # an error or a hint changes nothing to store
+                version = type(forms).save.inside(forms, conn, session.id, session.version, result.state,
+                                                  ctx.now, incoming.update_key)
+            return Turn(form, ctx, session.id, version, result.state, notice=result.notice,
+                        notice_params=result.notice_params)
+        write = None
+        if result.outcome == "save":
+            def write(conn):
+                return form.write(self.storage, conn, ctx, result.state["answers"], result.state["report_id"])
+        type(forms).finish.inside(forms, conn, session.id, session.version, ctx.now, incoming.update_key, write)
+        return Turn(form, ctx, session.id, session.version, result.state, outcome=result.outcome)
+
+    def replies(self, turn: "Turn") -> list[Reply]:
+        """What the person is told after a turn was committed."""
+        if turn.outcome == "cancel":
+            return [Reply(t("form.cancelled", title=t(turn.form.title)))]
+        if turn.outcome == "save":
+            return [Reply(t(turn.form.saved, title=t(turn.form.title), unit=turn.ctx.unit.name),
                           rows(Button(t("menu.reports"), "cmd:baocao"), Button(t("menu.home"), "cmd:menu")))]
-        except Duplicate:
-            return []
-        except Stale:
-            return [Reply(t("form.moved_on"))]
+        return [render(turn.form, turn.session_id, turn.version, turn.state, turn.ctx, turn.notice,
+                       turn.notice_params)]
 
     async def cancel(self, identity, session: FormSession, incoming: Incoming) -> list[Reply]:
         """Drop the open form at the person's word (/huy)."""
