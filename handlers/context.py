@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.deadlines.calendar import Calendar
 from bot.forms.engine import FormEngine
 from handlers.types import Incoming, Reply
 from storage import Storage
@@ -22,6 +23,7 @@ class Services:
     engine: FormEngine
     bot_username: str = ""
     form_max_idle: timedelta = timedelta(days=7)
+    calendar: Calendar | None = None      # the deadline calendar; None: the shipped default
 
 
 @dataclass(frozen=True)

@@ -109,17 +109,55 @@ class TerminalChat:
         return t("terminal.now", name=self.name)
 
 
-async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout) -> None:
-    """Chat on this terminal until :thoat or end of input."""
+async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout, *, calendar=None,
+              tick_seconds: int = 60) -> None:
+    """Chat on this terminal until :thoat or end of input; with a calendar, reminders print too."""
     chat = TerminalChat(services)
     print(await chat.start(), file=stdout, flush=True)
+    scheduler = None
+    if calendar is not None:
+        from bot.scheduler import Scheduler
+        from bot.sender import Limits
+
+        services.calendar = calendar
+        scheduler = Scheduler(services, calendar, TerminalTransport(chat, stdout), tick_seconds=tick_seconds,
+                              limits=Limits(rate=50, chat_gap=0, quiet=(calendar.settings.quiet_start,
+                                                                        calendar.settings.quiet_end)))
+        scheduler.start()
     loop = asyncio.get_running_loop()
-    while not chat.done:
-        stdout.write("\n> ")
-        stdout.flush()
-        line = await loop.run_in_executor(None, stdin.readline)
-        if not line:
-            break
-        answer = await chat.say(line)
-        if answer:
-            print(answer, file=stdout, flush=True)
+    try:
+        while not chat.done:
+            stdout.write("\n> ")
+            stdout.flush()
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            answer = await chat.say(line)
+            if answer:
+                print(answer, file=stdout, flush=True)
+    finally:
+        if scheduler is not None:
+            await scheduler.stop()
+
+
+class TerminalTransport:
+    """Outbox messages printed into the terminal: as a chat message for the person chatting now,
+    under a line naming the person (messages_vi "dl.terminal.to") for anyone else."""
+
+    channel = "terminal"
+
+    def __init__(self, chat: TerminalChat, stdout=sys.stdout):
+        self.chat = chat
+        self.stdout = stdout
+        self._sent = 0
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str:
+        self._sent += 1
+        if chat_id == self.chat.user_id:
+            text = self.chat.show([reply])
+        else:
+            people = await self.chat.services.storage.people.on_channel("terminal")
+            name = next((p.display_name for p, _, _ in people if p.chat_id == chat_id), chat_id)
+            text = t("dl.terminal.to", name=name) + "\n" + reply.text
+        print(f"\n{text}", file=self.stdout, flush=True)
+        return f"terminal-{self._sent}"

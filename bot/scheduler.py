@@ -1,0 +1,126 @@
+"""The scheduler: a periodic tick that queues what is due, and the sender loop that drains the outbox.
+
+The tick runs every REMINDER_TICK_SECONDS through PTB's JobQueue (Telegram) or an asyncio task
+(the terminal). Jobs live in memory only, and APScheduler's default misfire_grace_time of 1 s
+silently drops a late run (python-telegram-bot issue 3642), so the job gets a generous grace time
+and `coalesce`; nothing depends on a particular run happening, as every tick recomputes.
+
+Each tick: reminders (bot.reminders), forms left untouched too long (dropped, their owners told
+through the outbox), then any extra tick functions `async def f(services, now) -> int` (the
+digests plug in here), each returning how many messages it queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from bot.deadlines.calendar import Calendar
+from bot.reminders import Reminders
+from bot.sender import Limits, Sender, Transport
+from handlers.context import Services
+from handlers.types import Reply
+from messages_vi import t
+from messages_vi.formatting import local_today
+from storage.forms import Forms
+from storage.outbox import NewMessage, Outbox
+
+log = logging.getLogger(__name__)
+
+ExtraTick = Callable[[Services, datetime], Awaitable[int]]
+
+
+class Scheduler:
+    def __init__(self, services: Services, calendar: Calendar, transport: Transport, *,
+                 tick_seconds: int = 60, extra_ticks: Sequence[ExtraTick] = (), limits: Limits | None = None):
+        self.services = services
+        self.calendar = calendar
+        self.tick_seconds = tick_seconds
+        self.extra_ticks = list(extra_ticks)
+        self.reminders = Reminders(services.storage, calendar)
+        settings = calendar.settings
+        limits = limits or Limits(quiet=(settings.quiet_start, settings.quiet_end))
+        self.sender = Sender(services.storage, transport, limits, clock=services.clock)
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    async def tick(self) -> int:
+        """Queue everything due now; returns how many messages were queued. Never raises."""
+        now = self.services.clock()
+        queued = 0
+        for name, step in [("reminders", lambda: self.reminders.tick(now)), ("forms", lambda: self.expire_forms(now))] \
+                + [(getattr(f, "__name__", "extra"), lambda f=f: f(self.services, now)) for f in self.extra_ticks]:
+            try:
+                queued += await step()
+            except Exception:
+                log.exception("the %s tick failed; the next tick tries again", name)
+        if queued:
+            self.sender.wake()
+        return queued
+
+    async def expire_forms(self, now: datetime) -> int:
+        """Drop forms untouched for longer than form_max_idle and tell their owners, in one transaction."""
+        storage = self.services.storage
+        max_idle = self.services.form_max_idle
+
+        def expire(conn) -> int:
+            sessions = Forms.drop_untouched.inside(storage.forms, conn, now - max_idle)
+            messages = [NewMessage(f"form:{s.id}:{s.started_at.isoformat()}", s.person_id, json.dumps(Reply(t(
+                "form.expired", title=t(f"{s.form}.title"), started=local_today(s.started_at), days=max_idle.days,
+            )).to_dict(), ensure_ascii=False)) for s in sessions]
+            return Outbox.enqueue.inside(storage.outbox, conn, messages, now) if messages else 0
+
+        return await storage.db.run(expire)
+
+    # --- running ------------------------------------------------------------------------------
+    def start_with_job_queue(self, job_queue) -> None:
+        """Telegram: the tick as a repeating PTB job, the sender as a task of the running loop."""
+        job_queue.run_repeating(
+            self._job, interval=self.tick_seconds, first=1, name="reminder-tick",
+            job_kwargs={"misfire_grace_time": max(300, 10 * self.tick_seconds), "coalesce": True,
+                        "max_instances": 1},
+        )
+        self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
+
+    async def _job(self, context) -> None:
+        await self.tick()
+
+    def start(self) -> None:
+        """The terminal (or any asyncio program): tick and send as tasks of the running loop."""
+        self._tasks.append(asyncio.create_task(self._tick_loop()))
+        self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
+
+    async def _tick_loop(self) -> None:
+        while not self._stop.is_set():
+            await self.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.tick_seconds)
+
+    async def stop(self) -> None:
+        """Stop ticking and wait for the sender to settle what it has in flight."""
+        self._stop.set()
+        self.sender.wake()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+
+def calendar_or_explain(path, stream=None) -> Calendar | None:
+    """The calendar at `path` (None: the shipped default), or None after telling the officer, in
+    Vietnamese, every problem found in the file."""
+    import sys
+
+    from bot.deadlines.calendar import CalendarError, load_calendar
+
+    try:
+        return load_calendar(path)
+    except CalendarError as error:
+        stream = stream or sys.stderr
+        print(t("dl.calendar_error", path=path, count=len(error.problems)), file=stream)
+        for problem in error.problems:
+            print(f"  - {problem}", file=stream)
+        return None

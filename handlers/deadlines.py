@@ -1,0 +1,173 @@
+"""/lich: the deadlines that concern me, nearest first, and the buttons that answer them.
+
+A secretary sees their branch's items; an officer their own unit's items and, per item, how many
+units under them are late. The confirm button ("done") confirms an occurrence for the asker's own unit (pressed
+again from the list, it is undone); items the bot collects itself open their form instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.deadlines.calendar import Calendar, Item, load_calendar
+from bot.deadlines.schedule import LATE_HORIZON_DAYS, Occurrence, occurrences_between, unit_due_date
+from bot.reminders import (
+    FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts,
+)
+from handlers.context import Request, Route, Services
+from handlers.types import Button, Reply, rows
+from messages_vi import t
+from messages_vi.formatting import local_today, long_date
+
+DAYS_AHEAD = 60            # how far /lich looks ahead
+SHOWN = 8                  # entries in one message, to stay readable on a phone
+
+
+@dataclass(frozen=True)
+class Entry:
+    item: Item
+    occurrence: Occurrence | None       # None: the item does not concern the asker's unit
+    key: str
+    due: date
+    done: bool
+    late_below: int
+
+
+def calendar_of(services: Services) -> Calendar:
+    return services.calendar or load_calendar(None)
+
+
+async def show(services: Services, request: Request) -> list[Reply]:
+    """/lich: upcoming deadlines of my unit, nearest first, with days left and answering buttons."""
+    return [await _listing(services, request)]
+
+
+async def _listing(services: Services, request: Request, notice: str = "") -> Reply:
+    unit = request.identity.unit
+    calendar = calendar_of(services)
+    now = services.clock()
+    today = local_today(now)
+    entries = await _entries(services, calendar, request, now, today)
+    if not entries:
+        text = t("dl.lich.none", unit=unit.name, days=DAYS_AHEAD)
+        return Reply(f"{notice}\n\n{text}" if notice else text)
+    lines = [t("dl.lich.title", unit=unit.name, today=long_date(today))]
+    buttons = []
+    for number, entry in enumerate(entries[:SHOWN], start=1):
+        title = display_title(entry.item, entry.key)
+        if entry.occurrence is None:
+            lines.append(t("dl.lich.item_below", number=number, title=title, date=long_date(entry.due)))
+        else:
+            lines.append(t("dl.lich.item", number=number, title=title, date=long_date(entry.due),
+                           left=t("dl.lich.done") if entry.done else _left(entry.due, today)))
+        if entry.late_below:
+            lines.append(t("dl.lich.late_below", count=entry.late_below))
+        button = _button(entry, number, request)
+        if button is not None:
+            buttons.append(button)
+    if len(entries) > SHOWN:
+        lines.append(t("dl.lich.more", count=len(entries) - SHOWN))
+    text = "\n".join(lines)
+    return Reply(f"{notice}\n\n{text}" if notice else text, rows(*buttons, width=1))
+
+
+def _left(due: date, today: date) -> str:
+    days = (due - today).days
+    if days > 0:
+        return t("dl.lich.left.days", days=days)
+    if days == 0:
+        return t("dl.lich.left.today")
+    return t("dl.lich.left.late", days=-days)
+
+
+def _button(entry: Entry, number: int, request: Request) -> Button | None:
+    if entry.occurrence is None:
+        return None
+    if entry.item.collects:
+        if request.identity.is_officer:
+            return None
+        return Button(t("dl.lich.button.form", number=number), FORM_COMMANDS[entry.item.collects])
+    action, label = ("u", "dl.lich.button.undo") if entry.done else ("c", "dl.lich.button.confirm")
+    return Button(t(label, number=number), f"dl:{action}:{entry.item.id}:{entry.key}")
+
+
+async def _entries(services: Services, calendar: Calendar, request: Request, now, today: date) -> list[Entry]:
+    unit = request.identity.unit
+    facts, _, _ = await read_facts(services.storage, calendar, now, DAYS_AHEAD, root_path=unit.path)
+    tree = Tree(facts)
+    answers = Answers(calendar, facts)
+    own = Group(tree.chain(unit.id), unit.border)
+    first, last = today - timedelta(days=LATE_HORIZON_DAYS), today + timedelta(days=DAYS_AHEAD)
+    late_below = _late_below(calendar, tree, answers, unit.id, today, first) if request.identity.is_officer else {}
+    entries: dict[tuple[str, str], Entry] = {}
+    for item in calendar.items:
+        for occ in occurrences_between(item, own.chain, calendar.settings, first, last):
+            if not concerns(item, own, occ) or (item.collects == "meeting" and occ.due < today):
+                continue                                 # a past month's meeting: the district sees it
+            done = unit.id in answers.units(item, occ, own)
+            if done and occ.due < today:
+                continue                                 # answered and past: nothing to do
+            below = late_below.get((item.id, occ.key), (0, occ.due))[0]
+            entries[(item.id, occ.key)] = Entry(item, occ, occ.key, occ.due, done, below)
+    for (item_id, key), (count, due) in late_below.items():
+        if (item_id, key) not in entries:
+            entries[(item_id, key)] = Entry(calendar.item(item_id), None, key, due, False, count)
+    return sorted(entries.values(), key=lambda e: (e.done, e.due))
+
+
+def _late_below(calendar: Calendar, tree: Tree, answers: Answers, own_id: int, today: date,
+                first: date) -> dict[tuple[str, str], tuple[int, date]]:
+    """(item id, occurrence key) -> (units under the officer late on it, the latest of their dates)."""
+    late: dict[tuple[str, str], tuple[int, date]] = {}
+    for group, unit_ids in tree.groups.items():
+        below = [u for u in unit_ids if u != own_id]
+        if not below:
+            continue
+        for item in calendar.items:
+            for occ in occurrences_between(item, group.chain, calendar.settings, first, today - timedelta(days=1)):
+                if not concerns(item, group, occ):
+                    continue
+                answered = answers.units(item, occ, group)
+                count = sum(1 for u in below if u not in answered)
+                if count:
+                    before = late.get((item.id, occ.key), (0, occ.due))
+                    late[(item.id, occ.key)] = (before[0] + count, max(before[1], occ.due))
+    return late
+
+
+async def answer(services: Services, request: Request) -> list[Reply]:
+    """Buttons dl:c:<item>:<occurrence> (confirm for my unit) and dl:u:... (undo it)."""
+    action, _, rest = request.arg.partition(":")
+    item_id, _, key = rest.partition(":")
+    calendar = calendar_of(services)
+    unit = request.identity.unit
+    try:
+        item = calendar.item(item_id)
+    except KeyError:
+        return [Reply(t("dl.unknown_item"))]
+    if action not in ("c", "u") or item.collects or not await _is_occurrence(services, calendar, item, key, unit):
+        return [Reply(t("dl.unknown_item"))]
+    period = occurrence_label(key)
+    deadlines = services.storage.deadlines
+    if action == "c":
+        done = await deadlines.confirm(unit.id, item.id, key, request.identity.person.id, services.clock())
+        notice = t("dl.confirmed" if done else "dl.confirmed_already", unit=unit.name, title=item.title, period=period)
+    else:
+        undone = await deadlines.unconfirm(unit.id, item.id, key)
+        notice = t("dl.unconfirmed" if undone else "dl.unconfirmed_none", title=item.title, period=period)
+    return [await _listing(services, request, notice)]
+
+
+async def _is_occurrence(services: Services, calendar: Calendar, item: Item, key: str, unit) -> bool:
+    """Whether `key` is an occurrence of the item for this unit, within a year either side."""
+    chain = tuple(u.level for u in reversed(await services.storage.units.chain(unit.id)))
+    today = local_today(services.clock())
+    if unit_due_date(item, today, chain, calendar.settings) is None:
+        return False
+    window = occurrences_between(item, chain, calendar.settings, today - timedelta(days=400), today + timedelta(days=400))
+    return any(occ.key == key for occ in window)
+
+
+COMMANDS = {"lich": Route(show)}
+BUTTONS = {"dl": Route(answer)}

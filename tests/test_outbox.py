@@ -1,0 +1,64 @@
+"""The outbox repository: keys queue once, one row per person at a time in order, retries, recovery."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from storage.outbox import NewMessage
+from tests.support import joined
+
+
+def body(text: str) -> str:
+    return json.dumps({"text": text, "buttons": []})
+
+
+async def person(services, user_id: str, unit: str) -> int:
+    await joined(services, user_id, unit)
+    return (await services.storage.people.identify("terminal", user_id)).person.id
+
+
+async def test_a_key_is_queued_once_and_equal_texts_are_stored_once(services, clock):
+    a = await person(services, "a", "B1")
+    outbox = services.storage.outbox
+    rows = [NewMessage(f"k{i}", a, body("same")) for i in range(3)]
+    assert await outbox.enqueue(rows + rows, clock()) == 3
+    assert await outbox.enqueue(rows, clock()) == 0
+    assert await services.storage.db.run(lambda c: c.execute("SELECT COUNT(*) FROM outbox_bodies").fetchone()[0]) == 1
+
+
+async def test_claim_takes_the_oldest_row_of_each_person_only(services, clock):
+    a, b = await person(services, "a", "B1"), await person(services, "b", "B5")
+    outbox = services.storage.outbox
+    await outbox.enqueue([NewMessage(f"{p}{i}", p, body(f"{p}-{i}")) for p in (a, b) for i in range(3)], clock())
+    first = await outbox.claim("terminal", clock(), 10)
+    assert [json.loads(r.payload)["text"] for r in first] == [f"{a}-0", f"{b}-0"]
+    assert await outbox.claim("terminal", clock(), 10) == []            # their heads are in flight
+    assert await outbox.claim("telegram", clock(), 10) == []            # another channel's sender sees none
+    await outbox.mark_sent(first[0].id, "m1", clock(), timedelta(seconds=1))
+    assert await outbox.claim("terminal", clock(), 10) == []            # a's next waits a second
+    clock.advance(seconds=1)
+    again = await outbox.claim("terminal", clock(), 10)
+    assert [json.loads(r.payload)["text"] for r in again] == [f"{a}-1"]
+
+
+async def test_retry_waits_and_keeps_the_order(services, clock):
+    a = await person(services, "a", "B1")
+    outbox = services.storage.outbox
+    await outbox.enqueue([NewMessage(f"r{i}", a, body(f"r{i}")) for i in range(2)], clock())
+    (row,) = await outbox.claim("terminal", clock(), 10)
+    await outbox.retry(row.id, clock() + timedelta(seconds=30), "timeout")
+    assert await outbox.claim("terminal", clock(), 10) == []            # r1 may not overtake r0
+    clock.advance(seconds=30)
+    (row,) = await outbox.claim("terminal", clock(), 10)
+    assert json.loads(row.payload)["text"] == "r0" and row.attempts == 1
+
+
+async def test_rows_left_sending_are_queued_again_at_start(services, clock):
+    a = await person(services, "a", "B1")
+    outbox = services.storage.outbox
+    await outbox.enqueue([NewMessage("x", a, body("x"))], clock())
+    await outbox.claim("terminal", clock(), 10)
+    assert await outbox.counts() == {"sending": 1}
+    assert await outbox.recover() == 1
+    assert await outbox.counts() == {"queued": 1}
