@@ -1,0 +1,462 @@
+"""A digest as plain data: compliance per branch by the rules of DOMAIN.md, totals, 1+1,
+deadlines and flags, computed once from `storage.digests` rows; the message, the spreadsheet
+and the chart all read this one structure.
+
+Compliance: a branch holds a branch meeting every month; a border-commune branch at least one
+every quarter, online meetings counted (002). A window (month or quarter) is judged only if the
+branch existed all through it (`founded_on`) and it has begun; a window still open with no
+meeting yet is "pending", not missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot import periods
+from bot.deadlines import schedule
+from bot.deadlines.calendar import Calendar
+from storage import Storage
+from storage.digests import AuditLine, DigestRows, MeetingNote, OnePlusOne, TreeUnit
+
+STATUSES = ("met", "met_online", "not_met", "pending", "new")
+ONEPLUSONE_FIELDS = ("participants", "youth_reached", "new_members", "party_introduced")
+HISTORY_DAYS = 365
+# calendar items answered by a form the digest already judges in its own section
+JUDGED_ELSEWHERE = frozenset({"meeting"})
+
+
+@dataclass(frozen=True)
+class Window:
+    key: str               # "2026-06" or "2026-Q2"
+    state: str             # met, missed, open
+
+
+@dataclass(frozen=True)
+class Figures:
+    """1+1 and recruitment counts of one branch (or a sum of branches)."""
+
+    participants: int = 0
+    youth_reached: int = 0
+    new_members: int = 0
+    party_introduced: int = 0
+
+    def __add__(self, other: "Figures") -> "Figures":
+        return Figures(*(getattr(self, f) + getattr(other, f) for f in ONEPLUSONE_FIELDS))
+
+
+@dataclass(frozen=True)
+class BranchLine:
+    unit: TreeUnit
+    district: str
+    grassroots: str
+    group_id: int
+    status: str                         # one of STATUSES ("" when the period is not judged)
+    windows: tuple[Window, ...]
+    branch_meetings: int
+    online_meetings: int
+    committee_meetings: int
+    attended: int
+    members_then: int                   # the members of the branch at each meeting, summed
+    by_month: dict[str, int]            # branch meetings per month of the period
+    oneplusone: Figures | None
+    oneplusone_period: str              # the report used: "2026-H1", "2026", "2026-H1+2026-H2"
+    secretary: str | None
+    secretary_unreachable: bool
+
+    @property
+    def compliant(self) -> bool:
+        return self.status in ("met", "met_online")
+
+    @property
+    def windows_met(self) -> int:
+        return sum(1 for w in self.windows if w.state == "met")
+
+    @property
+    def windows_judged(self) -> int:
+        return sum(1 for w in self.windows if w.state != "open")
+
+
+@dataclass
+class Totals:
+    branches: int = 0
+    members: int = 0
+    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    branch_meetings: int = 0
+    online_meetings: int = 0
+    committee_meetings: int = 0
+    attended: int = 0
+    members_then: int = 0
+    oneplusone: Figures = Figures()
+    oneplusone_reported: int = 0
+
+    @property
+    def compliant(self) -> int:
+        return self.statuses["met"] + self.statuses["met_online"]
+
+    @property
+    def judged(self) -> int:
+        return self.branches - self.statuses["new"]
+
+    def add(self, line: BranchLine) -> None:
+        self.branches += 1
+        self.members += line.unit.members
+        if line.status:
+            self.statuses[line.status] += 1
+        self.branch_meetings += line.branch_meetings
+        self.online_meetings += line.online_meetings
+        self.committee_meetings += line.committee_meetings
+        self.attended += line.attended
+        self.members_then += line.members_then
+        if line.oneplusone is not None:
+            self.oneplusone += line.oneplusone
+            self.oneplusone_reported += 1
+
+
+@dataclass(frozen=True)
+class Group:
+    """The branches of one grassroots unit (or of a district, in a province's digest)."""
+
+    id: int
+    name: str
+    level: str
+    totals: Totals
+    branches: tuple[BranchLine, ...]
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One unit's part of a deadline."""
+
+    unit_id: int
+    name: str
+    level: str
+    group: str
+    due: date
+    state: str              # confirmed, late, upcoming
+
+
+@dataclass(frozen=True)
+class DeadlineLine:
+    item_id: str
+    title: str
+    key: str
+    due: date               # the latest unit date: the top level's own
+    owed: tuple[Owed, ...]
+
+    def with_state(self, state: str) -> list[Owed]:
+        return [o for o in self.owed if o.state == state]
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str               # over_members, jump, corrected, unreachable, no_secretary
+    unit_id: int
+    branch: str
+    group: str
+    day: date | None = None
+    attended: int = 0
+    members: int = 0
+    average: float | None = None
+    subject: str = ""
+    report: str = ""
+    trail: tuple[AuditLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Digest:
+    root: TreeUnit
+    chain: tuple[TreeUnit, ...]          # the root's ancestors and the root, top first
+    period: periods.Period
+    today: date
+    judged: bool                         # False for a week: compliance is by month or quarter
+    group_level: str
+    branches: tuple[BranchLine, ...]
+    groups: tuple[Group, ...]
+    grassroots: tuple[Group, ...]        # always per grassroots unit (the spreadsheet's summary)
+    totals: Totals
+    oneplusone_keys: tuple[str, ...]
+    deadlines: tuple[DeadlineLine, ...]
+    flags: tuple[Flag, ...]
+    audit: tuple[AuditLine, ...]
+    names: dict[int, str]                # unit id -> name, for every unit in the digest
+    places: dict[int, tuple[str, str]]   # unit id -> (its district, its grassroots unit), "" if none
+
+    def flags_of(self, kind: str) -> list[Flag]:
+        return [f for f in self.flags if f.kind == kind]
+
+
+def week_before(day: date) -> periods.Period:
+    """The seven days before a day, as a period of kind "week" (numbered by the last day's ISO week)."""
+    last = day - timedelta(days=1)
+    iso = last.isocalendar()
+    return periods.Period("week", iso.year, iso.week, day - timedelta(days=7), last)
+
+
+def oneplusone_keys(period: periods.Period) -> tuple[str, ...]:
+    """The 1+1 report periods a digest reads: its half-year (or its year) first, then the fallback."""
+    year = str(periods.year(period.start).key)
+    if period.kind == "year":
+        return (year, f"{year}-H1", f"{year}-H2")
+    return (periods.half_year(period.start).key, year)
+
+
+async def build(
+    storage: Storage, root_id: int, period: periods.Period, today: date, calendar: Calendar,
+    confirmed: set[tuple[int, str, str]] | None = None,
+) -> Digest | None:
+    """Read the rows of a digest in one transaction and compute it; None for an unknown unit.
+
+    `confirmed` adds (unit, item, occurrence) confirmations to those stored."""
+    first_day = periods.quarter(period.start).start if period.kind != "week" else period.start
+    keys = oneplusone_keys(period)
+    rows = await storage.digests.gather(root_id, first_day, period.start, period.end,
+                                        period.start - timedelta(days=HISTORY_DAYS), keys)
+    if rows is None:
+        return None
+    return compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()))
+
+
+def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Calendar,
+            confirmed: set[tuple[int, str, str]]) -> Digest:
+    """The digest of the rows read for `period`, as seen on `today`."""
+    root = rows.chain[-1]
+    units = {u.id: u for u in (*rows.chain, *rows.units)}
+    names = {u.id: u.name for u in units.values()}
+    group_level = "district" if root.level == "province" else "grassroots"
+    judged = period.kind != "week"
+    counts = _month_counts(rows)
+    secretaries = {s.unit_id: s for s in rows.secretaries}
+    oneplusone = _oneplusone_by_branch(rows.oneplusone, period)
+    keys = oneplusone_keys(period)
+    months = _months_between(period.start, period.end)
+    spans = {border: _spans(period, today, border) for border in (False, True)} if judged else None
+    lines = []
+    for unit in rows.units:
+        if unit.level != "branch":
+            continue
+        ancestors = [units[int(i)] for i in unit.path.strip("/").split("/")[:-1]]
+        group = _ancestor(ancestors, group_level)
+        figures, source = oneplusone.get(unit.id, (None, ""))
+        secretary = secretaries.get(unit.id)
+        lines.append(_branch_line(
+            unit, ancestors, group.id, counts.get(unit.id, {}), months, spans, figures, source,
+            secretary.name if secretary else None, bool(secretary and secretary.unreachable),
+        ))
+    groups = _groups(lines, lambda line: line.group_id, units)
+    grassroots = groups if group_level == "grassroots" else _groups(
+        lines, lambda line: _ancestor(_ancestors(line.unit, units), "grassroots").id, units)
+    totals = Totals()
+    for line in lines:
+        totals.add(line)
+    group_names = {line.unit.id: names[line.group_id] for line in lines}
+    return Digest(
+        root=root, chain=tuple(rows.chain), period=period, today=today, judged=judged,
+        group_level=group_level, branches=tuple(lines), groups=groups, grassroots=grassroots, totals=totals,
+        oneplusone_keys=keys,
+        deadlines=_deadlines(rows, units, group_names, period, today, calendar, confirmed),
+        flags=_flags(rows, lines, group_names),
+        audit=tuple(rows.audit), names=names, places=_places(rows.units, units),
+    )
+
+
+# --- branches ------------------------------------------------------------------------------------
+
+def _month_counts(rows: DigestRows) -> dict[int, dict[tuple[str, str], tuple[int, int, int, int]]]:
+    """unit -> (month, kind) -> (meetings, online, attended, members_then)."""
+    out: dict[int, dict[tuple[str, str], tuple[int, int, int, int]]] = {}
+    for c in rows.months:
+        out.setdefault(c.unit_id, {})[(c.month, c.kind)] = (c.meetings, c.online, c.attended, c.members_then)
+    return out
+
+
+def _ancestors(unit: TreeUnit, units: dict[int, TreeUnit]) -> list[TreeUnit]:
+    return [units[int(i)] for i in unit.path.strip("/").split("/")[:-1]]
+
+
+def _places(members: list[TreeUnit], units: dict[int, TreeUnit]) -> dict[int, tuple[str, str]]:
+    """Each unit's district and grassroots unit (itself when it is one), for the tree columns."""
+    places = {}
+    for unit in members:
+        line = [*_ancestors(unit, units), unit]
+        places[unit.id] = (next((a.name for a in line if a.level == "district"), ""),
+                           next((a.name for a in line if a.level == "grassroots"), ""))
+    return places
+
+
+def _ancestor(ancestors: list[TreeUnit], level: str) -> TreeUnit:
+    """The nearest ancestor of a level, or the direct parent when the branch skips that level."""
+    return next((a for a in reversed(ancestors) if a.level == level), ancestors[-1])
+
+
+def _months_between(start: date, end: date) -> list[str]:
+    keys, day = [], start.replace(day=1)
+    while day <= end:
+        keys.append(f"{day.year}-{day.month:02d}")
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return keys
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A window of the rule (a month, or a border branch's quarter) as the period sees it."""
+
+    key: str
+    start: date
+    months: tuple[str, ...]        # the months counted: the window up to the period's end
+    closed: bool
+
+
+def _spans(period: periods.Period, today: date, border: bool) -> tuple[_Span, ...]:
+    """The rule's windows that overlap the period and have begun, the same for every branch."""
+    cut = periods.quarter if border else periods.month
+    spans, day = [], period.start
+    while day <= period.end:
+        window = cut(day)
+        day = window.end + timedelta(days=1)
+        if window.start <= today:
+            spans.append(_Span(window.key, window.start,
+                               tuple(_months_between(window.start, min(window.end, period.end))),
+                               window.end <= period.end and window.end < today))
+    return tuple(spans)
+
+
+def _windows(unit: TreeUnit, spans: tuple[_Span, ...],
+             counts: dict[tuple[str, str], tuple[int, int, int, int]]) -> tuple[tuple[Window, ...], bool]:
+    """The branch's windows (those it existed all through) and whether a met one had an online meeting."""
+    windows, online = [], False
+    for span in spans:
+        if unit.founded_on and unit.founded_on > span.start:
+            continue
+        found = [counts[(m, "branch")] for m in span.months if (m, "branch") in counts]
+        met = any(c[0] for c in found)
+        online = online or (met and any(c[1] for c in found))
+        windows.append(Window(span.key, "met" if met else "missed" if span.closed else "open"))
+    return tuple(windows), online
+
+
+def _status(unit: TreeUnit, windows: tuple[Window, ...], online_in_windows: bool) -> str:
+    if not windows:
+        return "new"
+    states = {w.state for w in windows}
+    if "missed" in states:
+        return "not_met"
+    if "open" in states:
+        return "pending"
+    return "met_online" if unit.border and online_in_windows else "met"
+
+
+def _branch_line(unit, ancestors, group_id, counts, months, spans, figures, source,
+                 secretary, unreachable) -> BranchLine:
+    zero = (0, 0, 0, 0)
+    branch = [counts.get((m, "branch"), zero) for m in months]
+    judged = spans is not None
+    windows, online = _windows(unit, spans[unit.border], counts) if judged else ((), False)
+    district = next((a.name for a in ancestors if a.level == "district"), "")
+    grassroots = next((a.name for a in ancestors if a.level == "grassroots"), "")
+    return BranchLine(
+        unit=unit, district=district, grassroots=grassroots, group_id=group_id,
+        status=_status(unit, windows, online) if judged else "", windows=windows,
+        branch_meetings=sum(c[0] for c in branch), online_meetings=sum(c[1] for c in branch),
+        committee_meetings=sum(counts.get((m, "committee"), zero)[0] for m in months),
+        attended=sum(c[2] for c in branch), members_then=sum(c[3] for c in branch),
+        by_month={m: c[0] for m, c in zip(months, branch)},
+        oneplusone=figures, oneplusone_period=source, secretary=secretary, secretary_unreachable=unreachable,
+    )
+
+
+def _oneplusone_by_branch(reports: Iterable[OnePlusOne], period: periods.Period) -> dict[int, tuple[Figures, str]]:
+    """Each branch's 1+1 figures for the period: the first key that it reported, or the halves summed."""
+    keys = oneplusone_keys(period)
+    found: dict[int, dict[str, Figures]] = {}
+    for r in reports:
+        found.setdefault(r.unit_id, {})[r.period] = Figures(r.participants, r.youth_reached, r.new_members,
+                                                            r.party_introduced)
+    out = {}
+    for unit_id, by_key in found.items():
+        if keys[0] in by_key:
+            out[unit_id] = (by_key[keys[0]], keys[0])
+        elif period.kind == "year":
+            halves = [k for k in keys[1:] if k in by_key]
+            out[unit_id] = (sum((by_key[k] for k in halves), Figures()), "+".join(halves))
+        elif keys[1] in by_key:
+            out[unit_id] = (by_key[keys[1]], keys[1])
+    return out
+
+
+def _groups(lines: list[BranchLine], key, units: dict[int, TreeUnit]) -> tuple[Group, ...]:
+    members: dict[int, list[BranchLine]] = {}
+    for line in lines:
+        members.setdefault(key(line), []).append(line)
+    groups = []
+    for group_id, branches in members.items():
+        totals = Totals()
+        for line in branches:
+            totals.add(line)
+        unit = units[group_id]
+        groups.append(Group(group_id, unit.name, unit.level, totals, tuple(branches)))
+    return tuple(sorted(groups, key=lambda g: units[g.id].path))
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> tuple[DeadlineLine, ...]:
+    """Every deadline falling in the period for the units of the digest, who confirmed, who is late."""
+    by_chain: dict[tuple[str, ...], list[TreeUnit]] = {}
+    for unit in rows.units:
+        chain = tuple(units[int(i)].level for i in reversed(unit.path.strip("/").split("/")))
+        by_chain.setdefault(chain, []).append(unit)
+    reported = {(r.unit_id, r.period) for r in rows.oneplusone}
+    owed: dict[tuple[str, str], list[Owed]] = {}
+    for item in calendar.items:
+        if item.collects in JUDGED_ELSEWHERE:
+            continue
+        for chain, members in by_chain.items():
+            for occurrence in schedule.occurrences_between(item, chain, calendar.settings, period.start, period.end):
+                for unit in members:
+                    done = (unit.id, item.id, occurrence.key) in confirmed or (
+                        item.collects == "oneplusone" and _reported(unit.id, occurrence.due, reported))
+                    state = "confirmed" if done else "late" if occurrence.due < today else "upcoming"
+                    owed.setdefault((item.id, occurrence.key), []).append(Owed(
+                        unit.id, unit.name, unit.level, group_names.get(unit.id, unit.name), occurrence.due, state))
+    lines = [
+        DeadlineLine(item_id, calendar.item(item_id).title, key, max(o.due for o in parts), tuple(parts))
+        for (item_id, key), parts in owed.items()
+    ]
+    return tuple(sorted(lines, key=lambda d: (d.due, d.item_id)))
+
+
+def _reported(unit_id: int, due: date, reported: set[tuple[int, str]]) -> bool:
+    """A 1+1 review is answered by the report of its half-year, or in the second half by the year's
+    (as the reminders count it: bot.reminders.report_periods)."""
+    if (unit_id, periods.half_year(due).key) in reported:
+        return True
+    return due.month > 6 and (unit_id, str(due.year)) in reported
+
+
+# --- flags -----------------------------------------------------------------------------------------
+
+def _flags(rows: DigestRows, lines: list[BranchLine], group_names: dict[int, str]) -> tuple[Flag, ...]:
+    branch = {line.unit.id: line.unit.name for line in lines}
+
+    def note(kind: str, m: MeetingNote) -> Flag:
+        return Flag(kind, m.unit_id, branch[m.unit_id], group_names[m.unit_id], m.held_on, m.attended,
+                    m.members_then, m.average)
+
+    flags = [note("over_members", m) for m in rows.over]
+    flags += [note("jump", m) for m in rows.jumps]
+    trails: dict[tuple[str, int], list[AuditLine]] = {}
+    for line in rows.audit:
+        trails.setdefault((line.subject, line.subject_id), []).append(line)
+    for (subject, _), trail in trails.items():
+        if any(a.action != "create" for a in trail):
+            unit_id = trail[0].unit_id
+            flags.append(Flag("corrected", unit_id, branch[unit_id], group_names[unit_id], subject=subject,
+                              report=trail[0].report, trail=tuple(trail)))
+    for line in lines:
+        if line.secretary is None:
+            flags.append(Flag("no_secretary", line.unit.id, line.unit.name, group_names[line.unit.id]))
+        elif line.secretary_unreachable:
+            flags.append(Flag("unreachable", line.unit.id, line.unit.name, group_names[line.unit.id]))
+    return tuple(flags)

@@ -1,0 +1,245 @@
+"""The digest as one message: sections separated by blank lines, long lists cut short.
+
+The Telegram channel splits past 4,096 characters at line ends, so sections stay whole where
+they can; a province's digest names no single branch (the spreadsheet does).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot import periods
+from bot.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
+from messages_vi import period_name, t
+from messages_vi.formatting import date_time, number, percent, short_date
+
+NAMES_SHOWN = 8          # branch names listed per status and group before "and N others"
+FLAGS_SHOWN = 10         # flags listed per kind
+TRAIL_SHOWN = 4          # changes listed per corrected report
+
+
+def period_label(period: periods.Period) -> str:
+    """A period in words ("month 6/2026" in Vietnamese), or the days of a week."""
+    if period.kind == "week":
+        return t("digest.period.week", start=short_date(period.start), end=short_date(period.end))
+    return period_name(period.kind, period.year, period.number)
+
+
+def key_label(key: str) -> str:
+    """A period key ("2026-Q2", "2026-H1+2026-H2") as words."""
+    return " + ".join(period_label(periods.parse(part)) for part in key.split("+"))
+
+
+def render(digest: Digest) -> str:
+    """The whole digest: the branch's own summary for a branch, else the officer's."""
+    head = [t("digest.title", period=period_label(digest.period), unit=digest.root.name),
+            t("digest.as_of", day=short_date(min(digest.today, digest.period.end)))]
+    if digest.root.level == "branch":
+        body = _branch_sections(digest)
+    elif not digest.branches:
+        body = [t("digest.branches_none", unit=digest.root.name)]
+    else:
+        body = _officer_sections(digest)
+    return "\n\n".join(["\n".join(head), *body])
+
+
+def render_week(week: Digest, month: Digest) -> str:
+    """The Monday digest: what happened last week, then the month so far."""
+    totals = week.totals
+    lines = [
+        t("weekly.title", unit=week.root.name),
+        t("weekly.week", start=short_date(week.period.start), end=short_date(week.period.end)),
+        t("weekly.meetings", meetings=number(totals.branch_meetings),
+          branches=number(sum(1 for b in week.branches if b.branch_meetings)),
+          committee=number(totals.committee_meetings), attended=number(totals.attended)),
+        t("weekly.corrections", count=number(len(week.flags_of("corrected")))),
+    ]
+    if week.deadlines:
+        owed = [o for d in week.deadlines for o in d.owed]
+        lines.append(t("weekly.late", late=number(sum(o.state == "late" for o in owed)),
+                       confirmed=number(sum(o.state == "confirmed" for o in owed))))
+    return "\n".join(lines) + "\n\n" + t("weekly.month") + "\n" + render(month)
+
+
+# --- an officer's digest ------------------------------------------------------------------------
+
+def _officer_sections(digest: Digest) -> list[str]:
+    sections = []
+    if digest.judged:
+        sections.append(_compliance(digest))
+    sections.append("\n".join(_activity(digest.totals)))
+    sections.append(_oneplusone(digest))
+    sections.append(_deadlines(digest))
+    sections.append(_flags(digest))
+    if digest.group_level == "district":
+        sections.append(t("digest.province_hint"))
+    return sections
+
+
+def _rate_line(key: str, totals: Totals, **extra) -> str:
+    return t(key, compliant=number(totals.compliant), judged=number(totals.judged),
+             rate=percent(totals.compliant, totals.judged), **extra)
+
+
+def _compliance(digest: Digest) -> str:
+    totals = digest.totals
+    if not totals.judged:
+        return t("digest.compliance.none")
+    lines = [_rate_line("digest.compliance", totals)]
+    if any(b.unit.border for b in digest.branches):
+        lines.append(t("digest.compliance.rule_border"))
+    named = digest.group_level == "grassroots"
+    for group in digest.groups:
+        lines.append(_rate_line("digest.group", group.totals, group=group.name))
+        if named:
+            lines += _status_names(group)
+    return "\n".join(lines)
+
+
+def _status_names(group: Group) -> list[str]:
+    lines = []
+    for status in ("met", "met_online", "not_met", "pending", "new"):
+        branches = [b for b in group.branches if b.status == status]
+        if branches:
+            names = [_missed(b) if status == "not_met" else b.unit.name for b in branches]
+            lines.append(t("digest.names", status=t(f"digest.status.{status}"), names=_cut(names, "digest.more")))
+    return lines
+
+
+def _missed(branch: BranchLine) -> str:
+    missed = [key_label(w.key) for w in branch.windows if w.state == "missed"]
+    return t("digest.missed", name=branch.unit.name, windows=", ".join(missed))
+
+
+def _cut(names: list[str], more_key: str, shown: int = NAMES_SHOWN) -> str:
+    if len(names) <= shown:
+        return ", ".join(names)
+    return t(more_key, names=", ".join(names[:shown]), count=number(len(names) - shown))
+
+
+def _activity(totals: Totals) -> list[str]:
+    lines = [t("digest.meetings", meetings=number(totals.branch_meetings), online=number(totals.online_meetings)),
+             t("digest.committee", count=number(totals.committee_meetings))]
+    if totals.members_then:
+        lines.append(t("digest.attendance", attended=number(totals.attended), members=number(totals.members_then),
+                       rate=percent(totals.attended, totals.members_then)))
+    else:
+        lines.append(t("digest.attendance.none"))
+    return lines
+
+
+def _figures(key: str, figures, **extra) -> str:
+    return t(key, participants=number(figures.participants), youth=number(figures.youth_reached),
+             new=number(figures.new_members), party=number(figures.party_introduced), **extra)
+
+
+def _oneplusone(digest: Digest) -> str:
+    totals = digest.totals
+    label = key_label(digest.oneplusone_keys[0])
+    if not totals.oneplusone_reported:
+        return t("digest.oneplusone.none", period=label)
+    if digest.root.level == "branch":
+        head = t("digest.oneplusone.mine", period=label)
+    else:
+        head = t("digest.oneplusone", period=label, reported=number(totals.oneplusone_reported),
+                 branches=number(totals.branches))
+    lines = [head,
+             _figures("digest.oneplusone.figures", totals.oneplusone)]
+    if len(digest.groups) > 1:
+        lines.append(t("digest.oneplusone.group_head"))
+        lines += [_figures("digest.oneplusone.group", g.totals.oneplusone, group=g.name) for g in digest.groups]
+    return "\n".join(lines)
+
+
+def _deadlines(digest: Digest) -> str:
+    if not digest.deadlines:
+        return t("digest.deadlines.none")
+    lines = [t("digest.deadlines")]
+    for deadline in digest.deadlines:
+        lines += _deadline(deadline)
+    return "\n".join(lines)
+
+
+def _deadline(deadline: DeadlineLine) -> list[str]:
+    confirmed, late = deadline.with_state("confirmed"), deadline.with_state("late")
+    upcoming = deadline.with_state("upcoming")
+    lines = [t("digest.deadline", due=short_date(deadline.due), title=deadline.title,
+               confirmed=number(len(confirmed)), count=number(len(deadline.owed)))]
+    if late:
+        lines.append(t("digest.deadline.late", names=_cut([o.name for o in late], "digest.deadline.more")))
+    if upcoming:
+        lines.append(t("digest.deadline.upcoming", count=number(len(upcoming))))
+    return lines
+
+
+def _flags(digest: Digest) -> str:
+    if not digest.flags:
+        return t("digest.flags.none")
+    lines = [t("digest.flags")]
+    for kind in ("over_members", "jump", "corrected", "unreachable", "no_secretary"):
+        flags = digest.flags_of(kind)
+        for flag in flags[:FLAGS_SHOWN]:
+            lines += flag_lines(flag)
+        if len(flags) > FLAGS_SHOWN:
+            lines.append(t("digest.flag.more", count=number(len(flags) - FLAGS_SHOWN)))
+    return "\n".join(lines)
+
+
+def report_label(flag: Flag) -> str:
+    if flag.subject == "meeting":
+        return t("digest.report.meeting", day=short_date(date.fromisoformat(flag.report)))
+    return t("digest.report.recruitment", period=key_label(flag.report))
+
+
+def change_text(line) -> str:
+    """One audit line as words: the field and its old and new value, or what was done."""
+    if line.action == "update":
+        return t("digest.flag.change", field=t(f"field.{line.field}"), old=line.old_value, new=line.new_value)
+    return t("digest.flag.deleted" if line.action == "delete" else "digest.flag.created")
+
+
+def flag_lines(flag: Flag) -> list[str]:
+    if flag.kind in ("over_members", "jump"):
+        return [t(f"digest.flag.{flag.kind}", branch=flag.branch, day=short_date(flag.day),
+                  attended=number(flag.attended), members=number(flag.members),
+                  average=number(round(flag.average or 0)))]
+    if flag.kind == "corrected":
+        changes = [c for c in flag.trail if c.action != "create"][-TRAIL_SHOWN:]
+        return [t("digest.flag.corrected", branch=flag.branch, report=report_label(flag))] + [
+            t("digest.flag.trail", when=date_time(c.at), who=c.person_name or t("digest.someone"),
+              change=change_text(c)) for c in changes]
+    return [t(f"digest.flag.{flag.kind}", branch=flag.branch)]
+
+
+# --- a branch's own summary -------------------------------------------------------------------------
+
+def _branch_sections(digest: Digest) -> list[str]:
+    if not digest.branches:
+        return []
+    branch = digest.branches[0]
+    sections = []
+    if digest.judged:
+        sections.append(_own_compliance(branch))
+    sections.append("\n".join(_activity(digest.totals)))
+    sections.append(_oneplusone(digest))
+    if digest.deadlines:
+        lines = [t("digest.deadlines")]
+        for deadline in digest.deadlines:
+            for owed in deadline.owed:
+                lines.append(t(f"digest.deadline.mine.{owed.state}", due=short_date(owed.due), title=deadline.title))
+        sections.append("\n".join(lines))
+    corrected = [line for flag in digest.flags for line in flag_lines(flag) if flag.kind in ("corrected", "over_members", "jump")]
+    if corrected:
+        sections.append("\n".join([t("digest.flags"), *corrected]))
+    return sections
+
+
+def _own_compliance(branch: BranchLine) -> str:
+    if branch.status == "new":
+        return t("digest.branch.new")
+    word = t("digest.unit_word.quarter" if branch.unit.border else "digest.unit_word.month")
+    if branch.status in ("met", "met_online"):
+        return t(f"digest.branch.{branch.status}", met=branch.windows_met, judged=branch.windows_judged, unit_word=word)
+    state = "missed" if branch.status == "not_met" else "open"
+    windows = ", ".join(key_label(w.key) for w in branch.windows if w.state == state)
+    return t(f"digest.branch.{branch.status}", windows=windows)

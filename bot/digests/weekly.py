@@ -1,0 +1,69 @@
+"""The weekly digest: each officer, on their chosen day (Monday by default) at 07:30 in Vietnam,
+gets last week's activity and the month so far, queued in the outbox once per ISO week.
+
+The scheduler calls `queue_weekly_digests` on every tick; the outbox key
+`digest:<person>:<ISO week>` makes a repeated tick, or one after a restart, queue nothing twice,
+and the week noted beside the person's choice (in the same transaction) spares the tick from
+building a digest it would not queue.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from bot import periods
+from bot.deadlines.calendar import load_calendar
+from bot.digests import compute, text
+from handlers.types import Button, Reply, rows
+from messages_vi import t
+from messages_vi.formatting import LOCAL_TZ
+from storage.outbox import NewMessage
+
+SEND_AT = time(7, 30)
+# A digest whose moment passed while the bot was down still goes out within this delay.
+LATE_GRACE = timedelta(days=1)
+
+
+def week_key(day) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _due_moment(now_local: datetime, weekday: int, send_at: time) -> datetime:
+    """This ISO week's moment for a weekday at `send_at`, local time."""
+    monday = now_local.date() - timedelta(days=now_local.weekday())
+    return datetime.combine(monday + timedelta(days=weekday), send_at, LOCAL_TZ)
+
+
+async def queue_weekly_digests(services, now: datetime, send_at: time = SEND_AT) -> int:
+    """Queue this week's digest for every officer whose day and hour have come; returns how many."""
+    local = now.astimezone(LOCAL_TZ)
+    week = week_key(local.date())
+    bodies: dict[tuple[int, date], str] = {}
+    messages = []
+    for officer in await services.storage.digests.officers():
+        moment = _due_moment(local, officer.weekday, send_at)
+        if not officer.enabled or officer.last_week == week or not moment <= local < moment + LATE_GRACE:
+            continue
+        day = moment.date()
+        if (officer.unit_id, day) not in bodies:          # officers of one unit share one digest
+            bodies[(officer.unit_id, day)] = await _payload(services, officer.unit_id, day)
+        messages.append(NewMessage(dedup_key=f"digest:{officer.person_id}:{week}", person_id=officer.person_id,
+                                   payload=bodies[(officer.unit_id, day)]))
+    if not messages:
+        return 0
+    return await services.storage.digests.queue_weekly(messages, week, now)
+
+
+async def _payload(services, unit_id: int, day) -> str:
+    """The digest of the seven days before `day` and of the month up to the day before, as JSON."""
+    calendar = services.calendar or load_calendar()
+    week = compute.week_before(day)
+    month = periods.month(week.end)
+    last_week = await compute.build(services.storage, unit_id, week, day, calendar)
+    so_far = await compute.build(services.storage, unit_id, month, day, calendar)
+    reply = Reply(text.render_week(last_week, so_far), rows(
+        Button(t("menu.digest"), f"tg:{unit_id}:{month.key}"), Button(t("digest.button.export"), f"tx:{unit_id}:{month.key}"),
+        Button(t("digest.button.weekly"), "tw"), width=3))
+    return json.dumps(reply.to_dict(), ensure_ascii=False)

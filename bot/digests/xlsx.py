@@ -1,0 +1,237 @@
+"""The digest as a spreadsheet to forward upward: one sheet per topic, the unit tree as columns,
+real dates and numbers, frozen headers; or the same tables as CSV files.
+
+openpyxl's write-only mode streams rows to the file, so a province of thousands of branches
+never holds a cell object per value.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
+from bot.digests.text import change_text, key_label, report_label
+from messages_vi import t
+from messages_vi.formatting import local, number
+
+FORMATS = {"date": "DD/MM/YYYY", "datetime": "DD/MM/YYYY HH:MM", "percent": "0%"}
+WIDTH_SAMPLE = 200            # rows looked at to size a column
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet: a name, its column headers, the format of each column, and the rows."""
+
+    slug: str                              # for CSV file names
+    name: str
+    headers: tuple[str, ...]
+    formats: tuple[str | None, ...]
+    rows: list[tuple]
+
+
+def _columns(*spec: tuple[str, str | None]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    return tuple(t(f"xlsx.col.{key}") for key, _ in spec), tuple(fmt for _, fmt in spec)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _yes(flag: bool) -> str:
+    return t("xlsx.yes" if flag else "xlsx.no")
+
+
+def tables(digest: Digest) -> list[Table]:
+    """Every sheet of the digest, in order."""
+    return [_branches(digest), _grassroots(digest), _meetings(digest), _oneplusone(digest),
+            _deadlines(digest), _audit(digest), _flags(digest)]
+
+
+TREE = (("district", None), ("grassroots", None), ("branch", None), ("code", None))
+
+
+def _tree(branch) -> tuple:
+    return (branch.district, branch.grassroots, branch.unit.name, branch.unit.code)
+
+
+def _branches(digest: Digest) -> Table:
+    headers, formats = _columns(*TREE, ("border", None), ("members", None), ("status", None),
+                                ("windows_met", None), ("windows_judged", None), ("missed", None),
+                                ("secretary", None), ("unreachable", None))
+    rows = [(*_tree(b), _yes(b.unit.border), b.unit.members,
+             t(f"xlsx.status.{b.status}") if b.status else None, b.windows_met, b.windows_judged,
+             ", ".join(key_label(w.key) for w in b.windows if w.state == "missed") or None,
+             b.secretary, _yes(b.secretary_unreachable) if b.secretary else None)
+            for b in digest.branches]
+    return Table("chi-doan", t("xlsx.sheet.branches"), headers, formats, rows)
+
+
+def _grassroots(digest: Digest) -> Table:
+    headers, formats = _columns(("district", None), ("unit", None), ("level", None), ("branches", None),
+                                ("compliant", None), ("judged", None), ("rate", "percent"), ("not_met", None),
+                                ("pending", None), ("branch_meetings", None), ("committee_meetings", None),
+                                ("attended", None), ("attendance_rate", "percent"),
+                                *((f, None) for f in ONEPLUSONE_FIELDS))
+    rows = []
+    for group in digest.grassroots:
+        s = group.totals
+        rows.append((digest.places.get(group.id, ("", ""))[0] or None, group.name, t(f"xlsx.level.{group.level}"),
+                     s.branches, s.compliant, s.judged, _share(s.compliant, s.judged), s.statuses["not_met"],
+                     s.statuses["pending"], s.branch_meetings, s.committee_meetings, s.attended,
+                     _share(s.attended, s.members_then), *(getattr(s.oneplusone, f) for f in ONEPLUSONE_FIELDS)))
+    return Table("theo-doan-co-so", t("xlsx.sheet.grassroots"), headers, formats, rows)
+
+
+def _meetings(digest: Digest) -> Table:
+    months = list(digest.branches[0].by_month) if digest.branches else []
+    spec = [*TREE, ("branch_meetings", None), ("online_meetings", None), ("committee_meetings", None),
+            ("attended", None), ("members_then", None), ("attendance_rate", "percent")]
+    headers, formats = _columns(*spec)
+    if len(months) > 1:
+        headers += tuple(t("xlsx.col.month", month=int(m[5:]), year=m[:4]) for m in months)
+        formats += (None,) * len(months)
+    rows = []
+    for b in digest.branches:
+        per_month = tuple(b.by_month[m] for m in months) if len(months) > 1 else ()
+        rows.append((*_tree(b), b.branch_meetings, b.online_meetings, b.committee_meetings, b.attended,
+                     b.members_then, _share(b.attended, b.members_then), *per_month))
+    return Table("sinh-hoat", t("xlsx.sheet.meetings"), headers, formats, rows)
+
+
+def _oneplusone(digest: Digest) -> Table:
+    headers, formats = _columns(*TREE, ("members", None), ("oneplusone_period", None),
+                                *((f, None) for f in ONEPLUSONE_FIELDS))
+    rows = []
+    for b in digest.branches:
+        figures = tuple(getattr(b.oneplusone, f) for f in ONEPLUSONE_FIELDS) if b.oneplusone else (None,) * 4
+        rows.append((*_tree(b), b.unit.members, key_label(b.oneplusone_period) if b.oneplusone else None, *figures))
+    return Table("1-cong-1", t("xlsx.sheet.oneplusone"), headers, formats, rows)
+
+
+def _deadlines(digest: Digest) -> Table:
+    headers, formats = _columns(("deadline", None), ("occurrence", None), ("district", None), ("grassroots", None),
+                                ("unit", None), ("level", None), ("due", "date"), ("state", None))
+    rows = []
+    for deadline in digest.deadlines:
+        for owed in deadline.owed:
+            district, grassroots = digest.places.get(owed.unit_id, ("", ""))
+            rows.append((deadline.title, deadline.key, district or None, grassroots or None, owed.name,
+                         t(f"xlsx.level.{owed.level}"), owed.due, t(f"xlsx.state.{owed.state}")))
+    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers, formats, rows)
+
+
+def _naive_local(moment: datetime) -> datetime:
+    # Excel has no time zones: write the time people in Vietnam read.
+    return local(moment).replace(tzinfo=None)
+
+
+def _audit(digest: Digest) -> Table:
+    headers, formats = _columns(("district", None), ("grassroots", None), ("branch", None), ("report", None),
+                                ("report_day", "date"), ("occurrence", None), ("action", None), ("field", None),
+                                ("old", None), ("new", None), ("who", None), ("at", "datetime"))
+    rows = []
+    for line in digest.audit:
+        district, grassroots = digest.places.get(line.unit_id, ("", ""))
+        meeting = line.subject == "meeting"
+        rows.append((district or None, grassroots or None, digest.names.get(line.unit_id),
+                     t(f"xlsx.subject.{line.subject}"), date.fromisoformat(line.report) if meeting else None,
+                     None if meeting else key_label(line.report), t(f"xlsx.action.{line.action}"),
+                     t(f"field.{line.field}") if line.field else None, line.old_value, line.new_value,
+                     line.person_name, _naive_local(line.at)))
+    return Table("lich-su-sua", t("xlsx.sheet.audit"), headers, formats, rows)
+
+
+def _flag_detail(flag: Flag) -> str:
+    if flag.kind == "corrected":
+        return "; ".join(change_text(a) for a in flag.trail if a.action != "create") + f" ({report_label(flag)})"
+    if flag.kind in ("over_members", "jump"):
+        return t(f"xlsx.detail.{flag.kind}", attended=number(flag.attended), members=number(flag.members),
+                 average=number(round(flag.average or 0)))
+    return ""
+
+
+def _flags(digest: Digest) -> Table:
+    headers, formats = _columns(("district", None), ("grassroots", None), ("branch", None), ("flag", None),
+                                ("day", "date"), ("detail", None))
+    rows = []
+    for flag in digest.flags:
+        district, grassroots = digest.places.get(flag.unit_id, ("", ""))
+        rows.append((district or None, grassroots or None, flag.branch, t(f"xlsx.flag.{flag.kind}"), flag.day,
+                     _flag_detail(flag) or None))
+    return Table("can-chu-y", t("xlsx.sheet.flags"), headers, formats, rows)
+
+
+# --- writers ---------------------------------------------------------------------------------------
+
+def _width(values: Iterable) -> float:
+    longest = max((len(v if isinstance(v, str) else "00/00/0000 00:00" if isinstance(v, datetime)
+                       else "00/00/0000" if isinstance(v, date) else str(v))
+                   for v in values if v is not None), default=0)
+    return float(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
+
+
+def write_xlsx(digest: Digest, path: Path) -> Path:
+    """Write the workbook; returns its path."""
+    book = Workbook(write_only=True)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for table in tables(digest):
+        sheet = book.create_sheet(table.name[:31])
+        sheet.freeze_panes = "A2"
+        sample = table.rows[:WIDTH_SAMPLE]
+        for index, header in enumerate(table.headers):
+            width = max(_width([header]) if len(header) < 24 else 16, _width(r[index] for r in sample))
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        header_cells = []
+        for header in table.headers:
+            cell = WriteOnlyCell(sheet, header)
+            cell.font, cell.fill, cell.alignment = bold, fill, wrap
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        formatted = [i for i, f in enumerate(table.formats) if f]
+        for row in table.rows:
+            if formatted:
+                row = list(row)
+                for i in formatted:
+                    if row[i] is not None:
+                        cell = WriteOnlyCell(sheet, row[i])
+                        cell.number_format = FORMATS[table.formats[i]]
+                        row[i] = cell
+            sheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _csv_value(value, fmt: str | None):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if fmt == "percent" and value is not None:
+        return round(value, 4)
+    return "" if value is None else value
+
+
+def write_csv(digest: Digest, stem: Path, pick: Callable[[Table], bool] = lambda table: True) -> list[Path]:
+    """One CSV per sheet, `<stem>-<sheet>.csv`, UTF-8 with a BOM so Excel reads the accents."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in filter(pick, tables(digest)):
+        path = stem.with_name(f"{stem.name}-{table.slug}.csv")
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(table.headers)
+            writer.writerows([_csv_value(v, f) for v, f in zip(row, table.formats)] for row in table.rows)
+        written.append(path)
+    return written

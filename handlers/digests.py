@@ -1,0 +1,208 @@
+"""/tonghop (the digest, with its chart) and /xuat (the spreadsheet, or CSV), for the asker's
+own unit and the units under it; and the weekly digest's day, chosen with a button.
+
+Buttons: tg:<unit>:<period> a digest, tgm:<unit> pick a month, tx:<unit>:<period> the XLSX,
+tc:<unit>:<period> the CSV files, tw[:<weekday>|:off] the weekly digest's day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot import periods
+from bot.deadlines.calendar import load_calendar
+from bot.digests import chart, compute, text, xlsx
+from bot.digests.weekly import SEND_AT
+from handlers.context import OFFICERS, Request, Route, Services
+from handlers.types import Button, Reply, rows
+from handlers.units import unit_in_scope
+from messages_vi import t
+from messages_vi.formatting import local_today
+from storage.units import Unit
+
+# Files sent as attachments; one name per unit and period, replaced in place on each request.
+OUT_DIR = Path("out")
+MONTHS_OFFERED = 12
+
+
+async def _target(services: Services, request: Request, arg: str) -> tuple[Unit, periods.Period] | list[Reply]:
+    """The unit and period named by "[CODE] [PERIOD]" (default: own unit, this month), in scope."""
+    unit, period = request.identity.unit, periods.month(local_today(services.clock()))
+    for word in arg.split():
+        try:
+            period = periods.parse(word)
+            continue
+        except ValueError:
+            pass
+        found = await services.storage.units.by_code(word.upper()) or await services.storage.units.by_code(word)
+        if found is None:
+            return [Reply(t("digest.bad_arg", arg=word))]
+        unit = found
+    return await _checked(services, request, unit.id, period)
+
+
+async def _checked(services, request, unit_id: int, period: periods.Period):
+    unit = await unit_in_scope(services, request, unit_id)
+    if unit is None:
+        return [Reply(t("not_yours"))]
+    if period.start > local_today(services.clock()):
+        return [Reply(t("digest.future", period=text.period_label(period)))]
+    return unit, period
+
+
+async def _from_button(services: Services, request: Request):
+    unit_id, _, key = request.arg.partition(":")
+    try:
+        period = periods.parse(key)
+    except ValueError:
+        return [Reply(t("button_stale"))]
+    if not unit_id.isdigit():
+        return [Reply(t("button_stale"))]
+    return await _checked(services, request, int(unit_id), period)
+
+
+async def _build(services: Services, unit: Unit, period: periods.Period) -> compute.Digest:
+    return await compute.build(services.storage, unit.id, period, local_today(services.clock()),
+                               services.calendar or load_calendar())
+
+
+def _file(unit: Unit, period: periods.Period, suffix: str) -> Path:
+    return OUT_DIR / f"tonghop-{unit.code}-{period.key}{suffix}"
+
+
+# --- /tonghop ------------------------------------------------------------------------------------
+
+async def show_digest(services: Services, request: Request) -> list[Reply]:
+    """The digest of the asker's unit (or the one named) for this month (or the period named)."""
+    target = await _target(services, request, request.arg)
+    return target if isinstance(target, list) else await _digest(services, request, *target)
+
+
+async def digest_button(services: Services, request: Request) -> list[Reply]:
+    """Button tg:<unit>:<period>."""
+    target = await _from_button(services, request)
+    return target if isinstance(target, list) else await _digest(services, request, *target)
+
+
+async def _digest(services: Services, request: Request, unit: Unit, period: periods.Period) -> list[Reply]:
+    digest = await _build(services, unit, period)
+    replies = [Reply(text.render(digest), _digest_buttons(services, request, digest))]
+    if unit.level != "branch" and digest.branches:
+        path = await asyncio.to_thread(chart.render, digest, _file(unit, period, ".png"))
+        caption = t("digest.chart_caption", unit=unit.name, period=text.period_label(period))
+        replies.append(Reply(caption, attachment=path, attachment_kind="photo"))
+    return replies
+
+
+def _digest_buttons(services: Services, request: Request, digest: compute.Digest):
+    today = local_today(services.clock())
+    unit_id, month = digest.root.id, periods.month(today)
+    choices = [("digest.button.month", month), ("digest.button.last_month", month.previous()),
+               ("digest.button.quarter", periods.quarter(today)), ("digest.button.half", periods.half_year(today)),
+               ("digest.button.year", periods.year(today))]
+    buttons = [Button(t(label), f"tg:{unit_id}:{p.key}") for label, p in choices if p != digest.period]
+    buttons.append(Button(t("digest.button.pick_month"), f"tgm:{unit_id}"))
+    below = [g for g in digest.groups if g.id != unit_id]
+    drill = [Button(g.name, f"tg:{g.id}:{digest.period.key}") for g in below[:12]]
+    mine = request.identity.unit
+    if digest.root.id != mine.id and digest.root.parent_id and digest.chain[-2:-1]:
+        parent = digest.chain[-2]
+        drill.append(Button(t("digest.button.up", name=parent.name), f"tg:{parent.id}:{digest.period.key}"))
+    actions = [Button(t("digest.button.export"), f"tx:{unit_id}:{digest.period.key}")]
+    if request.identity.is_officer:
+        actions.append(Button(t("digest.button.weekly"), "tw"))
+    return rows(*buttons, width=3) + rows(*drill) + rows(*actions)
+
+
+async def pick_month(services: Services, request: Request) -> list[Reply]:
+    """Button tgm:<unit>: the months before this one, to pick from."""
+    unit = await unit_in_scope(services, request, int(request.arg)) if request.arg.isdigit() else None
+    if unit is None:
+        return [Reply(t("not_yours"))]
+    month = periods.month(local_today(services.clock()))
+    offered = []
+    for _ in range(MONTHS_OFFERED):
+        month = month.previous()
+        offered.append(Button(t("digest.button.month_of", month=month.number, year=month.year),
+                              f"tg:{unit.id}:{month.key}"))
+    return [Reply(t("digest.pick_month", unit=unit.name), rows(*offered, width=3))]
+
+
+# --- /xuat ------------------------------------------------------------------------------------------
+
+async def export(services: Services, request: Request) -> list[Reply]:
+    """The spreadsheet of the asker's unit (or the one named) for this month (or the period named)."""
+    target = await _target(services, request, request.arg)
+    return target if isinstance(target, list) else await _xlsx(services, *target)
+
+
+async def export_button(services: Services, request: Request) -> list[Reply]:
+    """Button tx:<unit>:<period>."""
+    target = await _from_button(services, request)
+    return target if isinstance(target, list) else await _xlsx(services, *target)
+
+
+async def _xlsx(services: Services, unit: Unit, period: periods.Period) -> list[Reply]:
+    digest = await _build(services, unit, period)
+    path = await asyncio.to_thread(write_xlsx_atomically, digest, _file(unit, period, ".xlsx"))
+    caption = t("export.caption", unit=unit.name, period=text.period_label(period))
+    return [Reply(caption, rows(Button(t("digest.button.csv"), f"tc:{unit.id}:{period.key}")), attachment=path)]
+
+
+def write_xlsx_atomically(digest: compute.Digest, path: Path) -> Path:
+    """Write beside the final name and move into place: a file being sent is never half-written."""
+    partial = xlsx.write_xlsx(digest, path.with_name(path.name + ".part"))
+    return partial.replace(path)
+
+
+async def csv_button(services: Services, request: Request) -> list[Reply]:
+    """Button tc:<unit>:<period>: one CSV file per sheet."""
+    target = await _from_button(services, request)
+    if isinstance(target, list):
+        return target
+    unit, period = target
+    digest = await _build(services, unit, period)
+    stem = _file(unit, period, "")
+    paths = await asyncio.to_thread(xlsx.write_csv, digest, stem)
+    names = [table.name for table in xlsx.tables(digest)]
+    return [Reply(t("export.csv_caption", sheet=name, unit=unit.name, period=text.period_label(period)),
+                  attachment=path) for name, path in zip(names, paths)]
+
+
+# --- the weekly digest's day ------------------------------------------------------------------------
+
+async def weekly_settings(services: Services, request: Request) -> list[Reply]:
+    """Button tw (show), tw:<0-6> (send on that day), tw:off (stop)."""
+    person = request.identity.person.id
+    now = services.clock()
+    choice = request.arg
+    if choice == "off":
+        current = await services.storage.digests.pref(person)
+        await services.storage.digests.set_pref(person, current.weekday, False, now)
+    elif choice.isdigit() and int(choice) < 7:
+        await services.storage.digests.set_pref(person, int(choice), True, now)
+    elif choice:
+        return [Reply(t("button_stale"))]
+    pref = await services.storage.digests.pref(person)
+    weekday = t(f"weekly.weekday.{pref.weekday}")
+    state = t("weekly.state.on", weekday=weekday) if pref.enabled else t("weekly.state.off")
+    lines = [t("weekly.settings", state=state, time=SEND_AT.strftime("%H:%M"))]
+    if choice:
+        lines.insert(0, t("weekly.saved.on", weekday=weekday) if pref.enabled else t("weekly.saved.off"))
+    days = [Button(t(f"weekly.weekday.{d}"), f"tw:{d}") for d in range(7) if not (pref.enabled and d == pref.weekday)]
+    off = [Button(t("weekly.button.off"), "tw:off")] if pref.enabled else []
+    return [Reply("\n".join(lines), rows(*days, width=4) + rows(*off))]
+
+
+COMMANDS = {
+    "tonghop": Route(show_digest),
+    "xuat": Route(export),
+}
+BUTTONS = {
+    "tg": Route(digest_button),
+    "tgm": Route(pick_month),
+    "tx": Route(export_button),
+    "tc": Route(csv_button),
+    "tw": Route(weekly_settings, OFFICERS),
+}

@@ -1,0 +1,115 @@
+"""The spreadsheet read back with openpyxl: sheets, headers, types, one row per branch; CSV; the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from bot import app, cli
+from bot.digests import xlsx
+from tests.support import Clock, open_services, seed_tree
+from tests.test_digests import digest, fill_quarter
+
+SHEETS = ["Chi đoàn", "Theo đoàn cơ sở", "Sinh hoạt", "1+1 và kết nạp", "Hạn và xác nhận", "Lịch sử sửa",
+          "Cần chú ý"]
+
+
+def rows_of(sheet) -> list[dict]:
+    values = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(values[0], row)) for row in values[1:]]
+
+
+async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
+    await fill_quarter(services)
+    path = xlsx.write_xlsx(await digest(services, "D1", "2026-Q3"), tmp_path / "d1.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == SHEETS
+    for sheet in book:
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.b
+    branches = book["Chi đoàn"]
+    assert [c.value for c in branches[1]][:7] == ["Huyện đoàn", "Đoàn cơ sở", "Chi đoàn", "Mã", "Xã biên giới",
+                                                  "Số đoàn viên", "Sinh hoạt"]
+    assert branches.column_dimensions["C"].width >= len("Chi đoàn khu phố Năm")
+    table = rows_of(branches)
+    assert [(r["Huyện đoàn"], r["Đoàn cơ sở"], r["Mã"], r["Sinh hoạt"]) for r in table] == [
+        ("Huyện đoàn Một", "Đoàn xã Biên Giới", "B1", "đạt"), ("Huyện đoàn Một", "Đoàn xã Biên Giới", "B2", "đạt (trực tuyến)"),
+        ("Huyện đoàn Một", "Đoàn phường Giữa", "B5", "chưa đạt")]
+    assert [r["Kỳ chưa sinh hoạt"] for r in table] == [None, None, "tháng 8/2026"]
+    assert all(isinstance(r["Số đoàn viên"], int) for r in table)
+
+    meetings = rows_of(book["Sinh hoạt"])
+    assert [(r["Mã"], r["Buổi sinh hoạt chi đoàn"], r["Lượt tham dự"], r["T8/2026"]) for r in meetings] == [
+        ("B1", 3, 56, 1), ("B2", 1, 8, 1), ("B5", 2, 25, 0)]
+    rate = book["Sinh hoạt"]["J2"]
+    assert rate.value == 56 / 60 and rate.number_format == "0%"
+
+    oneplusone = rows_of(book["1+1 và kết nạp"])
+    assert [(r["Mã"], r["Kỳ báo cáo 1+1"], r["Thanh niên được vận động"]) for r in oneplusone] == [
+        ("B1", "6 tháng cuối năm 2026", 20), ("B2", "6 tháng cuối năm 2026", 5), ("B5", "năm 2026", 12)]
+
+    deadlines = book["Hạn và xác nhận"]
+    assert deadlines["G2"].is_date and deadlines["G2"].number_format == "DD/MM/YYYY"
+    assert {r["Tình trạng"] for r in rows_of(deadlines)} <= {"đã xác nhận", "trễ hạn", "chưa đến hạn"}
+
+    audit = rows_of(book["Lịch sử sửa"])
+    deleted = [r for r in audit if r["Thao tác"] == "xóa"]
+    assert [(r["Chi đoàn"], r["Ngày sinh hoạt"]) for r in deleted] == [("Chi đoàn khu phố Năm", datetime(2026, 8, 20))]
+    assert all(isinstance(r["Thời điểm"], datetime) for r in audit)
+    summary = rows_of(book["Theo đoàn cơ sở"])
+    assert [(r["Đơn vị"], r["Chi đoàn đạt"], r["Chi đoàn xét"], r["Tỷ lệ đạt"]) for r in summary] == [
+        ("Đoàn xã Biên Giới", 2, 2, 1), ("Đoàn phường Giữa", 0, 1, 0)]
+
+
+async def test_province_has_one_row_per_branch(services, tmp_path):
+    await fill_quarter(services)
+    book = load_workbook(xlsx.write_xlsx(await digest(services, "P", "2026-Q3"), tmp_path / "p.xlsx"))
+    for name in ("Chi đoàn", "Sinh hoạt", "1+1 và kết nạp"):
+        assert sorted(r["Mã"] for r in rows_of(book[name])) == ["B1", "B2", "B3", "B4", "B5"]
+    b3 = next(r for r in rows_of(book["Chi đoàn"]) if r["Mã"] == "B3")
+    assert (b3["Huyện đoàn"], b3["Đoàn cơ sở"]) == ("Huyện đoàn Hai", None)   # directly under its district
+
+
+async def test_csv_files_per_sheet(services, tmp_path):
+    await fill_quarter(services)
+    paths = xlsx.write_csv(await digest(services, "D1", "2026-Q3"), tmp_path / "d1")
+    assert [p.name for p in paths] == [f"d1-{s}.csv" for s in (
+        "chi-doan", "theo-doan-co-so", "sinh-hoat", "1-cong-1", "han-bao-cao", "lich-su-sua", "can-chu-y")]
+    assert paths[0].read_bytes().startswith("\ufeff".encode())
+    with paths[2].open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(r["Mã"], r["Lượt tham dự"], r["Tỷ lệ tham dự"]) for r in table] == [
+        ("B1", "56", "0.9333"), ("B2", "8", "0.8"), ("B5", "25", "0.8333")]
+    with paths[5].open(encoding="utf-8-sig", newline="") as handle:
+        assert any(r["Ngày sinh hoạt"] == "2026-08-20" and r["Thao tác"] == "xóa" for r in csv.DictReader(handle))
+
+
+async def _prepare(path) -> None:
+    services = await open_services(path, Clock())
+    try:
+        await seed_tree(services)
+        await fill_quarter(services)
+    finally:
+        await app.close_services(services)
+
+
+def test_command_line_export(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    database = tmp_path / "cli.sqlite3"
+    asyncio.run(_prepare(database))
+    out = tmp_path / "out" / "d1.xlsx"
+    assert cli.main(["export", "--unit", "D1", "--period", "2026-Q3", "--out", str(out),
+                     "--database", str(database)]) == 0
+    assert str(out) in capsys.readouterr().out
+    assert len(rows_of(load_workbook(out)["Chi đoàn"])) == 3
+    assert cli.main(["export", "--unit", "D1", "--period", "2026-Q3", "--out", str(out), "--csv",
+                     "--database", str(database)]) == 0
+    assert (tmp_path / "out" / "d1-chi-doan.csv").exists()
+    assert cli.main(["export", "--unit", "NOPE", "--period", "2026-06", "--out", str(out),
+                     "--database", str(database)]) == 1
+    assert cli.main(["export", "--unit", "D1", "--period", "2026-13", "--out", str(out),
+                     "--database", str(database)]) == 2
+    assert "2026-13" in capsys.readouterr().err
