@@ -40,6 +40,13 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--bot-username", help=t("cli.help.bot_username"))
     revoke = inv.add_parser("revoke", help=t("cli.help.invites_revoke"))
     revoke.add_argument("code")
+
+    export = sub.add_parser("export", help=t("cli.help.export"))
+    export.add_argument("--unit", required=True, help=t("cli.help.unit"))
+    export.add_argument("--period", required=True, help=t("cli.help.export_period"))
+    export.add_argument("--out", type=Path, required=True, help=t("cli.help.export_out"))
+    export.add_argument("--csv", action="store_true", help=t("cli.help.export_csv"))
+    export.add_argument("--database", type=Path, help=t("cli.help.export_database"))
     return top
 
 
@@ -63,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_create_invites(args, config))
     if command == "invites" and args.action == "revoke":
         return asyncio.run(_revoke_invite(args.code, config))
+    if command == "export":
+        return asyncio.run(_export(args, config))
     parser().print_help()
     return 2
 
@@ -71,6 +80,7 @@ async def _chat(database: Path, config) -> int:
     import logging
 
     from bot.channels import terminal
+    from bot.scheduler import calendar_or_explain
 
     if logging.getLogger().level < logging.WARNING:
         logging.getLogger().setLevel(logging.WARNING)      # keep the chat readable
@@ -78,7 +88,10 @@ async def _chat(database: Path, config) -> int:
     services = await app.open_services(database, form_max_idle_days=config.form_max_idle_days)
     try:
         await demo.ensure(services.storage, services.clock())
-        await terminal.run(services)
+        calendar = calendar_or_explain(config.calendar_file)
+        if calendar is None:
+            return 2
+        await terminal.run(services, calendar=calendar, tick_seconds=config.reminder_tick_seconds)
     finally:
         await app.close_services(services)
     return 0
@@ -178,3 +191,31 @@ async def _revoke_invite(code: str, config) -> int:
         await app.close_services(services)
     print(t(f"invites.{status}"))
     return 0 if status == "revoked" else 1
+
+
+async def _export(args, config) -> int:
+    from bot import periods
+    from bot.deadlines.calendar import load_calendar
+    from bot.digests import compute, xlsx
+    from messages_vi.formatting import local_today
+
+    try:
+        period = periods.parse(args.period)
+    except ValueError:
+        print(t("export.bad_period", period=args.period), file=sys.stderr)
+        return 2
+    services = await app.open_services(args.database or config.database_path)
+    try:
+        unit = await services.storage.units.by_code(args.unit)
+        if unit is None:
+            print(t("export.no_unit", code=args.unit), file=sys.stderr)
+            return 1
+        digest = await compute.build(services.storage, unit.id, period, local_today(services.clock()),
+                                     load_calendar(config.calendar_file))
+    finally:
+        await app.close_services(services)
+    out = args.out.with_suffix("") if args.csv else args.out
+    written = xlsx.write_csv(digest, out) if args.csv else [xlsx.write_xlsx(digest, out)]
+    for path in written:
+        print(t("export.done", path=path))
+    return 0

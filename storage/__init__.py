@@ -8,7 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.db import Database
+from storage.deadlines import Deadlines
+from storage.digests import Digests
 from storage.forms import Forms
+from storage.outbox import Outbox
 from storage.people import Invites, People
 from storage.reports import Reports
 from storage.units import Units
@@ -22,6 +25,9 @@ class Storage:
         self.invites = Invites(db)
         self.forms = Forms(db)
         self.reports = Reports(db)
+        self.outbox = Outbox(db)
+        self.deadlines = Deadlines(db)
+        self.digests = Digests(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> "Storage":

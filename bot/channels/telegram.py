@@ -6,6 +6,7 @@ API server (TELEGRAM_API_BASE_URL), file downloads included.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,7 @@ from telegram import (
     BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler,
     filters,
@@ -41,6 +42,7 @@ class TelegramChannel:
         self._open_services = open_services
         # Last message with buttons per chat, to close its buttons once the person answered.
         self._open_keyboards: dict[int, int] = {}
+        self._closing: set[asyncio.Task] = set()
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def post_init(self, application: Application) -> None:
@@ -50,6 +52,7 @@ class TelegramChannel:
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in command_menu("secretary")])
 
     async def post_shutdown(self, application: Application) -> None:
+        await self.settle()
         if self._open_services is not None and self.services is not None:
             await wiring.close_services(self.services)
 
@@ -67,8 +70,8 @@ class TelegramChannel:
             display_name=user.full_name, text=message.text if update.message else None,
             other=_other_kind(update, message), update_key=f"telegram:{update.update_id}",
         )
-        await self._close_open_keyboard(context, message.chat_id)
-        await self._answer(context, message.chat_id, await handle(self.services, incoming))
+        replies = await handle(self.services, incoming)
+        await self._answer(context, message.chat_id, replies)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button: answer it, close that message's buttons, then reply."""
@@ -84,12 +87,17 @@ class TelegramChannel:
             await query.answer()
         except TelegramError:
             pass                                     # an old query can no longer be answered
-        if isinstance(query.message, Message):
-            await self._close_keyboard(context, chat_id, query.message.message_id)
-        await self._answer(context, chat_id, replies)
+        pressed = query.message.message_id if isinstance(query.message, Message) else None
+        await self._answer(context, chat_id, replies, pressed)
 
     # --- outgoing -------------------------------------------------------------------------------
-    async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:
+    async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply],
+                      pressed: int | None = None) -> None:
+        """Send the replies, then close the buttons they answered (the pressed message's, and the
+        last question's): after the reply, so the person is not kept waiting for the clean-up."""
+        if not replies:
+            return          # a redelivered update: nothing was answered, the buttons stay
+        answered = {pressed, self._open_keyboards.pop(chat_id, None)} - {None}
         for reply in replies:
             sent = await send(context.bot, chat_id, reply)
             if reply.buttons and sent is not None:
@@ -97,19 +105,21 @@ class TelegramChannel:
             if reply.command_menu:
                 await context.bot.set_my_commands(
                     [BotCommand(n, d) for n, d in reply.command_menu], scope=BotCommandScopeChat(chat_id))
+        for message_id in answered - {self._open_keyboards.get(chat_id)}:
+            task = asyncio.create_task(self._close_keyboard(context.bot, chat_id, message_id))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
-    async def _close_open_keyboard(self, context, chat_id: int) -> None:
-        message_id = self._open_keyboards.pop(chat_id, None)
-        if message_id is not None:
-            await self._close_keyboard(context, chat_id, message_id)
-
-    async def _close_keyboard(self, context, chat_id: int, message_id: int) -> None:
-        if self._open_keyboards.get(chat_id) == message_id:
-            del self._open_keyboards[chat_id]
+    async def _close_keyboard(self, bot, chat_id: int, message_id: int) -> None:
         try:
-            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-        except BadRequest:
-            pass            # already closed, or too old to edit: its buttons are stale-checked anyway
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except TelegramError:
+            pass            # already closed, too old to edit, or offline: its buttons are stale-checked anyway
+
+    async def settle(self) -> None:
+        """Wait for the buttons being closed (tests, and shutdown)."""
+        while self._closing:
+            await asyncio.gather(*list(self._closing), return_exceptions=True)
 
 
 async def send(bot, chat_id: int | str, reply: Reply) -> Message | None:
@@ -211,8 +221,70 @@ async def fetch_username(settings: Settings) -> str:
 
 
 def run(settings: Settings) -> int:
-    """Run the bot with long polling until interrupted."""
+    """Run the bot with long polling until interrupted, with reminders."""
+    from bot.scheduler import calendar_or_explain
+
+    calendar = calendar_or_explain(settings.calendar_file)
+    if calendar is None:
+        return 2
     application = build_application(settings)
+    add_reminders(application, settings, calendar)
     log.info("starting Telegram long polling through %s", settings.telegram_api_base_url)
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
+
+
+# --- the outbox: reminders and other messages the bot sends on its own ----------------------------
+
+class TelegramTransport:
+    """Sends outbox rows through a Bot, mapping Telegram's errors onto the sender's (bot.sender)."""
+
+    channel = "telegram"
+
+    def __init__(self, bot):
+        self.bot = bot
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str:
+        from bot import sender
+
+        try:
+            message = await send(self.bot, int(chat_id), reply)
+        except Forbidden as error:
+            raise sender.Blocked(str(error)) from error
+        except RetryAfter as error:
+            wait = error._retry_after.total_seconds()       # noqa: SLF001 (the int/timedelta property warns)
+            raise sender.RetryAfter(wait) from error
+        except BadRequest as error:                          # a NetworkError subclass: checked first
+            raise sender.Rejected(str(error)) from error
+        except NetworkError as error:                        # timeouts, connection errors, 5xx
+            raise sender.Transient(str(error)) from error
+        except ChatMigrated as error:
+            raise sender.Rejected(str(error)) from error
+        return str(message.message_id) if message is not None else ""
+
+
+def add_reminders(application: Application, settings: Settings, calendar) -> None:
+    """Run the reminder tick (JobQueue) and the outbox sender while the application runs."""
+    from bot.scheduler import Scheduler
+
+    channel: TelegramChannel = application.bot_data["channel"]
+    first_init, first_shutdown = application.post_init, application.post_shutdown
+
+    async def post_init(app: Application) -> None:
+        if first_init:
+            await first_init(app)
+        channel.services.calendar = calendar
+        scheduler = Scheduler(channel.services, calendar, TelegramTransport(app.bot),
+                              tick_seconds=settings.reminder_tick_seconds)
+        app.bot_data["scheduler"] = scheduler
+        scheduler.start_with_job_queue(app.job_queue)
+
+    async def post_shutdown(app: Application) -> None:
+        scheduler = app.bot_data.pop("scheduler", None)
+        if scheduler is not None:
+            await scheduler.stop()
+        if first_shutdown:
+            await first_shutdown(app)
+
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown
