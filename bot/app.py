@@ -26,3 +26,17 @@ async def open_services(database: str | Path, *, clock: Callable[[], datetime] =
 
 async def close_services(services: Services) -> None:
     await services.storage.close()
+
+
+async def forget_old_updates(services: Services, now: datetime) -> int:
+    """Telegram keeps an undelivered update for 24 hours: redelivery marks older than two days
+    can go. Queues nothing."""
+    await services.storage.forms.forget_processed(now - timedelta(days=2))
+    return 0
+
+
+def extra_ticks():
+    """What the scheduler runs on every tick besides reminders and expired forms."""
+    from bot.digests.weekly import queue_weekly_digests
+
+    return (queue_weekly_digests, forget_old_updates)

@@ -7,7 +7,9 @@ import csv
 from datetime import datetime, timedelta
 from importlib import resources
 
-from bot import invites, units_csv
+from bot import invites, periods, units_csv
+from bot.deadlines.calendar import load_calendar
+from bot.deadlines.schedule import occurrences_between
 from messages_vi.formatting import local_today
 from storage import Storage
 
@@ -35,6 +37,8 @@ async def ensure(storage: Storage, now: datetime) -> bool:
         await storage.invites.redeem(invites.hash_code(code), CHANNEL, f"demo-{number}", f"demo-{number}",
                                      person["name"], now)
     await _past_meetings(storage, now)
+    await _past_recruitment(storage, now)
+    await _past_confirmations(storage, now)
     return True
 
 
@@ -47,17 +51,20 @@ async def invite_for_trying(storage: Storage, now: datetime) -> str:
 
 
 async def _past_meetings(storage: Storage, now: datetime) -> None:
-    """Three months of meetings, with gaps, so digests and lists have something to show."""
+    """This month's and three past months' meetings, with gaps, so digests and lists have
+    something to show."""
     today = local_today(now)
     branches = [u for u in await storage.units.all() if u.level == "branch"]
 
     def write(conn) -> None:
         for position, unit in enumerate(branches):
-            for months_back in (1, 2, 3):
+            for months_back in (0, 1, 2, 3):
                 if (position + months_back) % 4 == 0:
                     continue                                  # this branch skipped that month
                 first = (today.replace(day=1) - timedelta(days=31 * months_back)).replace(day=1)
                 held_on = first + timedelta(days=(position * 3) % 25)
+                if held_on > today:
+                    continue                                  # not this month yet
                 mode = "online" if unit.border else "in_person"
                 attended = max(0, unit.members - (position + months_back) % 5)
                 storage.reports.add_meeting(conn, unit.id, None, {
@@ -66,3 +73,44 @@ async def _past_meetings(storage: Storage, now: datetime) -> None:
 
     await storage.db.run(write)
 
+
+
+LATE_BRANCHES = ("CD-TTTB-2", "CD-HOAHIEP-1", "CD-TRUONGTAY-2")   # these show up as late
+
+
+async def _past_recruitment(storage: Storage, now: datetime) -> None:
+    """1+1 counts for the last half-year from every branch, and for this one from a few."""
+    today = local_today(now)
+    this_half = periods.half_year(today)
+    branches = [u for u in await storage.units.all() if u.level == "branch"]
+
+    def write(conn) -> None:
+        for position, unit in enumerate(branches):
+            for period in (this_half.previous(), this_half):
+                if period is this_half and position % 3:
+                    continue
+                participants = max(1, unit.members - position % 4)
+                storage.reports.save_recruitment(conn, unit.id, None, {
+                    "period": period.key, "participants": participants,
+                    "youth_reached": participants + position % 5, "new_members": position % 3,
+                    "party_introduced": position % 2,
+                }, now)
+
+    await storage.db.run(write)
+
+
+async def _past_confirmations(storage: Storage, now: datetime) -> None:
+    """Deadlines that passed more than a week ago were met, except by a few late branches, so
+    the demo's first reminders are the ones a real week would bring."""
+    calendar = load_calendar()
+    today = local_today(now)
+    units = await storage.units.all()
+    level_of = {u.id: u.level for u in units}
+    for unit in units:
+        if unit.code in LATE_BRANCHES or unit.level == "province":
+            continue
+        chain = [level_of[int(i)] for i in reversed(unit.path.strip("/").split("/"))]
+        for item in calendar.items:
+            for occurrence in occurrences_between(item, chain, calendar.settings, today - timedelta(days=400),
+                                                  today - timedelta(days=7)):
+                await storage.deadlines.confirm(unit.id, item.id, occurrence.key, None, now)

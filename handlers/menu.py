@@ -10,11 +10,16 @@ from messages_vi import t
 def home_buttons(request: Request) -> tuple[tuple[Button, ...], ...]:
     """The buttons of the home menu for this person's role, plus "continue" for an open form."""
     if request.identity.is_officer:
-        buttons = [Button(t("menu.units"), "cmd:chidoan"), Button(t("menu.me"), "cmd:toi")]
+        buttons = [
+            Button(t("menu.digest"), "cmd:tonghop"), Button(t("menu.export"), "cmd:xuat"),
+            Button(t("menu.deadlines"), "cmd:lich"), Button(t("menu.units"), "cmd:chidoan"),
+            Button(t("menu.me"), "cmd:toi"),
+        ]
     else:
         buttons = [
             Button(t("menu.meeting"), "cmd:sinhhoat"), Button(t("menu.oneplusone"), "cmd:motcongmot"),
-            Button(t("menu.reports"), "cmd:baocao"), Button(t("menu.card"), "cmd:chidoan"),
+            Button(t("menu.deadlines"), "cmd:lich"), Button(t("menu.reports"), "cmd:baocao"),
+            Button(t("menu.digest"), "cmd:tonghop"), Button(t("menu.card"), "cmd:chidoan"),
             Button(t("menu.me"), "cmd:toi"),
         ]
     session = request.session

@@ -11,8 +11,8 @@ from handlers.units import chain_text
 from messages_vi import t
 from storage.people import Identity
 
-BRANCH_MENU = ("sinhhoat", "motcongmot", "baocao", "chidoan", "toi", "huy", "trogiup")
-OFFICER_MENU = ("chidoan", "toi", "trogiup")
+BRANCH_MENU = ("sinhhoat", "motcongmot", "lich", "baocao", "tonghop", "chidoan", "toi", "huy", "trogiup")
+OFFICER_MENU = ("tonghop", "xuat", "lich", "chidoan", "toi", "trogiup")
 
 
 def command_menu(role: str | None) -> tuple[tuple[str, str], ...]:

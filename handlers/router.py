@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from handlers import forms, menu, onboarding, reports, units
+from handlers import deadlines, digests, forms, menu, onboarding, reports, units
 from handlers.context import Request, Route, Services
 from handlers.types import Incoming, Reply
 from messages_vi import t
@@ -16,14 +16,9 @@ from storage.forms import Duplicate, Stale
 
 log = logging.getLogger(__name__)
 
-COMMANDS: dict[str, Route] = {**menu.COMMANDS, **units.COMMANDS, **forms.COMMANDS, **reports.COMMANDS}
-BUTTONS: dict[str, Route] = {**units.BUTTONS, **forms.BUTTONS, **reports.BUTTONS}
-
-
-def register(commands: dict[str, Route] | None = None, buttons: dict[str, Route] | None = None) -> None:
-    """Add a feature's commands and button prefixes (used by features built on this one)."""
-    COMMANDS.update(commands or {})
-    BUTTONS.update(buttons or {})
+FEATURES = (menu, units, forms, reports, deadlines, digests)
+COMMANDS: dict[str, Route] = {name: route for f in FEATURES for name, route in getattr(f, "COMMANDS", {}).items()}
+BUTTONS: dict[str, Route] = {prefix: route for f in FEATURES for prefix, route in getattr(f, "BUTTONS", {}).items()}
 
 
 async def handle(services: Services, incoming: Incoming) -> list[Reply]:

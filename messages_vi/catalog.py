@@ -25,10 +25,16 @@ MESSAGES: dict[str, str] = {
         "• báo cáo kết quả 1+1 và phát triển đoàn viên — /motcongmot\n"
         "• xem và sửa các báo cáo đã gửi — /baocao\n"
         "• xem thông tin chi đoàn, cập nhật số đoàn viên — /chidoan\n"
-        "Cứ bấm nút bên dưới; gõ không dấu cũng được. Đang điền dở thì gõ /huy để bỏ."
+        "• xem các hạn nộp sắp tới, báo đã nộp — /lich\n"
+        "• xem tổng hợp của chi đoàn — /tonghop\n"
+        "Trợ lý sẽ nhắc bạn trước mỗi hạn nộp. Cứ bấm nút bên dưới; gõ không dấu cũng được. "
+        "Đang điền dở thì gõ /huy để bỏ."
     ),
     "help.officer": (
         "Trợ lý giúp bạn:\n"
+        "• tổng hợp sinh hoạt, 1+1, ai trễ hạn, kèm biểu đồ — /tonghop (thứ Hai hằng tuần trợ lý tự gửi)\n"
+        "• xuất tệp Excel để gửi lên trên — /xuat\n"
+        "• các hạn nộp sắp tới và số chi đoàn còn trễ — /lich\n"
         "• xem thông tin từng chi đoàn trực thuộc — /chidoan\n"
         "• xem bạn là ai, theo dõi những đơn vị nào — /toi\n"
         "Bấm nút bên dưới để bắt đầu."
@@ -40,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "menu.card": "🏠 Chi đoàn",
     "menu.units": "🏢 Các chi đoàn",
     "menu.me": "👤 Tôi là ai",
+    "menu.deadlines": "📅 Lịch nộp",
     "menu.home": "☰ Menu",
     # --- command menu (set_my_commands) ----------------------------------------------------
     "cmd.sinhhoat": "Báo cáo buổi sinh hoạt / họp BCH",
@@ -48,6 +55,7 @@ MESSAGES: dict[str, str] = {
     "cmd.chidoan": "Thông tin chi đoàn",
     "cmd.toi": "Tôi là ai",
     "cmd.huy": "Bỏ biểu mẫu đang điền",
+    "cmd.lich": "Hạn nộp sắp tới",
     "cmd.trogiup": "Hướng dẫn",
     # --- who am I ------------------------------------------------------------------------
     "role.secretary": "Bí thư chi đoàn",

@@ -6,14 +6,12 @@ import pytest
 
 from bot.deadlines.calendar import parse_calendar
 from bot.reminders import Reminders
-from handlers import deadlines, router
 from tests.support import joined
 from tests.test_reminders import CALENDAR, keys, local
 
 
 @pytest.fixture(autouse=True)
 def routes(services):
-    router.register(deadlines.COMMANDS, deadlines.BUTTONS)
     services.calendar = parse_calendar(CALENDAR)
 
 

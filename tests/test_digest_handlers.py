@@ -10,14 +10,12 @@ import pytest
 from bot import app
 from bot.digests import weekly
 from handlers import digests as digest_handlers
-from handlers.router import register
 from tests.support import joined, open_services, seed_tree
 from tests.test_digests import meet, oneplusone
 
 
 @pytest.fixture(autouse=True)
 def wired(tmp_path, monkeypatch):
-    register(digest_handlers.COMMANDS, digest_handlers.BUTTONS)
     monkeypatch.setattr(digest_handlers, "OUT_DIR", tmp_path / "out")
 
 

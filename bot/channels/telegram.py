@@ -275,7 +275,7 @@ def add_reminders(application: Application, settings: Settings, calendar) -> Non
             await first_init(app)
         channel.services.calendar = calendar
         scheduler = Scheduler(channel.services, calendar, TelegramTransport(app.bot),
-                              tick_seconds=settings.reminder_tick_seconds)
+                              tick_seconds=settings.reminder_tick_seconds, extra_ticks=wiring.extra_ticks())
         app.bot_data["scheduler"] = scheduler
         scheduler.start_with_job_queue(app.job_queue)
 

@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from bot import demo
+from bot import app, demo
 from handlers.context import Services
 from handlers.router import handle
 from handlers.types import Button, Incoming, Reply
@@ -121,6 +121,7 @@ async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout, *, calenda
 
         services.calendar = calendar
         scheduler = Scheduler(services, calendar, TerminalTransport(chat, stdout), tick_seconds=tick_seconds,
+                              extra_ticks=app.extra_ticks(),
                               limits=Limits(rate=50, chat_gap=0, quiet=(calendar.settings.quiet_start,
                                                                         calendar.settings.quiet_end)))
         scheduler.start()
