@@ -96,7 +96,6 @@ MESSAGES: dict[str, str] = {
     "card.removed": "Đã gỡ {name} khỏi {unit}.",
     "card.promoted": "{name} đang là Bí thư mới của chi đoàn.",
     "card.remove_gone": "Người này không còn giữ vai trò đó nữa.",
-    "card.kept": "Không thay đổi gì.",
     "units.pick": "{unit} — chọn đơn vị:",
     "units.page": "Trang {page}/{pages}",
     "units.next": "Trang sau ▶",
@@ -127,7 +126,6 @@ MESSAGES: dict[str, str] = {
     "form.cannot_go_back": "Đây là câu đầu tiên rồi.",
     "form.enter_again": "Vậy bạn nhập lại nhé.",
     "form.cancelled": "Đã hủy {title}. Không có gì được lưu.",
-    "form.moved_on": "Biểu mẫu đã thay đổi trong lúc đó; không có gì bị ghi hai lần. Gõ /menu để tiếp tục.",
     "form.gone": "Biểu mẫu này đã kết thúc rồi; không có gì thay đổi.",
     "form.expired": "Biểu mẫu {title} bạn bắt đầu lúc {started} đã quá {days} ngày không điền tiếp nên đã được bỏ. Bạn có thể làm lại từ đầu.",
     "form.open_other": "Bạn đang điền dở {title}. Bỏ biểu mẫu đó để làm {new}?",
@@ -344,5 +342,4 @@ MESSAGES.update({
     "cli.help.for_branches": "một mã cho mỗi chi đoàn dưới đơn vị",
     "cli.help.out": "tệp CSV ghi các liên kết (mặc định khi --for-branches: invites-MÃ.csv)",
     "cli.help.bot_username": "tên bot trên Telegram, không có @",
-    "cli.telegram_start": "Đang chạy bot Telegram @{username} (long polling). Dừng bằng Ctrl+C.",
 })

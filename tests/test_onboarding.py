@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from bot import invites
 from tests.support import Chat, joined, make_invite

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 from telegram import (
     BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
@@ -28,7 +27,6 @@ from handlers.context import Services
 from handlers.onboarding import command_menu
 from handlers.router import handle
 from handlers.types import Incoming, Reply
-from messages_vi import t
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]

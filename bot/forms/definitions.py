@@ -5,7 +5,6 @@ Each is one `Form` value; its sentences live in `messages_vi` under the form's n
 
 from __future__ import annotations
 
-from datetime import date
 
 from bot.forms.model import Answers, Confirm, Form, FormContext, Option, Step
 from bot.periods import half_year, year

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.forms import parsers
-from bot.forms.model import Confirm, Form, FormContext, Option, Step
+from bot.forms.model import Confirm, Form, FormContext, Step
 from bot.textnorm import fold
 from handlers.types import Button, Incoming, Reply, rows
 from messages_vi import t
