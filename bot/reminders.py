@@ -1,11 +1,18 @@
 """The reminder tick: derive what is due from the calendar, the units and what was answered, and queue it.
 
 Nothing is scheduled one by one (DESIGN decision 3). Each tick recomputes, for every unit, the
-latest reminder step of every occurrence in the look-ahead window (bot.deadlines.schedule) and
-queues one outbox row per recipient under the key (unit, item, occurrence, step, person): a tick
-run twice, or after a day of downtime, queues each reminder once and skips the steps that went
-by meanwhile. Units are grouped by their chain of levels (and border flag), so occurrences and
-steps are computed once per group, not once per unit.
+latest reminder step of every occurrence in the look-ahead window (bot.deadlines.schedule), leaves
+out the units a step (or a later one) was already queued for, and queues the rest in one
+transaction: each step as a row of reminder_batches (unit, item, occurrence, step: the dedup
+record) and, for each person, one outbox row carrying all their reminders of the tick, which the
+sender delivers one message at a time (storage.outbox). A tick run twice, or after a day of
+downtime, queues each reminder once and skips the steps that went by meanwhile. Units are grouped
+by their chain of levels (and border flag), so occurrences and steps are computed once per group,
+not once per unit.
+
+A busy tick (100,000 branches) is kept well under a second (benchmarks/reminder_tick.py): the
+tree is read once and kept while its version in storage does not change, and a tick at the same
+moment of the day over unchanged inputs does nothing at all.
 
 Choices worth knowing:
 - the monthly-meeting item is not laddered: a branch with no meeting recorded gets one nudge on
@@ -13,31 +20,35 @@ Choices worth knowing:
   counting any meeting in the quarter);
 - escalation: the first tick at which a unit below a district is at a late step of an item
   sends that district's officers one message for the item and occurrence, listing every unit
-  under the district that is late on it at that moment.
+  under the district that is late on it at that moment;
+- a unit with nobody to hear it is not recorded as reminded: a secretary who joins later gets
+  the step that is due.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from bot import periods
 from bot.deadlines.calendar import LEVELS, Calendar, Item, in_quiet_hours
 from bot.deadlines.schedule import (
-    LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge, meeting_period, occurrences_between,
-    send_time_utc, unit_due_date,
+    LATE_HORIZON_DAYS, LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge, meeting_period,
+    occurrences_between, send_time_utc, unit_due_date,
 )
 from handlers.types import Button, Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import long_date
 from storage import Storage
-from storage.deadlines import Recipient, TickFacts, TreeUnit
-from storage.outbox import NewMessage
+from storage.deadlines import Deadlines, RoleRow, Step, TickFacts, TreeUnit
 
 FORM_COMMANDS = {"meeting": "cmd:sinhhoat", "oneplusone": "cmd:motcongmot"}
+_NAME = "\x00name\x00"                             # stands for a unit's name in a message template
 _ESCALATE_BELOW = LEVELS.index("district")        # levels after "district" in LEVELS escalate to it
 
 
@@ -52,34 +63,41 @@ class Group:
 
 
 class Tree:
-    """The units of a TickFacts grouped by chain, each with the district above it and who hears it.
+    """The units of a TickFacts grouped by chain, and within a group by the district above them;
+    who hears each unit.
 
     A unit's chain and district depend only on its level and its parent, so both are computed
-    once per parent, not once per unit.
+    once per parent, not once per unit. Units are TreeUnit rows: (id, parent id, level, border).
     """
 
     def __init__(self, facts: TickFacts):
-        self.units: dict[int, TreeUnit] = {u.id: u for u in facts.ancestors}
-        self.units.update((u.id, u) for u in facts.units)
+        units = self.units = {u[0]: u for u in facts.ancestors}
         self._chains: dict[int | None, tuple[str, ...]] = {None: ()}
         self._districts: dict[int | None, int | None] = {None: None}
-        self.groups: dict[Group, list[int]] = defaultdict(list)
-        self.district_of: dict[int, int | None] = {}
         by_kind: dict[tuple[str, int | None, int], list[int]] = defaultdict(list)
         for unit in facts.units:
-            by_kind[(unit.level, unit.parent_id, unit.border)].append(unit.id)
+            units[unit[0]] = unit
+            by_kind[unit[2], unit[1], unit[3]].append(unit[0])
+        by_district: dict[Group, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+        made: dict[tuple, Group] = {}              # a handful of groups for 10,000 parents
         for (level, parent, border), ids in by_kind.items():
-            self.groups[Group((level, *self.chain(parent)), bool(border))].extend(ids)
-            district = self._district_at_or_above(parent)
-            self.district_of.update(dict.fromkeys(ids, district))
-        self.targets = _targets(self.units, facts.recipients)
+            key = ((level, *self.chain(parent)), bool(border))
+            group = made.get(key) or made.setdefault(key, Group(*key))
+            by_district[group][self._district_at_or_above(parent)].extend(ids)
+        # group -> district above (None: none) -> unit ids
+        self.by_district = {group: dict(districts) for group, districts in by_district.items()}
+        self.groups: dict[Group, list[int]] = {
+            group: [u for ids in districts.values() for u in ids] for group, districts in self.by_district.items()}
+        self.targets = _targets(units, facts.roles)
+        # the units of each group with someone to hear them, the only ones a reminder goes to
+        self.heard = {group: [u for u in ids if u in self.targets] for group, ids in self.groups.items()}
 
     def chain(self, unit_id: int | None) -> tuple[str, ...]:
         """The levels from this unit up to the root (empty for none, or a unit outside the facts)."""
         found = self._chains.get(unit_id)
         if found is None:
             unit = self.units.get(unit_id)
-            found = () if unit is None else (unit.level, *self.chain(unit.parent_id))
+            found = () if unit is None else (unit[2], *self.chain(unit[1]))
             self._chains[unit_id] = found
         return found
 
@@ -88,28 +106,31 @@ class Tree:
             unit = self.units.get(unit_id)
             if unit is None:
                 self._districts[unit_id] = None
-            elif unit.level == "district":
+            elif unit[2] == "district":
                 self._districts[unit_id] = unit_id
             else:
-                self._districts[unit_id] = self._district_at_or_above(unit.parent_id)
+                self._districts[unit_id] = self._district_at_or_above(unit[1])
         return self._districts[unit_id]
 
 
-def _targets(units: dict[int, TreeUnit], recipients: dict[int, list[Recipient]]) -> dict[int, tuple[int, ...]]:
+def _targets(units: dict[int, TreeUnit], roles: list[RoleRow]) -> dict[int, tuple[int, ...]]:
     """Who hears a unit's reminders (person ids): a branch's secretary (its deputies when it has
     none), a higher unit's officers."""
-    targets = {}
-    for unit_id, people in recipients.items():
+    secretaries: dict[int, tuple[int, ...]] = {}
+    others: dict[int, list[int]] = {}               # a branch's deputies, a higher unit's officers
+    for unit_id, person_id, role in roles:
         unit = units.get(unit_id)
         if unit is None:
             continue
-        if unit.level == "branch":
-            chosen = tuple(p.person_id for p in people if p.role == "secretary") or \
-                tuple(p.person_id for p in people if p.role == "deputy")
-        else:
-            chosen = tuple(p.person_id for p in people if p.role == "officer")
-        if chosen:
-            targets[unit_id] = chosen
+        if unit[2] == "branch":
+            if role == "secretary":                 # one at a time (roles_one_secretary)
+                secretaries[unit_id] = secretaries.get(unit_id, ()) + (person_id,)
+            elif role == "deputy":
+                others.setdefault(unit_id, []).append(person_id)
+        elif role == "officer":
+            others.setdefault(unit_id, []).append(person_id)
+    targets = {unit_id: tuple(people) for unit_id, people in others.items()}
+    targets.update(secretaries)
     return targets
 
 
@@ -240,11 +261,14 @@ def reminder_payload(item: Item, occurrence: Occurrence, step: str, today: date)
 
 
 def escalation_payload(item: Item, occurrence_key: str, names: list[str]) -> str:
-    lines = "\n".join(t("dl.escalation.line", name=name) for name in sorted(names))
+    # the line formatted once, then joined around the names: 100,000 names on a busy day
+    head, _, tail = t("dl.escalation.line", name=_NAME).partition(_NAME)
+    lines = head + (tail + "\n" + head).join(sorted(names)) + tail
     return _payload(Reply(t("dl.escalation", title=item.title, period=occurrence_label(occurrence_key),
                             count=len(names), units=lines)))
 
 
+@lru_cache(maxsize=256)
 def occurrence_label(key: str) -> str:
     """An occurrence key ("2026-06", "2026-Q2", "2026-H1", "2026") as people read the period."""
     period = periods.parse(key)
@@ -259,25 +283,24 @@ def _payload(reply: Reply) -> str:
 
 @dataclass
 class Plan:
-    messages: list[NewMessage | tuple[str, int, str]]
-    # (district id, item id, occurrence key) -> the units under it late on that occurrence
-    late: dict[tuple[int, str, str], list[int]]
+    # (item id, occurrence key, step) -> payload -> units due that step (unanswered, with someone to hear)
+    steps: dict[tuple[str, str, str], dict[str, list[int]]]
+    # (item id, occurrence key) -> district -> the units under it late on that occurrence
+    late: dict[tuple[str, str], dict[int, list[int]]]
 
 
-def plan(calendar: Calendar, facts: TickFacts, now: datetime, known: set[str] | frozenset = frozenset()) -> Plan:
-    """The reminders due at `now` (keys in `known` left out) and the late units per district. Pure.
+def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Plan:
+    """The steps due at `now` for every unit, before leaving out those queued already. Pure.
 
-    This loop runs for every unit on a busy day: it works on sets of ids and builds plain tuples.
+    Works a group of units at a time, on lists and sets of ids: it runs for every unit on a busy
+    day, and when nobody in a group answered it copies no list at all.
     """
     settings = calendar.settings
     today = now.astimezone(LOCAL_TZ).date()
     start, end = window(calendar, now)
-    tree = Tree(facts)
-    answers = Answers(calendar, facts)
-    targets, district_of = tree.targets, tree.district_of
-    messages: list[tuple[str, int, str]] = []
-    late: dict[tuple[int, str, str], list[int]] = defaultdict(list)
-    for group, unit_ids in tree.groups.items():
+    steps: dict[tuple[str, str, str], dict[str, list[int]]] = defaultdict(dict)
+    late: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for group, by_district in tree.by_district.items():
         escalates = LEVELS.index(group.chain[0]) > _ESCALATE_BELOW
         for item in calendar.items:
             for occ, step in _steps(item, group, settings, now, today, start, end):
@@ -286,22 +309,29 @@ def plan(calendar: Calendar, facts: TickFacts, now: datetime, known: set[str] | 
                 if not (remind or escalate):
                     continue
                 answered = answers.units(item, occ, group)
-                pending = [u for u in unit_ids if u not in answered]
                 if escalate:
-                    for unit_id in pending:
-                        district = district_of[unit_id]
-                        if district is not None:
-                            late[(district, item.id, occ.key)].append(unit_id)
-                if not remind:
-                    continue
-                body = reminder_payload(item, occ, step, today)
-                suffix = f":{item.id}:{occ.key}:{step}:"
-                for unit_id in pending:
-                    for person_id in targets.get(unit_id, ()):
-                        key = f"r:{unit_id}{suffix}{person_id}"
-                        if key not in known:
-                            messages.append((key, person_id, body))
-    return Plan(messages, dict(late))
+                    found = late[(item.id, occ.key)]
+                    for district, ids in by_district.items():
+                        pending = [u for u in ids if u not in answered] if answered else ids
+                        if district is not None and pending:
+                            found[district].extend(pending)
+                heard = tree.heard[group] if remind else []
+                if answered:
+                    heard = [u for u in heard if u not in answered]
+                if heard:
+                    payload = reminder_payload(item, occ, step, today)
+                    steps[(item.id, occ.key, step)].setdefault(payload, []).extend(heard)
+    return Plan(dict(steps), {key: dict(found) for key, found in late.items()})
+
+
+def step_rank(step: str) -> int:
+    """Steps of one occurrence in ladder order: "before-7" < "before-3" < "due" < "late-1" < "late-2".
+    A meeting occurrence has one step only, "nudge"."""
+    if step.startswith("before-"):
+        return -int(step[7:])
+    if step.startswith("late-"):
+        return int(step[5:])
+    return 0
 
 
 def _steps(item: Item, group: Group, settings, now: datetime, today: date, start: date,
@@ -326,41 +356,100 @@ def _nudge_due(group: Group, settings, now: datetime, today: date) -> bool:
     return not in_quiet_hours(now.astimezone(LOCAL_TZ).time(), settings.quiet_start, settings.quiet_end)
 
 
+def moment(now: datetime, settings) -> tuple[date, bool, bool]:
+    """What of `now` a tick's result depends on: the local day, whether the day's send time has
+    passed, and whether it is quiet hours. Two ticks at the same moment over the same facts
+    derive the same steps."""
+    local = now.astimezone(LOCAL_TZ)
+    quiet = in_quiet_hours(local.time(), settings.quiet_start, settings.quiet_end)
+    return local.date(), local.time() >= settings.send_at, quiet
+
+
+# Steps queued longer ago than this are forgotten: every occurrence a tick looks at is younger.
+KEEP_BATCHES = timedelta(days=2 * LATE_HORIZON_DAYS)
+
+
 class Reminders:
-    """Runs ticks; remembers today's keys already queued so a busy tick is not redone each minute."""
+    """Runs ticks, each in one transaction: what is due minus what reminder_batches says was queued.
+
+    Between ticks it keeps the tree it read (units, roles) while storage says it did not change,
+    and the versions of the inputs of its last tick: a tick at the same moment of the day over the
+    same versions returns at once (storage.deadlines.versions, migration 0002).
+    """
 
     def __init__(self, storage: Storage, calendar: Calendar):
         self.storage = storage
         self.calendar = calendar
-        self._known: set[str] = set()
-        self._known_day: date | None = None
+        self._tree: tuple[tuple[int, date], TickFacts, Tree] | None = None
+        self._done: tuple | None = None
 
     async def tick(self, now: datetime) -> int:
-        """Queue what is due at `now`; returns how many new rows were queued."""
-        today = now.astimezone(LOCAL_TZ).date()
-        if today != self._known_day:                 # keeps the memory to one day's keys
-            self._known, self._known_day = set(), today
-        facts, _, _ = await read_facts(self.storage, self.calendar, now)
-        result = plan(self.calendar, facts, now, self._known)
-        messages = result.messages + await self._escalations(result.late, facts)
-        added = await self.storage.outbox.enqueue(messages, now) if messages else 0
-        self._known.update(m[0] for m in messages)
+        """Queue what is due at `now`; returns how many messages were queued."""
+        added, done = await self.storage.db.run(self._tick_paused, now)
+        self._done = done
         return added
 
-    async def _escalations(self, late: dict[tuple[int, str, str], list[int]],
-                           facts: TickFacts) -> list[NewMessage]:
-        """One message per district, item and occurrence to the district's officers, listing the late units."""
-        pending = []
-        for (district, item_id, key), unit_ids in late.items():
-            officers = [p.person_id for p in facts.recipients.get(district, []) if p.role == "officer"]
-            keys = [f"e:{district}:{item_id}:{key}:{p}" for p in officers]
-            if any(k not in self._known for k in keys):
-                pending.append((item_id, key, unit_ids, officers, keys))
-        if not pending:
-            return []
-        names = await self.storage.deadlines.names({u for p in pending for u in p[2]})
-        messages = []
-        for item_id, key, unit_ids, officers, keys in pending:
-            body = escalation_payload(self.calendar.item(item_id), key, [names[u] for u in unit_ids])
-            messages += [NewMessage(k, p, body) for k, p in zip(keys, officers) if k not in self._known]
-        return messages
+    def _tick_paused(self, conn, now: datetime) -> tuple[int, tuple]:
+        # A busy tick makes a few hundred thousand small objects that live until it ends; the
+        # cyclic collector would walk them again and again (measured: a sixth of a cold busy tick).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._tick(conn, now)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _tick(self, conn, now: datetime) -> tuple[int, tuple]:
+        """One tick, in the transaction of `conn`: (messages queued, what the tick depended on)."""
+        deadlines = self.storage.deadlines
+        today = now.astimezone(LOCAL_TZ).date()
+        done = (moment(now, self.calendar.settings), Deadlines.versions.inside(deadlines, conn))
+        if done == self._done:
+            return 0, done
+        if self._done is None or self._done[0][0] != today:
+            Deadlines.forget_batches.inside(deadlines, conn, now - KEEP_BATCHES)
+        facts, tree = self._read(conn, now, done[1][0], today)
+        result = plan(self.calendar, tree, Answers(self.calendar, facts), now)
+        steps = self._reminders(conn, result) + self._escalations(conn, result, tree)
+        steps = [(step, sends) for step, sends in steps if sends]
+        return (Deadlines.queue.inside(deadlines, conn, steps, tree.targets, now) if steps else 0), done
+
+    def _read(self, conn, now: datetime, version: int, today: date) -> tuple[TickFacts, Tree]:
+        """The facts at `now`: the tree as kept if its version is unchanged (and read today), answers always."""
+        deadlines = self.storage.deadlines
+        if self._tree is None or self._tree[0] != (version, today):
+            facts = Deadlines.tree.inside(deadlines, conn, names=True)
+            tree = Tree(facts)
+            self._tree = ((version, today), replace(facts, roles=[]), tree)    # the roles live on in tree.targets
+        _, tree_facts, tree = self._tree
+        start, end = window(self.calendar, now)
+        pairs, report = wanted(self.calendar, start, end)
+        facts = Deadlines.answers.inside(deadlines, conn, tree_facts, sorted(pairs), periods.quarter(start).start,
+                                         sorted(report))
+        return facts, tree
+
+    def _reminders(self, conn, result: Plan) -> list[tuple[Step, dict[str, list[int]]]]:
+        """The reminder steps of the plan, each for the units it was not queued for (at it or later)."""
+        steps = []
+        for (item_id, key, name), sends in result.steps.items():
+            step = Step("remind", item_id, key, name, step_rank(name))
+            covered = Deadlines.covered.inside(self.storage.deadlines, conn, step)
+            if covered:
+                sends = {payload: [u for u in units if u not in covered] for payload, units in sends.items()}
+            steps.append((step, {payload: units for payload, units in sends.items() if units}))
+        return steps
+
+    def _escalations(self, conn, result: Plan, tree: Tree) -> list[tuple[Step, dict[str, list[int]]]]:
+        """Per item and occurrence, one message for each district not told yet (and with officers),
+        listing its late units by name (the tick reads the tree with names: a unit row's fifth column)."""
+        steps = []
+        for (item_id, key), by_district in result.late.items():
+            step = Step("escalate", item_id, key, "late", 0)
+            covered = Deadlines.covered.inside(self.storage.deadlines, conn, step)
+            item = self.calendar.item(item_id)
+            steps.append((step, {
+                escalation_payload(item, key, [tree.units[u][4] for u in units]): [district]
+                for district, units in by_district.items() if district in tree.targets and district not in covered
+            }))
+        return steps

@@ -8,6 +8,9 @@ RetryAfter pauses every call for the time asked, network errors and 5xx are retr
 doubling delays, and a chat that blocked the bot is marked unreachable once, its queue dropped
 and its district's officers told, instead of being retried.
 
+The reminders of one tick for one person are one outbox row with several parts (storage.outbox):
+the sender claims such a row once per part and sees one message at a time, as for any other row.
+
 The sender talks to a `Transport`, so the same code serves Telegram and the terminal.
 """
 

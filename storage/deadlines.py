@@ -1,26 +1,37 @@
-"""Deadline confirmations (the "done" button, per unit and occurrence) and the facts a reminder tick reads at once."""
+"""Deadline confirmations (the "done" button, per unit and occurrence), the facts a reminder tick
+reads, and the steps it queued (reminder_batches: what makes a reminder go once)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+import sys
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from itertools import accumulate, chain
 from typing import NamedTuple
 
+from storage.outbox import Outbox
 from storage.repository import Repository, iso, unit_of_work
 
 
-class TreeUnit(NamedTuple):
-    id: int
-    parent_id: int | None
-    level: str
-    border: int
+# A unit as a tick reads it: (id, parent id, level, border), and its name last when asked for.
+# Plain tuples, not named ones: building 100,000 named tuples costs more than reading the rows.
+TreeUnit = tuple
+# Who holds a role: (unit id, person id, role), oldest role first.
+RoleRow = tuple[int, int, str]
 
 
-class Recipient(NamedTuple):
-    person_id: int
-    role: str
+class Step(NamedTuple):
+    """A step of an occurrence as reminder_batches keys it: kind "remind" or "escalate"."""
+
+    kind: str
+    item_id: str
+    occurrence: str
+    name: str
+    rank: int
 
 
 @dataclass
@@ -34,7 +45,7 @@ class TickFacts:
     units: list[TreeUnit]
     # the units above a subtree's root, for the chain of levels (empty for the whole tree)
     ancestors: list[TreeUnit]
-    recipients: dict[int, list[Recipient]]
+    roles: list[RoleRow]
     confirmed: dict[tuple[str, str], set[int]]
     met: dict[str, set[int]]
     reported: dict[str, set[int]]
@@ -65,60 +76,122 @@ class Deadlines(Repository):
     def facts(self, conn: sqlite3.Connection, occurrences: Iterable[tuple[str, str]], meetings_since: date,
               periods: Iterable[str], root_path: str | None = None) -> TickFacts:
         """Everything a tick needs, in one transaction: the units (all, or the subtree at
-        `root_path`), their recipients, confirmations of these (item, occurrence) pairs, the months
-        with a branch meeting since a day, and the 1+1 reports of these periods."""
-        where, params = ("", []) if root_path is None else (" AND u.path >= ? AND u.path < ?", [root_path, root_path + ":"])
+        `root_path`), the roles held in them, confirmations of these (item, occurrence) pairs, the
+        months with a branch meeting since a day, and the 1+1 reports of these periods."""
+        tree = Deadlines.tree.inside(self, conn, root_path)
+        return Deadlines.answers.inside(self, conn, tree, occurrences, meetings_since, periods, root_path)
+
+    @unit_of_work
+    def tree(self, conn: sqlite3.Connection, root_path: str | None = None, names: bool = False) -> TickFacts:
+        """The units (all, or the subtree at `root_path`) and the roles held in them, with no
+        answers yet; each unit with its name if asked."""
+        where, params = _subtree(root_path)
         cur = conn.cursor()
         cur.row_factory = None                  # plain tuples: 100,000 rows of sqlite3.Row cost
-        units = list(map(TreeUnit._make, cur.execute(
-            f"SELECT u.id, u.parent_id, u.level, u.border FROM units u WHERE 1{where}", params)))
+        name = ", u.name" if names else ""
+        units = cur.execute(f"SELECT u.id, u.parent_id, u.level, u.border{name} FROM units u WHERE 1{where}",
+                            params).fetchall()
         ancestors: list[TreeUnit] = []
         if root_path is not None:
             ids = [int(part) for part in root_path.strip("/").split("/")][:-1]
             marks = ",".join("?" * len(ids))
-            ancestors = list(map(TreeUnit._make, cur.execute(
-                f"SELECT id, parent_id, level, border FROM units WHERE id IN ({marks})", ids)))
-        recipients: dict[int, list[Recipient]] = {}
+            ancestors = cur.execute(f"SELECT id, parent_id, level, border FROM units WHERE id IN ({marks})",
+                                    ids).fetchall()
         in_tree = f" JOIN units u ON u.id = r.unit_id WHERE 1{where}" if where else " WHERE 1"
-        for unit_id, person_id, role in cur.execute(
-            "SELECT r.unit_id, r.person_id, r.role FROM roles r JOIN people p ON p.id = r.person_id"
-            f"{in_tree} AND r.revoked_at IS NULL AND p.unreachable_at IS NULL ORDER BY r.id",
+        roles = cur.execute(
+            f"SELECT r.unit_id, r.person_id, r.role FROM roles r{in_tree} AND r.revoked_at IS NULL ORDER BY r.id",
             params,
-        ):
-            recipients.setdefault(unit_id, []).append(Recipient(person_id, role))
+        ).fetchall()
+        # the few who blocked the bot, left out after: cheaper than joining people on every role
+        unreachable = {r[0] for r in cur.execute("SELECT id FROM people WHERE unreachable_at IS NOT NULL")}
+        if unreachable:
+            roles = [role for role in roles if role[1] not in unreachable]
+        return TickFacts(units, ancestors, roles, {}, {}, {})
+
+    @unit_of_work
+    def answers(self, conn: sqlite3.Connection, tree: TickFacts, occurrences: Iterable[tuple[str, str]],
+                meetings_since: date, periods: Iterable[str], root_path: str | None = None) -> TickFacts:
+        """`tree` with the answers read: confirmations of these (item, occurrence) pairs, the months
+        with a branch meeting since a day, and the 1+1 reports of these periods."""
+        where, params = _subtree(root_path)
+        join = " JOIN units u ON u.id = x.unit_id" if where else ""
+        cur = conn.cursor()
+        cur.row_factory = None
         confirmed: dict[tuple[str, str], set[int]] = {}
         for item_id, key in occurrences:
             confirmed[(item_id, key)] = {r[0] for r in cur.execute(
-                "SELECT c.unit_id FROM confirmations c JOIN units u ON u.id = c.unit_id"
-                f" WHERE c.item_id = ? AND c.occurrence = ?{where}",
+                f"SELECT x.unit_id FROM confirmations x{join} WHERE x.item_id = ? AND x.occurrence = ?{where}",
                 [item_id, key, *params],
             )}
         met: dict[str, set[int]] = {}
         for unit_id, month in cur.execute(
-            "SELECT DISTINCT m.unit_id, substr(m.held_on, 1, 7) FROM meetings m JOIN units u ON u.id = m.unit_id"
-            f" WHERE m.deleted_at IS NULL AND m.kind = 'branch' AND m.held_on >= ?{where}",
+            f"SELECT DISTINCT x.unit_id, substr(x.held_on, 1, 7) FROM meetings x{join}"
+            f" WHERE x.deleted_at IS NULL AND x.kind = 'branch' AND x.held_on >= ?{where}",
             [meetings_since.isoformat(), *params],
         ):
             met.setdefault(month, set()).add(unit_id)
         reported: dict[str, set[int]] = {}
         for period in periods:
             reported[period] = {r[0] for r in cur.execute(
-                "SELECT r.unit_id FROM recruitment r JOIN units u ON u.id = r.unit_id"
-                f" WHERE r.deleted_at IS NULL AND r.period = ?{where}",
+                f"SELECT x.unit_id FROM recruitment x{join} WHERE x.deleted_at IS NULL AND x.period = ?{where}",
                 [period, *params],
             )}
-        return TickFacts(units, ancestors, recipients, confirmed, met, reported)
+        return replace(tree, confirmed=confirmed, met=met, reported=reported)
 
     @unit_of_work
-    def names(self, conn: sqlite3.Connection, unit_ids: Iterable[int]) -> dict[int, str]:
-        """The names of these units."""
-        ids = list(unit_ids)
-        if len(ids) > 5000:                     # one scan beats hundreds of IN (...) look-ups
-            wanted = set(ids)
-            return {i: n for i, n in conn.execute("SELECT id, name FROM units") if i in wanted}
-        names: dict[int, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            names.update(conn.execute(f"SELECT id, name FROM units WHERE id IN ({marks})", chunk).fetchall())
-        return names
+    def versions(self, conn: sqlite3.Connection) -> tuple[int, int]:
+        """(tree, answers): numbers that change whenever what a tick reads changes (migration 0002)."""
+        found = dict(conn.execute("SELECT name, version FROM tick_inputs").fetchall())
+        return found["tree"], found["answers"]
+
+    @unit_of_work
+    def covered(self, conn: sqlite3.Connection, step: Step) -> set[int]:
+        """The units already queued this step of this occurrence, or a later one."""
+        covered: set[int] = set()
+        for (blob,) in conn.execute(
+            "SELECT units FROM reminder_batches WHERE item_id = ? AND occurrence = ? AND kind = ? AND rank >= ?",
+            (step.item_id, step.occurrence, step.kind, step.rank),
+        ):
+            covered.update(_unpack(blob))
+        return covered
+
+    @unit_of_work
+    def queue(self, conn: sqlite3.Connection, steps: Sequence[tuple[Step, Mapping[str, Sequence[int]]]],
+              recipients: Mapping[int, Sequence[int]], now: datetime) -> int:
+        """Queue steps for units (each step with payload -> units; `recipients`: unit -> person ids),
+        noting each in reminder_batches; returns how many messages were queued (a row a person)."""
+        batches = []
+        for step, sends in steps:
+            units = sorted({unit for group in sends.values() for unit in group})
+            batch_id = conn.execute(
+                "INSERT INTO reminder_batches (kind, item_id, occurrence, step, rank, units, queued_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (step.kind, step.item_id, step.occurrence, step.name, step.rank, _pack(units), iso(now)),
+            ).lastrowid
+            batches.append((batch_id, sends))
+        return Outbox.fan_out.inside(None, conn, batches, recipients)
+
+    @unit_of_work
+    def forget_batches(self, conn: sqlite3.Connection, before: datetime) -> int:
+        """Forget the steps queued before a moment (older than any occurrence a tick still looks at)."""
+        return conn.execute("DELETE FROM reminder_batches WHERE queued_at < ?", (iso(before),)).rowcount
+
+
+def _subtree(root_path: str | None) -> tuple[str, list[str]]:
+    return ("", []) if root_path is None else (" AND u.path >= ? AND u.path < ?", [root_path, root_path + ":"])
+
+
+def _pack(units: Sequence[int]) -> bytes:
+    """Sorted unit ids as zlib-compressed int64 differences: 100,000 ids of a busy tick in a few KB."""
+    steps = array("q", [b - a for a, b in zip(chain((0,), units), units)])
+    if sys.byteorder == "big":
+        steps.byteswap()
+    return zlib.compress(steps.tobytes(), 1)
+
+
+def _unpack(blob: bytes) -> Iterator[int]:
+    steps = array("q")
+    steps.frombytes(zlib.decompress(blob))
+    if sys.byteorder == "big":
+        steps.byteswap()
+    return accumulate(steps)

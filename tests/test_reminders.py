@@ -235,3 +235,29 @@ async def test_the_scheduler_drops_idle_forms_tells_their_owners_and_runs_extra_
     assert len(expired) == 1
     await scheduler.tick()
     assert len([t for t in await texts(services, "b1") if "quá 7 ngày" in t]) == 1
+
+
+async def test_a_tick_in_the_same_minute_sees_what_changed_since(services, clock):
+    await joined(services, "b1", "B1")
+    ticker = reminders(services)
+    b1 = await services.storage.units.by_code("B1")
+    await services.storage.deadlines.confirm(b1.id, "bao-cao", "2026", None, clock.now)
+    now = local(2026, 11, 23, 9)
+    await ticker.tick(now)
+    assert not [k for k in await keys(services, "b1") if ":bao-cao:" in k]
+    await joined(services, "b5", "B5")                                  # the tree changed
+    await services.storage.deadlines.unconfirm(b1.id, "bao-cao", "2026")  # and the answers
+    assert await ticker.tick(now) > 0
+    assert [k.split(":")[4] for k in await keys(services, "b1") if ":bao-cao:" in k] == ["before-7"]
+    assert [k.split(":")[4] for k in await keys(services, "b5") if ":bao-cao:" in k] == ["before-7"]
+    assert await ticker.tick(now) == 0
+
+
+async def test_one_tick_queues_one_row_per_person_sent_as_separate_messages(services, clock):
+    await people(services)
+    await reminders(services).tick(local(2026, 11, 23, 9))
+    parts = await services.storage.outbox.sent_to("b5")
+    assert len(parts) >= 2 and len({json.loads(p)["text"] for _, _, p in parts}) == len(parts)
+    rows = await services.storage.db.run(lambda c: c.execute(
+        "SELECT COUNT(*) FROM outbox o JOIN people p ON p.id = o.person_id WHERE p.chat_id = 'b5'").fetchone()[0])
+    assert rows == 1

@@ -3,6 +3,7 @@ nothing, keep each chat's order; a sender killed between "sending" and "sent" re
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 
@@ -134,3 +135,27 @@ async def test_chats_go_in_parallel_each_in_its_own_order(services, api):
     for i in range(5):
         assert api.texts(str(3000 + i)) == [f"n{i}-{k}" for k in range(8)]
     assert len(api.accepted) == 40
+
+
+async def test_a_persons_reminders_of_one_tick_go_one_a_second_and_a_kill_repeats_one(services, api):
+    from bot.deadlines.calendar import parse_calendar
+    from bot.reminders import Reminders
+    from tests.test_reminders import CALENDAR, local
+
+    await telegram_person(services, "1001", "B5")
+    await Reminders(services.storage, parse_calendar(CALENDAR)).tick(local(2026, 11, 23, 9))
+    outbox = services.storage.outbox
+    queued = [json.loads(payload)["text"] for _, _, payload in await outbox.sent_to("1001")]
+    assert len(queued) >= 2 and await outbox.counts() == {"queued": 1}          # one row, several messages
+    (row,) = await outbox.claim("telegram", now(), 10)
+    await TelegramTransport(api.bot).deliver(row.chat_id, Reply.from_dict(json.loads(row.payload)))
+    # killed here: the first reminder went out but was never marked sent; restarting takes a second
+    await asyncio.sleep(1.0)
+    api.per_chat_gap = 1.0                   # the fake refuses faster sends with a 429
+    restarted = sender(services, api, Limits(rate=200, chat_gap=1.0, backoff=0.05))
+    assert await restarted.recover() == 1
+    await restarted.drain(timeout=30)
+    assert api.texts("1001") == queued[:1] + queued
+    times = [m.at for m in api.accepted][1:]
+    assert all(later - earlier >= 0.99 for earlier, later in zip(times, times[1:])) and api.too_many == 0
+    assert {status for _, status, _ in await outbox.sent_to("1001")} == {"sent"}
