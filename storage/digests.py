@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from storage.outbox import NewMessage, Outbox
 from storage.repository import Repository, iso, unit_of_work
@@ -41,9 +42,8 @@ class Secretary:
     unreachable: bool
 
 
-@dataclass(frozen=True)
-class MonthCount:
-    """A branch's meetings of one kind in one month ("2026-06")."""
+class MonthCount(NamedTuple):
+    """A branch's meetings of one kind in one month ("2026-06"); a tuple: a province's year has 70,000."""
 
     unit_id: int
     month: str
@@ -268,37 +268,26 @@ def _oneplusone(conn, span, keys: Sequence[str]) -> list[OnePlusOne]:
 
 def _audit(conn, span, start: date, end: date, keys: Sequence[str]) -> list[AuditLine]:
     """The whole trail of each report of the period corrected or deleted after it was sent: meetings
-    held in the period (deleted ones too) and 1+1 reports of its keys."""
+    held in the period (deleted ones too) and 1+1 reports of its keys.
+
+    Corrections are few: they are found by unit through their own partial index, and only then
+    joined to their reports and trails."""
     marks = ",".join("?" * len(keys)) or "NULL"
-    trail = (
-        " JOIN audit a ON a.subject = '{subject}' AND a.subject_id = m.id"
-        " LEFT JOIN people p ON p.id = a.person_id"
-    )
-    changed = (" AND EXISTS (SELECT 1 FROM audit x WHERE x.subject = '{subject}' AND x.subject_id = m.id"
-               " AND x.action != 'create')")
-    select = ("SELECT a.unit_id, a.subject, a.subject_id, a.action, a.field, a.old_value, a.new_value,"
-              " p.display_name, a.at, a.id, {report} FROM units u")
-    meetings = (
-        select.format(report="m.held_on")
-        + " JOIN meetings m ON m.unit_id = u.id AND m.deleted_at {deleted} AND m.held_on >= ? AND m.held_on <= ?"
-        + trail.format(subject="meeting")
-        + " WHERE u.path >= ? AND u.path < ? AND u.level = 'branch'"
-        + changed.format(subject="meeting")
-    )
-    recruitment = (
-        select.format(report="m.period")
-        + " JOIN recruitment m ON m.unit_id = u.id"
-        + trail.format(subject="recruitment")
-        + f" WHERE u.path >= ? AND u.path < ? AND u.level = 'branch' AND m.period IN ({marks})"
-        + changed.format(subject="recruitment")
-    )
-    period = (_day(start), _day(end), *span)
     rows = conn.execute(
-        f"{meetings.format(deleted='IS NULL')} UNION ALL {meetings.format(deleted='IS NOT NULL')}"
-        f" UNION ALL {recruitment} ORDER BY 9, 10",
-        (*period, *period, *span, *keys),
+        "WITH changed AS (SELECT DISTINCT x.subject, x.subject_id FROM units u"
+        "  JOIN audit x ON x.unit_id = u.id AND x.action != 'create'"
+        "  WHERE u.path >= ? AND u.path < ? AND u.level = 'branch'),"
+        " reports AS (SELECT c.subject, c.subject_id, m.held_on AS report FROM changed c"
+        "  JOIN meetings m ON m.id = c.subject_id WHERE c.subject = 'meeting' AND m.held_on >= ? AND m.held_on <= ?"
+        "  UNION ALL SELECT c.subject, c.subject_id, r.period FROM changed c"
+        f"  JOIN recruitment r ON r.id = c.subject_id WHERE c.subject = 'recruitment' AND r.period IN ({marks}))"
+        " SELECT a.unit_id, a.subject, a.subject_id, a.action, a.field, a.old_value, a.new_value, p.display_name,"
+        " a.at, reports.report FROM reports"
+        " JOIN audit a ON a.subject = reports.subject AND a.subject_id = reports.subject_id"
+        " LEFT JOIN people p ON p.id = a.person_id ORDER BY a.at, a.id",
+        (*span, _day(start), _day(end), *keys),
     )
-    return [AuditLine(*r[:8], datetime.fromisoformat(r[8]), r[10]) for r in rows]
+    return [AuditLine(*r[:8], datetime.fromisoformat(r[8]), r[9]) for r in rows]
 
 
 def _confirmed(conn, span) -> set[tuple[int, str, str]]:

@@ -1,4 +1,5 @@
-"""The digest's chart: a PNG is written, of a size a phone shows whole, for few or many units."""
+"""The digest's chart: a PNG is written, of a size a phone shows whole, for few or many units,
+the units furthest behind drawn first."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ async def test_chart_of_many_units_sums_the_rest(services, tmp_path):
         await meet(services, f"BX{i}", services.clock().date(), 8)
     result = await digest(services, "D2", "2026-11")
     assert len(result.groups) == 22
-    assert len(chart._bars(result)) == chart.BARS_SHOWN + 1
+    bars = chart._bars(result)
+    assert len(bars) == chart.BARS_SHOWN + 1
+    shares = [totals.compliant / totals.judged for _, totals in bars[:-1]]
+    assert shares == sorted(shares) and shares[0] == 0        # the units furthest behind come first
+    assert bars[-1][0] == "12 đơn vị khác"
+    assert sum(totals.judged for _, totals in bars) == result.totals.judged
+    assert sum(totals.compliant for _, totals in bars) == result.totals.compliant == 10
     width, height = png_size(chart.render(result, tmp_path / "d2.png"))
     assert height <= 2200

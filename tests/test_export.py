@@ -52,7 +52,7 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
         ("B1", "6 tháng cuối năm 2026", 20), ("B2", "6 tháng cuối năm 2026", 5), ("B5", "năm 2026", 12)]
 
     deadlines = book["Hạn và xác nhận"]
-    assert deadlines["G2"].is_date and deadlines["G2"].number_format == "DD/MM/YYYY"
+    assert deadlines["G2"].is_date and deadlines["G2"].number_format == "dd/mm/yyyy"
     assert {r["Tình trạng"] for r in rows_of(deadlines)} <= {"đã xác nhận", "trễ hạn", "chưa đến hạn"}
 
     audit = rows_of(book["Lịch sử sửa"])
@@ -113,3 +113,21 @@ def test_command_line_export(tmp_path, capsys, monkeypatch):
     assert cli.main(["export", "--unit", "D1", "--period", "2026-13", "--out", str(out),
                      "--database", str(database)]) == 2
     assert "2026-13" in capsys.readouterr().err
+
+
+def test_sheet_keeps_awkward_values(tmp_path):
+    rows = [("a & b <c>", "  spaced ", "=1+1", "http://x.example", None, 3, 0.25, True, datetime(2026, 8, 20, 7, 30)),
+            ("x" * 40000, None, None, None, None, -7, float("nan"), False, datetime(2026, 1, 1).date())]
+    table = xlsx.Table("thu", "Một & hai", tuple(f"Cột {i}" for i in range(30)),
+                       (None,) * 6 + ("percent", None, "datetime") + (None,) * 21,
+                       [row + (None,) * 20 + ("cuối",) for row in rows])
+    sheet = load_workbook(xlsx.write_tables([table], tmp_path / "odd.xlsx"))["Một & hai"]
+    first, second = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert first[:9] == ["a & b <c>", "  spaced ", "=1+1", "http://x.example", None, 3, 0.25, True,
+                         datetime(2026, 8, 20, 7, 30)]
+    assert sheet["C2"].data_type == "s"                  # typed text never becomes a formula
+    assert sheet["G2"].number_format == "0%" and sheet["I2"].number_format == "dd/mm/yyyy hh:mm"
+    assert len(second[0]) == 32767 and second[5:9] == [-7, None, False, datetime(2026, 1, 1)]
+    assert sheet["I3"].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet["AD1"].value == "Cột 29" and sheet["AD2"].value == "cuối"
+    assert sheet.freeze_panes == "A2"

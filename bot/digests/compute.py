@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from bot import periods
 from bot.deadlines import schedule
@@ -27,8 +28,7 @@ HISTORY_DAYS = 365
 JUDGED_ELSEWHERE = frozenset({"meeting"})
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     key: str               # "2026-06" or "2026-Q2"
     state: str             # met, missed, open
 
@@ -43,7 +43,8 @@ class Figures:
     party_introduced: int = 0
 
     def __add__(self, other: "Figures") -> "Figures":
-        return Figures(*(getattr(self, f) + getattr(other, f) for f in ONEPLUSONE_FIELDS))
+        return Figures(self.participants + other.participants, self.youth_reached + other.youth_reached,
+                       self.new_members + other.new_members, self.party_introduced + other.party_introduced)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,14 @@ class Totals:
             self.oneplusone += line.oneplusone
             self.oneplusone_reported += 1
 
+    def merge(self, other: "Totals") -> None:
+        """Add another set of totals (of other branches) to these."""
+        for name in ("branches", "members", "branch_meetings", "online_meetings", "committee_meetings",
+                     "attended", "members_then", "oneplusone", "oneplusone_reported"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for status, count in other.statuses.items():
+            self.statuses[status] += count
+
 
 @dataclass(frozen=True)
 class Group:
@@ -125,9 +134,8 @@ class Group:
     branches: tuple[BranchLine, ...]
 
 
-@dataclass(frozen=True)
-class Owed:
-    """One unit's part of a deadline."""
+class Owed(NamedTuple):
+    """One unit's part of a deadline (a tuple: a province owes tens of thousands in a year)."""
 
     unit_id: int
     name: str
@@ -248,8 +256,8 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
     grassroots = groups if group_level == "grassroots" else _groups(
         lines, lambda line: _ancestor(_ancestors(line.unit, units), "grassroots").id, units)
     totals = Totals()
-    for line in lines:
-        totals.add(line)
+    for group in groups:
+        totals.merge(group.totals)
     group_names = {line.unit.id: names[line.group_id] for line in lines}
     return Digest(
         root=root, chain=tuple(rows.chain), period=period, today=today, judged=judged,
@@ -322,16 +330,15 @@ def _spans(period: periods.Period, today: date, border: bool) -> tuple[_Span, ..
     return tuple(spans)
 
 
-def _windows(unit: TreeUnit, spans: tuple[_Span, ...],
-             counts: dict[tuple[str, str], tuple[int, int, int, int]]) -> tuple[tuple[Window, ...], bool]:
+def _windows(unit: TreeUnit, spans: tuple[_Span, ...], met_months: set[str],
+             online_months: set[str]) -> tuple[tuple[Window, ...], bool]:
     """The branch's windows (those it existed all through) and whether a met one had an online meeting."""
-    windows, online = [], False
+    windows, online, founded = [], False, unit.founded_on
     for span in spans:
-        if unit.founded_on and unit.founded_on > span.start:
+        if founded and founded > span.start:
             continue
-        found = [counts[(m, "branch")] for m in span.months if (m, "branch") in counts]
-        met = any(c[0] for c in found)
-        online = online or (met and any(c[1] for c in found))
+        met = not met_months.isdisjoint(span.months)
+        online = online or (met and not online_months.isdisjoint(span.months))
         windows.append(Window(span.key, "met" if met else "missed" if span.closed else "open"))
     return tuple(windows), online
 
@@ -352,7 +359,12 @@ def _branch_line(unit, ancestors, group_id, counts, months, spans, figures, sour
     zero = (0, 0, 0, 0)
     branch = [counts.get((m, "branch"), zero) for m in months]
     judged = spans is not None
-    windows, online = _windows(unit, spans[unit.border], counts) if judged else ((), False)
+    if judged:
+        met = {month for (month, kind) in counts if kind == "branch"}      # a row means one meeting or more
+        online_months = {month for (month, kind), c in counts.items() if kind == "branch" and c[1]}
+        windows, online = _windows(unit, spans[unit.border], met, online_months)
+    else:
+        windows, online = (), False
     district = next((a.name for a in ancestors if a.level == "district"), "")
     grassroots = next((a.name for a in ancestors if a.level == "grassroots"), "")
     return BranchLine(
@@ -403,23 +415,29 @@ def _groups(lines: list[BranchLine], key, units: dict[int, TreeUnit]) -> tuple[G
 
 def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> tuple[DeadlineLine, ...]:
     """Every deadline falling in the period for the units of the digest, who confirmed, who is late."""
-    by_chain: dict[tuple[str, ...], list[TreeUnit]] = {}
+    by_chain: dict[tuple[str, ...], list[tuple[int, str, str, str]]] = {}
     for unit in rows.units:
         chain = tuple(units[int(i)].level for i in reversed(unit.path.strip("/").split("/")))
-        by_chain.setdefault(chain, []).append(unit)
-    reported = {(r.unit_id, r.period) for r in rows.oneplusone}
+        by_chain.setdefault(chain, []).append((unit.id, unit.name, unit.level, group_names.get(unit.id, unit.name)))
+    answered: dict[tuple[str, str], set[int]] = {}
+    for unit_id, item_id, key in confirmed:
+        answered.setdefault((item_id, key), set()).add(unit_id)
+    reported: dict[str, set[int]] = {}
+    for report in rows.oneplusone:
+        reported.setdefault(report.period, set()).add(report.unit_id)
     owed: dict[tuple[str, str], list[Owed]] = {}
     for item in calendar.items:
         if item.collects in JUDGED_ELSEWHERE:
             continue
         for chain, members in by_chain.items():
             for occurrence in schedule.occurrences_between(item, chain, calendar.settings, period.start, period.end):
-                for unit in members:
-                    done = (unit.id, item.id, occurrence.key) in confirmed or (
-                        item.collects == "oneplusone" and _reported(unit.id, occurrence.due, reported))
-                    state = "confirmed" if done else "late" if occurrence.due < today else "upcoming"
-                    owed.setdefault((item.id, occurrence.key), []).append(Owed(
-                        unit.id, unit.name, unit.level, group_names.get(unit.id, unit.name), occurrence.due, state))
+                done = answered.get((item.id, occurrence.key), set())
+                if item.collects == "oneplusone":
+                    done = done | _reported(occurrence.due, reported)
+                due, waiting = occurrence.due, "late" if occurrence.due < today else "upcoming"
+                owed.setdefault((item.id, occurrence.key), []).extend(
+                    Owed(unit_id, name, level, group, due, "confirmed" if unit_id in done else waiting)
+                    for unit_id, name, level, group in members)
     lines = [
         DeadlineLine(item_id, calendar.item(item_id).title, key, max(o.due for o in parts), tuple(parts))
         for (item_id, key), parts in owed.items()
@@ -427,12 +445,11 @@ def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> 
     return tuple(sorted(lines, key=lambda d: (d.due, d.item_id)))
 
 
-def _reported(unit_id: int, due: date, reported: set[tuple[int, str]]) -> bool:
-    """A 1+1 review is answered by the report of its half-year, or in the second half by the year's
-    (as the reminders count it: bot.reminders.report_periods)."""
-    if (unit_id, periods.half_year(due).key) in reported:
-        return True
-    return due.month > 6 and (unit_id, str(due.year)) in reported
+def _reported(due: date, reported: dict[str, set[int]]) -> set[int]:
+    """The units whose 1+1 report answers a review due that day: the report of its half-year, or in
+    the second half the year's (as the reminders count it: bot.reminders.report_periods)."""
+    units = reported.get(periods.half_year(due).key, set())
+    return units | reported.get(str(due.year), set()) if due.month > 6 else units
 
 
 # --- flags -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ they can; a province's digest names no single branch (the spreadsheet does).
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from bot import periods
 from bot.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
@@ -25,6 +26,7 @@ def period_label(period: periods.Period) -> str:
     return period_name(period.kind, period.year, period.number)
 
 
+@lru_cache(maxsize=512)
 def key_label(key: str) -> str:
     """A period key ("2026-Q2", "2026-H1+2026-H2") as words."""
     return " + ".join(period_label(periods.parse(part)) for part in key.split("+"))

@@ -1,31 +1,30 @@
 """The digest as a spreadsheet to forward upward: one sheet per topic, the unit tree as columns,
 real dates and numbers, frozen headers; or the same tables as CSV files.
 
-openpyxl's write-only mode streams rows to the file, so a province of thousands of branches
-never holds a cell object per value.
+The workbook is written with XlsxWriter in its constant-memory mode: rows stream to the file,
+so a province's year (close to a million cells) needs no more memory than a district's month.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from bot.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
 from bot.digests.text import change_text, key_label, report_label
 from messages_vi import t
 from messages_vi.formatting import local, number
 
-FORMATS = {"date": "DD/MM/YYYY", "datetime": "DD/MM/YYYY HH:MM", "percent": "0%"}
 WIDTH_SAMPLE = 200            # rows looked at to size a column
+MAX_TEXT = 32767              # Excel's limit for one cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
+LEVELS = ("province", "district", "grassroots", "branch")
 
 
 @dataclass(frozen=True)
@@ -122,11 +121,14 @@ def _deadlines(digest: Digest) -> Table:
     headers, formats = _columns(("deadline", None), ("occurrence", None), ("district", None), ("grassroots", None),
                                 ("unit", None), ("level", None), ("due", "date"), ("state", None))
     rows = []
+    # a province's year owes some seventy thousand of these rows: the words are looked up once
+    levels = {level: t(f"xlsx.level.{level}") for level in LEVELS}
+    states = {state: t(f"xlsx.state.{state}") for state in ("confirmed", "late", "upcoming")}
     for deadline in digest.deadlines:
         for owed in deadline.owed:
             district, grassroots = digest.places.get(owed.unit_id, ("", ""))
             rows.append((deadline.title, deadline.key, district or None, grassroots or None, owed.name,
-                         t(f"xlsx.level.{owed.level}"), owed.due, t(f"xlsx.state.{owed.state}")))
+                         levels[owed.level], owed.due, states[owed.state]))
     return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers, formats, rows)
 
 
@@ -173,6 +175,12 @@ def _flags(digest: Digest) -> Table:
 
 # --- writers ---------------------------------------------------------------------------------------
 
+def _widths(table: Table) -> list[float]:
+    sample = table.rows[:WIDTH_SAMPLE]
+    return [max(_width([header]) if len(header) < 24 else 16, _width(r[index] for r in sample))
+            for index, header in enumerate(table.headers)]
+
+
 def _width(values: Iterable) -> float:
     longest = max((len(v if isinstance(v, str) else "00/00/0000 00:00" if isinstance(v, datetime)
                        else "00/00/0000" if isinstance(v, date) else str(v))
@@ -182,35 +190,46 @@ def _width(values: Iterable) -> float:
 
 def write_xlsx(digest: Digest, path: Path) -> Path:
     """Write the workbook; returns its path."""
-    book = Workbook(write_only=True)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for table in tables(digest):
-        sheet = book.create_sheet(table.name[:31])
-        sheet.freeze_panes = "A2"
-        sample = table.rows[:WIDTH_SAMPLE]
-        for index, header in enumerate(table.headers):
-            width = max(_width([header]) if len(header) < 24 else 16, _width(r[index] for r in sample))
-            sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        header_cells = []
-        for header in table.headers:
-            cell = WriteOnlyCell(sheet, header)
-            cell.font, cell.fill, cell.alignment = bold, fill, wrap
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        formatted = [i for i, f in enumerate(table.formats) if f]
-        for row in table.rows:
-            if formatted:
-                row = list(row)
-                for i in formatted:
-                    if row[i] is not None:
-                        cell = WriteOnlyCell(sheet, row[i])
-                        cell.number_format = FORMATS[table.formats[i]]
-                        row[i] = cell
-            sheet.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    return write_tables(tables(digest), path)
+
+
+def write_tables(sheets: Iterable[Table], path: Path) -> Path:
+    """Tables as an XLSX workbook: a bold frozen header, sized columns, real dates and numbers."""
+    book = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True,
+        # text from people is text: never a formula or a link, whatever it starts with
+        "strings_to_formulas": False, "strings_to_urls": False,
+        "default_date_format": "dd/mm/yyyy",
+    })
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
+    styles = {"percent": book.add_format({"num_format": "0%"}),
+              "datetime": book.add_format({"num_format": "dd/mm/yyyy hh:mm"})}
+    for table in sheets:
+        sheet = book.add_worksheet(table.name[:31])
+        sheet.freeze_panes(1, 0)
+        for column, (width, fmt) in enumerate(zip(_widths(table), table.formats)):
+            # a column's format applies to its cells written without one (percentages)
+            sheet.set_column(column, column, width, styles.get(fmt))
+        sheet.write_row(0, 0, table.headers, header)
+        # dates take default_date_format when written, so a date-and-time column is styled per cell
+        moments = [column for column, fmt in enumerate(table.formats) if fmt == "datetime"]
+        for number, row in enumerate(table.rows, start=1):
+            sheet.write_row(number, 0, [_cell(value) for value in row])
+            for column in moments:
+                if column < len(row) and row[column] is not None:
+                    sheet.write_datetime(number, column, row[column], styles["datetime"])
+    book.close()
     return path
+
+
+def _cell(value):
+    """What a sheet cell takes: text cut to Excel's limit, no NaN or infinity."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _csv_value(value, fmt: str | None):

@@ -8,8 +8,7 @@ CREATE TABLE digest_prefs (
     updated_at  TEXT NOT NULL
 );
 
--- Corrections and deletions are what the digest looks for in the audit trail.
+-- Corrections and deletions are what the digest looks for in the audit trail: found by unit among
+-- the few changes (not among every report sent), then each report's whole trail by subject.
+CREATE INDEX audit_changes ON audit(unit_id) WHERE action != 'create';
 CREATE INDEX audit_subject ON audit(subject, subject_id);
-
--- Deleted meetings stay for the audit trail; the digest finds them by branch and day.
-CREATE INDEX meetings_deleted ON meetings(unit_id, held_on) WHERE deleted_at IS NOT NULL;
