@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from storage.outbox import NewMessage, Outbox
+from storage.units import _COLUMNS as UNIT_COLUMNS
+from storage.units import Unit, _unit
 from storage.repository import Repository, iso, unit_of_work
 
 # A meeting "jumps" when its attendance is at least this many times the branch's own average
@@ -22,17 +24,7 @@ JUMP_GAP = 5
 JUMP_MIN_HISTORY = 3
 
 
-@dataclass(frozen=True)
-class TreeUnit:
-    id: int
-    code: str
-    name: str
-    level: str
-    parent_id: int | None
-    path: str
-    border: bool
-    members: int
-    founded_on: date | None
+TreeUnit = Unit          # the digest reads units as storage.units does
 
 
 @dataclass(frozen=True)
@@ -124,12 +116,7 @@ class Officer:
     last_week: str | None
 
 
-_UNIT = "u.id, u.code, u.name, u.level, u.parent_id, u.path, u.border, u.members, u.founded_on"
-
-
-def _tree_unit(r) -> TreeUnit:
-    return TreeUnit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7],
-                    date.fromisoformat(r[8]) if r[8] else None)
+_UNIT = ", ".join(f"u.{column}" for column in UNIT_COLUMNS.split(", "))
 
 
 def _day(day: date) -> str:
@@ -149,10 +136,10 @@ class Digests(Repository):
         span = (row[0], row[0] + ":")
         ids = [int(part) for part in row[0].strip("/").split("/")]
         marks = ",".join("?" * len(ids))
-        chain_rows = {r[0]: _tree_unit(r) for r in conn.execute(f"SELECT {_UNIT} FROM units u WHERE id IN ({marks})", ids)}
+        chain_rows = {r[0]: _unit(r) for r in conn.execute(f"SELECT {_UNIT} FROM units u WHERE id IN ({marks})", ids)}
         return DigestRows(
             chain=[chain_rows[i] for i in ids],
-            units=[_tree_unit(r) for r in conn.execute(
+            units=[_unit(r) for r in conn.execute(
                 f"SELECT {_UNIT} FROM units u WHERE u.path >= ? AND u.path < ? ORDER BY u.path", span)],
             secretaries=_secretaries(conn, span),
             months=_months(conn, span, first_day, end),

@@ -214,11 +214,11 @@ def write_tables(sheets: Iterable[Table], path: Path) -> Path:
         sheet.write_row(0, 0, table.headers, header)
         # dates take default_date_format when written, so a date-and-time column is styled per cell
         moments = [column for column, fmt in enumerate(table.formats) if fmt == "datetime"]
-        for number, row in enumerate(table.rows, start=1):
-            sheet.write_row(number, 0, [_cell(value) for value in row])
+        for line, row in enumerate(table.rows, start=1):
+            sheet.write_row(line, 0, [_cell(value) for value in row])
             for column in moments:
                 if column < len(row) and row[column] is not None:
-                    sheet.write_datetime(number, column, row[column], styles["datetime"])
+                    sheet.write_datetime(line, column, row[column], styles["datetime"])
     book.close()
     return path
 
