@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import app, periods  # noqa: E402
-from bot.deadlines.calendar import load_calendar  # noqa: E402
-from bot.digests import chart, compute, text, xlsx  # noqa: E402
+from bot import app  # noqa: E402
+from domain import periods  # noqa: E402
+from domain.deadlines.calendar import load_calendar  # noqa: E402
+from domain.digests import chart, compute, text, xlsx  # noqa: E402
 from storage.units import UnitRow  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)

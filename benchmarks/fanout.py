@@ -24,10 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Bot                                        # noqa: E402
 from telegram.request import HTTPXRequest                       # noqa: E402
 
-from bot import app, invites                                    # noqa: E402
+from bot import app                                    # noqa: E402
+from domain import invites  # noqa: E402
 from bot.channels.telegram import TelegramTransport             # noqa: E402
-from bot.sender import Limits, Sender                           # noqa: E402
-from handlers.types import Reply                                # noqa: E402
+from domain.sender import Limits, Sender                           # noqa: E402
+from domain.conversation import Reply                                # noqa: E402
 from storage.outbox import NewMessage                           # noqa: E402
 from storage.people import Invites                              # noqa: E402
 from storage.units import UnitRow                               # noqa: E402

@@ -31,9 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import app, invites                                   # noqa: E402
-from bot.deadlines.calendar import load_calendar               # noqa: E402
-from bot.reminders import Reminders                            # noqa: E402
+from bot import app                                   # noqa: E402
+from domain import invites  # noqa: E402
+from domain.deadlines.calendar import load_calendar               # noqa: E402
+from domain.reminders import Reminders                            # noqa: E402
 from messages_vi.formatting import LOCAL_TZ                    # noqa: E402
 from storage.people import Invites                             # noqa: E402
 from storage.units import UnitRow                              # noqa: E402

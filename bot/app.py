@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.forms.definitions import FORMS
-from bot.forms.engine import FormEngine
-from handlers.context import Services
+from domain.forms.definitions import FORMS
+from domain.forms.engine import FormEngine
+from domain.services import Services
 from storage import Storage
 
 
@@ -37,6 +37,6 @@ async def forget_old_updates(services: Services, now: datetime) -> int:
 
 def extra_ticks():
     """What the scheduler runs on every tick besides reminders and expired forms."""
-    from bot.digests.weekly import queue_weekly_digests
+    from domain.digests.weekly import queue_weekly_digests
 
     return (queue_weekly_digests, forget_old_updates)

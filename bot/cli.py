@@ -9,7 +9,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import app, demo, invites, settings as settings_module, units_csv
+from bot import app, demo, settings as settings_module
+from domain import invites, units_csv
 from messages_vi import t
 from messages_vi.formatting import date_time
 
@@ -194,9 +195,9 @@ async def _revoke_invite(code: str, config) -> int:
 
 
 async def _export(args, config) -> int:
-    from bot import periods
-    from bot.deadlines.calendar import load_calendar
-    from bot.digests import compute, xlsx
+    from domain import periods
+    from domain.deadlines.calendar import load_calendar
+    from domain.digests import compute, xlsx
     from messages_vi.formatting import local_today
 
     try:

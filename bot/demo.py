@@ -7,9 +7,9 @@ import csv
 from datetime import datetime, timedelta
 from importlib import resources
 
-from bot import invites, periods, units_csv
-from bot.deadlines.calendar import load_calendar
-from bot.deadlines.schedule import occurrences_between
+from domain import invites, periods, units_csv
+from domain.deadlines.calendar import load_calendar
+from domain.deadlines.schedule import occurrences_between
 from messages_vi.formatting import local_today
 from storage import Storage
 

@@ -5,7 +5,7 @@ The tick runs every REMINDER_TICK_SECONDS through PTB's JobQueue (Telegram) or a
 silently drops a late run (python-telegram-bot issue 3642), so the job gets a generous grace time
 and `coalesce`; nothing depends on a particular run happening, as every tick recomputes.
 
-Each tick: reminders (bot.reminders), forms left untouched too long (dropped, their owners told
+Each tick: reminders (domain.reminders), forms left untouched too long (dropped, their owners told
 through the outbox), then any extra tick functions `async def f(services, now) -> int` (the
 digests plug in here), each returning how many messages it queued.
 """
@@ -19,11 +19,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from bot.deadlines.calendar import Calendar
-from bot.reminders import Reminders
-from bot.sender import Limits, Sender, Transport
-from handlers.context import Services
-from handlers.types import Reply
+from domain.deadlines.calendar import Calendar
+from domain.reminders import Reminders
+from domain.sender import Limits, Sender, Transport
+from domain.services import Services
+from domain.conversation import Reply
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.forms import Forms
@@ -114,7 +114,7 @@ def calendar_or_explain(path, stream=None) -> Calendar | None:
     Vietnamese, every problem found in the file."""
     import sys
 
-    from bot.deadlines.calendar import CalendarError, load_calendar
+    from domain.deadlines.calendar import CalendarError, load_calendar
 
     try:
         return load_calendar(path)

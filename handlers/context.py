@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from bot.deadlines.calendar import Calendar
-from bot.forms.engine import FormEngine
-from handlers.types import Incoming, Reply
-from storage import Storage
+from domain.conversation import Incoming, Reply
+from domain.services import Services
 from storage.forms import FormSession
 from storage.people import Identity
-
-
-@dataclass
-class Services:
-    """Long-lived things, made once in main and passed in; nothing is a global."""
-
-    storage: Storage
-    clock: Callable[[], datetime]       # now, UTC, aware
-    engine: FormEngine
-    bot_username: str = ""
-    form_max_idle: timedelta = timedelta(days=7)
-    calendar: Calendar | None = None      # the deadline calendar; None: the shipped default
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.deadlines.calendar import Calendar, Item, load_calendar
-from bot.deadlines.schedule import LATE_HORIZON_DAYS, Occurrence, occurrences_between, unit_due_date
-from bot.reminders import (
+from domain.deadlines.calendar import Calendar, Item, load_calendar
+from domain.deadlines.schedule import LATE_HORIZON_DAYS, Occurrence, occurrences_between, unit_due_date
+from domain.reminders import (
     FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts,
 )
 from handlers.context import Request, Route, Services
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today, long_date
 

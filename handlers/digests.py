@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot import periods
-from bot.deadlines.calendar import load_calendar
-from bot.digests import chart, compute, text, xlsx
-from bot.digests.weekly import SEND_AT
+from domain import periods
+from domain.deadlines.calendar import load_calendar
+from domain.digests import chart, compute, text, xlsx
+from domain.digests.weekly import SEND_AT
 from handlers.context import OFFICERS, Request, Route, Services
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from handlers.units import unit_in_scope
 from messages_vi import t
 from messages_vi.formatting import local_today

@@ -6,7 +6,7 @@ A person has one form open at a time; starting another asks whether to drop the 
 from __future__ import annotations
 
 from handlers.context import BRANCH_STAFF, Request, Route, Services
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from messages_vi import t
 
 

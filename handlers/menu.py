@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Request, Route, Services
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from messages_vi import t
 
 

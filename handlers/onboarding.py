@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.invites import hash_code, looks_like_code
+from domain.invites import hash_code, looks_like_code
 from handlers.context import Services
 from handlers.menu import help_text, home_buttons
 from handlers.context import Request
-from handlers.types import Incoming, Reply
+from domain.conversation import Incoming, Reply
 from handlers.units import chain_text
 from messages_vi import t
 from storage.people import Identity

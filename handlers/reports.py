@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.forms.definitions import meeting_answers, recruitment_answers
-from bot import periods
+from domain.forms.definitions import meeting_answers, recruitment_answers
+from domain import periods
 from handlers.context import BRANCH_STAFF, Request, Route, Services
 from handlers.forms import open_form
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from messages_vi import period_name, t
 from messages_vi.formatting import LOCAL_TZ, date_time, local_today, long_date, number
 

@@ -9,7 +9,7 @@ import logging
 
 from handlers import deadlines, digests, forms, menu, onboarding, reports, units
 from handlers.context import Request, Route, Services
-from handlers.types import Incoming, Reply
+from domain.conversation import Incoming, Reply
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.forms import Duplicate, Stale

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from handlers.context import BRANCH_STAFF, OFFICERS, Request, Route, Services
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ, date_time, local_today, number, short_date
 from storage.units import Unit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.deadlines.calendar import (
+from domain.deadlines.calendar import (
     CalendarError,
     Item,
     Settings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 
-from bot.digests import chart
+from domain.digests import chart
 from storage.units import UnitRow
 from tests.test_digests import digest, fill_quarter, meet
 

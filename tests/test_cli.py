@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import app, invites
+from bot import app
+from domain import invites
 from bot.cli import main
 from tests.support import TREE
 

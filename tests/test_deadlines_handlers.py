@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.deadlines.calendar import parse_calendar
-from bot.reminders import Reminders
+from domain.deadlines.calendar import parse_calendar
+from domain.reminders import Reminders
 from tests.support import joined
 from tests.test_reminders import CALENDAR, keys, local
 

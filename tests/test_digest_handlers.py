@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot import app
-from bot.digests import weekly
+from domain.digests import weekly
 from handlers import digests as digest_handlers
 from tests.support import joined, open_services, seed_tree
 from tests.test_digests import meet, oneplusone

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import periods
-from bot.deadlines.calendar import load_calendar
-from bot.digests import compute, text
+from domain import periods
+from domain.deadlines.calendar import load_calendar
+from domain.digests import compute, text
 from messages_vi.formatting import local_today
 from storage.units import UnitRow
 from tests.support import joined

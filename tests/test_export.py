@@ -9,7 +9,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 
 from bot import app, cli
-from bot.digests import xlsx
+from domain.digests import xlsx
 from tests.support import Clock, open_services, seed_tree
 from tests.test_digests import digest, fill_quarter
 

@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.forms.engine import SUMMARY, Event, advance, new_state, render
-from bot.forms.model import Confirm, Form, FormContext, Option, Step
+from domain.forms.engine import SUMMARY, Event, advance, new_state, render
+from domain.forms.model import Confirm, Form, FormContext, Option, Step
 from messages_vi import MESSAGES
 from storage.units import Unit
 
@@ -124,7 +124,7 @@ def test_nothing_a_person_types_raises(text):
 
 
 async def test_the_test_form_runs_through_the_real_engine(tmp_path, clock):
-    from bot.forms.engine import FormEngine
+    from domain.forms.engine import FormEngine
     from tests.support import joined, open_services, seed_tree
 
     services = await open_services(tmp_path / "f.sqlite3", clock)
@@ -143,5 +143,5 @@ async def test_the_test_form_runs_through_the_real_engine(tmp_path, clock):
 
 
 def chat_incoming(chat):
-    from handlers.types import Incoming
+    from domain.conversation import Incoming
     return Incoming("terminal", chat.user_id, chat.user_id, chat.name, text="/khaosat")

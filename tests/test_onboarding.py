@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from bot import invites
+from domain import invites
 from tests.support import Chat, joined, make_invite
 
 

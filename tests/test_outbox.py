@@ -65,8 +65,8 @@ async def test_rows_left_sending_are_queued_again_at_start(services, clock):
 
 
 async def test_a_bundle_goes_one_part_at_a_time_in_order_skipping_a_refused_one(services, clock):
-    from bot.deadlines.calendar import parse_calendar
-    from bot.reminders import Reminders
+    from domain.deadlines.calendar import parse_calendar
+    from domain.reminders import Reminders
     from tests.test_reminders import CALENDAR, local
 
     a = await person(services, "a", "B5")
@@ -99,8 +99,8 @@ async def test_a_bundle_goes_one_part_at_a_time_in_order_skipping_a_refused_one(
 
 
 async def test_purge_forgets_finished_rows_their_bundles_and_bodies(services, clock):
-    from bot.deadlines.calendar import parse_calendar
-    from bot.reminders import Reminders
+    from domain.deadlines.calendar import parse_calendar
+    from domain.reminders import Reminders
     from tests.test_reminders import CALENDAR, local
 
     a = await person(services, "a", "B5")

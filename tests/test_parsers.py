@@ -1,4 +1,4 @@
-"""Tests for bot.forms.parsers: reading counts, dates, choices, yes/no and free text."""
+"""Tests for domain.forms.parsers: reading counts, dates, choices, yes/no and free text."""
 
 from datetime import date
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.forms.parsers import (
+from domain.forms.parsers import (
     Choice,
     Parsed,
     fail,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
-from bot.deadlines.calendar import parse_calendar
-from bot.reminders import Reminders
+from domain.deadlines.calendar import parse_calendar
+from domain.reminders import Reminders
 from messages_vi.formatting import LOCAL_TZ
 from tests.support import joined
 
@@ -206,7 +206,7 @@ async def test_the_reminder_carries_the_button_that_answers_it(services, clock):
 
 
 async def test_the_default_calendar_ticks(services, clock):
-    from bot.deadlines.calendar import load_calendar
+    from domain.deadlines.calendar import load_calendar
 
     await people(services)
     ticker = Reminders(services.storage, load_calendar(None))

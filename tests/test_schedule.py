@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.deadlines.calendar import Item, load_calendar
-from bot.deadlines.schedule import (
+from domain.deadlines.calendar import Item, load_calendar
+from domain.deadlines.schedule import (
     LATE_HORIZON_DAYS,
     Occurrence,
     Step,

@@ -12,8 +12,8 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import TelegramTransport
-from bot.sender import Limits, Sender
-from handlers.types import Reply
+from domain.sender import Limits, Sender
+from domain.conversation import Reply
 from storage.outbox import NewMessage
 from tests.support import Chat, make_invite
 from tests.support.fake_botapi import TOKEN, FakeBotAPI
@@ -138,8 +138,8 @@ async def test_chats_go_in_parallel_each_in_its_own_order(services, api):
 
 
 async def test_a_persons_reminders_of_one_tick_go_one_a_second_and_a_kill_repeats_one(services, api):
-    from bot.deadlines.calendar import parse_calendar
-    from bot.reminders import Reminders
+    from domain.deadlines.calendar import parse_calendar
+    from domain.reminders import Reminders
     from tests.test_reminders import CALENDAR, local
 
     await telegram_person(services, "1001", "B5")

@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot.channels.telegram import build_application, send, split_text
 from bot.settings import load
-from handlers.types import Button, Reply, rows
+from domain.conversation import Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today
 from tests.support import make_invite

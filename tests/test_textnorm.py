@@ -1,4 +1,4 @@
-"""Tests for bot.textnorm: folding Vietnamese text for matching."""
+"""Tests for domain.textnorm: folding Vietnamese text for matching."""
 
 import unicodedata
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.textnorm import fold, words
+from domain.textnorm import fold, words
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,10 @@ from telegram.request import BaseRequest
 
 from bot import app as wiring
 from bot.settings import Settings
-from handlers.context import Services
+from domain.services import Services
 from handlers.onboarding import command_menu
 from handlers.router import handle
-from handlers.types import Incoming, Reply
+from domain.conversation import Incoming, Reply
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
@@ -235,7 +235,7 @@ def run(settings: Settings) -> int:
 # --- the outbox: reminders and other messages the bot sends on its own ----------------------------
 
 class TelegramTransport:
-    """Sends outbox rows through a Bot, mapping Telegram's errors onto the sender's (bot.sender)."""
+    """Sends outbox rows through a Bot, mapping Telegram's errors onto the sender's (domain.sender)."""
 
     channel = "telegram"
 
@@ -243,7 +243,7 @@ class TelegramTransport:
         self.bot = bot
 
     async def deliver(self, chat_id: str, reply: Reply) -> str:
-        from bot import sender
+        from domain import sender
 
         try:
             message = await send(self.bot, int(chat_id), reply)

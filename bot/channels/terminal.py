@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterable
 
 from bot import app, demo
-from handlers.context import Services
+from domain.services import Services
 from handlers.router import handle
-from handlers.types import Button, Incoming, Reply
+from domain.conversation import Button, Incoming, Reply
 from messages_vi import t
 
 BUTTON_PRESS = re.compile(r"^/(\d{1,3})$")
@@ -117,7 +117,7 @@ async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout, *, calenda
     scheduler = None
     if calendar is not None:
         from bot.scheduler import Scheduler
-        from bot.sender import Limits
+        from domain.sender import Limits
 
         services.calendar = calendar
         scheduler = Scheduler(services, calendar, TerminalTransport(chat, stdout), tick_seconds=tick_seconds,

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot import app, invites, units_csv
+from bot import app
+from domain import invites, units_csv
 from handlers.router import handle
-from handlers.types import Button, Incoming, Reply
+from domain.conversation import Button, Incoming, Reply
 
 # A small province: district D1 with grassroots G1 (branches B1, B2 border) and G2 (B5);
 # district D2 with branch B3 hanging directly under it and grassroots G3 with B4.

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Protocol
 
-from bot.deadlines.calendar import in_quiet_hours
-from handlers.types import Reply
+from domain.deadlines.calendar import in_quiet_hours
+from domain.conversation import Reply
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ
 from storage import Storage

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from bot import periods
-from bot.deadlines import schedule
-from bot.deadlines.calendar import Calendar
+from domain import periods
+from domain.deadlines import schedule
+from domain.deadlines.calendar import Calendar
 from storage import Storage
 from storage.digests import AuditLine, DigestRows, MeetingNote, OnePlusOne, TreeUnit
 
@@ -447,7 +447,7 @@ def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> 
 
 def _reported(due: date, reported: dict[str, set[int]]) -> set[int]:
     """The units whose 1+1 report answers a review due that day: the report of its half-year, or in
-    the second half the year's (as the reminders count it: bot.reminders.report_periods)."""
+    the second half the year's (as the reminders count it: domain.reminders.report_periods)."""
     units = reported.get(periods.half_year(due).key, set())
     return units | reported.get(str(due.year), set()) if due.month > 6 else units
 

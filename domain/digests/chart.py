@@ -14,8 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.digests.compute import Digest, Group, ONEPLUSONE_FIELDS, Totals
-from bot.digests.text import key_label, period_label
+from domain.digests.compute import Digest, Group, ONEPLUSONE_FIELDS, Totals
+from domain.digests.text import key_label, period_label
 from messages_vi import t
 from messages_vi.formatting import number, percent
 

@@ -1,7 +1,7 @@
 """The reminder tick: derive what is due from the calendar, the units and what was answered, and queue it.
 
 Nothing is scheduled one by one (DESIGN decision 3). Each tick recomputes, for every unit, the
-latest reminder step of every occurrence in the look-ahead window (bot.deadlines.schedule), leaves
+latest reminder step of every occurrence in the look-ahead window (domain.deadlines.schedule), leaves
 out the units a step (or a later one) was already queued for, and queues the rest in one
 transaction: each step as a row of reminder_batches (unit, item, occurrence, step: the dedup
 record) and, for each person, one outbox row carrying all their reminders of the tick, which the
@@ -35,13 +35,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from bot import periods
-from bot.deadlines.calendar import LEVELS, Calendar, Item, in_quiet_hours
-from bot.deadlines.schedule import (
+from domain import periods
+from domain.deadlines.calendar import LEVELS, Calendar, Item, in_quiet_hours
+from domain.deadlines.schedule import (
     LATE_HORIZON_DAYS, LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge, meeting_period,
     occurrences_between, send_time_utc, unit_due_date,
 )
-from handlers.types import Button, Reply
+from domain.conversation import Button, Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import long_date
 from storage import Storage

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.deadlines.calendar import LEVELS, Item, Settings, in_quiet_hours
+from domain.deadlines.calendar import LEVELS, Item, Settings, in_quiet_hours
 
 __all__ = [
     "LOCAL_TZ",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from bot import periods
-from bot.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
+from domain import periods
+from domain.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
 from messages_vi import period_name, t
 from messages_vi.formatting import date_time, number, percent, short_date
 

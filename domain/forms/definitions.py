@@ -6,8 +6,8 @@ Each is one `Form` value; its sentences live in `messages_vi` under the form's n
 from __future__ import annotations
 
 
-from bot.forms.model import Answers, Confirm, Form, FormContext, Option, Step
-from bot.periods import half_year, year
+from domain.forms.model import Answers, Confirm, Form, FormContext, Option, Step
+from domain.periods import half_year, year
 
 # --- the meeting report ----------------------------------------------------------------------
 

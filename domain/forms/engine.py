@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from bot.forms import parsers
-from bot.forms.model import Confirm, Form, FormContext, Step
-from bot.textnorm import fold
-from handlers.types import Button, Incoming, Reply, rows
+from domain.forms import parsers
+from domain.forms.model import Confirm, Form, FormContext, Step
+from domain.textnorm import fold
+from domain.conversation import Button, Incoming, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today, long_date, number
 from storage.forms import Duplicate, FormSession, Stale

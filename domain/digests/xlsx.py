@@ -16,8 +16,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from bot.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
-from bot.digests.text import change_text, key_label, report_label
+from domain.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
+from domain.digests.text import change_text, key_label, report_label
 from messages_vi import t
 from messages_vi.formatting import local, number
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 
-from bot import periods
-from bot.deadlines.calendar import load_calendar
-from bot.digests import compute, text
-from handlers.types import Button, Reply, rows
+from domain import periods
+from domain.deadlines.calendar import load_calendar
+from domain.digests import compute, text
+from domain.conversation import Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ
 from storage.outbox import NewMessage

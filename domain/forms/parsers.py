@@ -2,7 +2,7 @@
 
 Every parser is a pure function returning a `Parsed` and never raises. On failure the
 `Parsed` carries a message key plus named params; the wording lives elsewhere.
-All vocabulary here is folded ASCII (see `bot.textnorm.fold`).
+All vocabulary here is folded ASCII (see `domain.textnorm.fold`).
 """
 
 import difflib
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.textnorm import fold, words
+from domain.textnorm import fold, words
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,23 @@
+"""The long-lived things every handler and tick is handed: storage, the clock, the form engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.deadlines.calendar import Calendar
+from domain.forms.engine import FormEngine
+from storage import Storage
+
+
+@dataclass
+class Services:
+    """Long-lived things, made once in main and passed in; nothing is a global."""
+
+    storage: Storage
+    clock: Callable[[], datetime]       # now, UTC, aware
+    engine: FormEngine
+    bot_username: str = ""
+    form_max_idle: timedelta = timedelta(days=7)
+    calendar: Calendar | None = None      # the deadline calendar; None: the shipped default
