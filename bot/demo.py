@@ -56,7 +56,7 @@ async def _past_meetings(storage: Storage, now: datetime) -> None:
     today = local_today(now)
     branches = [u for u in await storage.units.all() if u.level == "branch"]
 
-    def write(conn) -> None:
+    def write(tx) -> None:
         for position, unit in enumerate(branches):
             for months_back in (0, 1, 2, 3):
                 if (position + months_back) % 4 == 0:
@@ -67,11 +67,11 @@ async def _past_meetings(storage: Storage, now: datetime) -> None:
                     continue                                  # not this month yet
                 mode = "online" if unit.border else "in_person"
                 attended = max(0, unit.members - (position + months_back) % 5)
-                storage.reports.add_meeting(conn, unit.id, None, {
+                tx.reports.add_meeting(unit.id, None, {
                     "held_on": held_on, "kind": "branch", "mode": mode, "attended": attended,
                 }, now)
 
-    await storage.db.run(write)
+    await storage.atomic(write)
 
 
 
@@ -84,19 +84,19 @@ async def _past_recruitment(storage: Storage, now: datetime) -> None:
     this_half = periods.half_year(today)
     branches = [u for u in await storage.units.all() if u.level == "branch"]
 
-    def write(conn) -> None:
+    def write(tx) -> None:
         for position, unit in enumerate(branches):
             for period in (this_half.previous(), this_half):
                 if period is this_half and position % 3:
                     continue
                 participants = max(1, unit.members - position % 4)
-                storage.reports.save_recruitment(conn, unit.id, None, {
+                tx.reports.save_recruitment(unit.id, None, {
                     "period": period.key, "participants": participants,
                     "youth_reached": participants + position % 5, "new_members": position % 3,
                     "party_introduced": position % 2,
                 }, now)
 
-    await storage.db.run(write)
+    await storage.atomic(write)
 
 
 async def _past_confirmations(storage: Storage, now: datetime) -> None:

@@ -26,8 +26,7 @@ from domain.services import Services
 from domain.conversation import Reply
 from messages_vi import t
 from messages_vi.formatting import local_today
-from storage.forms import Forms
-from storage.outbox import NewMessage, Outbox
+from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +66,14 @@ class Scheduler:
         storage = self.services.storage
         max_idle = self.services.form_max_idle
 
-        def expire(conn) -> int:
-            sessions = Forms.drop_untouched.inside(storage.forms, conn, now - max_idle)
+        def expire(tx) -> int:
+            sessions = tx.forms.drop_untouched(now - max_idle)
             messages = [NewMessage(f"form:{s.id}:{s.started_at.isoformat()}", s.person_id, json.dumps(Reply(t(
                 "form.expired", title=t(f"{s.form}.title"), started=local_today(s.started_at), days=max_idle.days,
             )).to_dict(), ensure_ascii=False)) for s in sessions]
-            return Outbox.enqueue.inside(storage.outbox, conn, messages, now) if messages else 0
+            return tx.outbox.enqueue(messages, now) if messages else 0
 
-        return await storage.db.run(expire)
+        return await storage.atomic(expire)
 
     # --- running ------------------------------------------------------------------------------
     def start_with_job_queue(self, job_queue) -> None:

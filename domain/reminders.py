@@ -45,7 +45,8 @@ from domain.conversation import Button, Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import long_date
 from storage import Storage
-from storage.deadlines import Deadlines, RoleRow, Step, TickFacts, TreeUnit
+from storage.repository import Transaction
+from storage.deadlines import RoleRow, Step, TickFacts, TreeUnit
 
 FORM_COMMANDS = {"meeting": "cmd:sinhhoat", "oneplusone": "cmd:motcongmot"}
 _NAME = "\x00name\x00"                             # stands for a unit's name in a message template
@@ -385,68 +386,68 @@ class Reminders:
 
     async def tick(self, now: datetime) -> int:
         """Queue what is due at `now`; returns how many messages were queued."""
-        added, done = await self.storage.db.run(self._tick_paused, now)
+        added, done = await self.storage.atomic(self._tick_paused, now)
         self._done = done
         return added
 
-    def _tick_paused(self, conn, now: datetime) -> tuple[int, tuple]:
+    def _tick_paused(self, tx: Transaction, now: datetime) -> tuple[int, tuple]:
         # A busy tick makes a few hundred thousand small objects that live until it ends; the
         # cyclic collector would walk them again and again (measured: a sixth of a cold busy tick).
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._tick(conn, now)
+            return self._tick(tx, now)
         finally:
             if enabled:
                 gc.enable()
 
-    def _tick(self, conn, now: datetime) -> tuple[int, tuple]:
-        """One tick, in the transaction of `conn`: (messages queued, what the tick depended on)."""
-        deadlines = self.storage.deadlines
+    def _tick(self, tx: Transaction, now: datetime) -> tuple[int, tuple]:
+        """One tick, in the transaction `tx`: (messages queued, what the tick depended on)."""
+        deadlines = tx.deadlines
         today = now.astimezone(LOCAL_TZ).date()
-        done = (moment(now, self.calendar.settings), Deadlines.versions.inside(deadlines, conn))
+        done = (moment(now, self.calendar.settings), deadlines.versions())
         if done == self._done:
             return 0, done
         if self._done is None or self._done[0][0] != today:
-            Deadlines.forget_batches.inside(deadlines, conn, now - KEEP_BATCHES)
-        facts, tree = self._read(conn, now, done[1][0], today)
+            deadlines.forget_batches(now - KEEP_BATCHES)
+        facts, tree = self._read(tx, now, done[1][0], today)
         result = plan(self.calendar, tree, Answers(self.calendar, facts), now)
-        steps = self._reminders(conn, result) + self._escalations(conn, result, tree)
+        steps = self._reminders(tx, result) + self._escalations(tx, result, tree)
         steps = [(step, sends) for step, sends in steps if sends]
-        return (Deadlines.queue.inside(deadlines, conn, steps, tree.targets, now) if steps else 0), done
+        return (deadlines.queue(steps, tree.targets, now) if steps else 0), done
 
-    def _read(self, conn, now: datetime, version: int, today: date) -> tuple[TickFacts, Tree]:
+    def _read(self, tx: Transaction, now: datetime, version: int, today: date) -> tuple[TickFacts, Tree]:
         """The facts at `now`: the tree as kept if its version is unchanged (and read today), answers always."""
-        deadlines = self.storage.deadlines
+        deadlines = tx.deadlines
         if self._tree is None or self._tree[0] != (version, today):
-            facts = Deadlines.tree.inside(deadlines, conn, names=True)
+            facts = deadlines.tree(names=True)
             tree = Tree(facts)
             self._tree = ((version, today), replace(facts, roles=[]), tree)    # the roles live on in tree.targets
         _, tree_facts, tree = self._tree
         start, end = window(self.calendar, now)
         pairs, report = wanted(self.calendar, start, end)
-        facts = Deadlines.answers.inside(deadlines, conn, tree_facts, sorted(pairs), periods.quarter(start).start,
+        facts = deadlines.answers(tree_facts, sorted(pairs), periods.quarter(start).start,
                                          sorted(report))
         return facts, tree
 
-    def _reminders(self, conn, result: Plan) -> list[tuple[Step, dict[str, list[int]]]]:
+    def _reminders(self, tx: Transaction, result: Plan) -> list[tuple[Step, dict[str, list[int]]]]:
         """The reminder steps of the plan, each for the units it was not queued for (at it or later)."""
         steps = []
         for (item_id, key, name), sends in result.steps.items():
             step = Step("remind", item_id, key, name, step_rank(name))
-            covered = Deadlines.covered.inside(self.storage.deadlines, conn, step)
+            covered = tx.deadlines.covered(step)
             if covered:
                 sends = {payload: [u for u in units if u not in covered] for payload, units in sends.items()}
             steps.append((step, {payload: units for payload, units in sends.items() if units}))
         return steps
 
-    def _escalations(self, conn, result: Plan, tree: Tree) -> list[tuple[Step, dict[str, list[int]]]]:
+    def _escalations(self, tx: Transaction, result: Plan, tree: Tree) -> list[tuple[Step, dict[str, list[int]]]]:
         """Per item and occurrence, one message for each district not told yet (and with officers),
         listing its late units by name (the tick reads the tree with names: a unit row's fifth column)."""
         steps = []
         for (item_id, key), by_district in result.late.items():
             step = Step("escalate", item_id, key, "late", 0)
-            covered = Deadlines.covered.inside(self.storage.deadlines, conn, step)
+            covered = tx.deadlines.covered(step)
             item = self.calendar.item(item_id)
             steps.append((step, {
                 escalation_payload(item, key, [tree.units[u][4] for u in units]): [district]

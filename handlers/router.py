@@ -12,7 +12,7 @@ from handlers.context import Request, Route, Services
 from domain.conversation import Incoming, Reply
 from messages_vi import t
 from messages_vi.formatting import local_today
-from storage.forms import Duplicate, Stale
+from storage.forms import Stale
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def handle(services: Services, incoming: Incoming) -> list[Reply]:
     """Answer one incoming message or button; never raises."""
     try:
         return await _handle(services, incoming)
-    except (Duplicate, Stale):
+    except Stale:
         return []
     except Exception:
         log.exception("handling an update from %s failed", incoming.channel)
@@ -36,27 +36,27 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     route, arg = _route(incoming)
     now = services.clock()
 
-    def answer_form(conversation, conn):
-        # Runs on the database thread, in the transaction that read the conversation: a plain
-        # answer to an open form is taken and stored in that one trip.
+    def read_and_answer(tx):
+        # One transaction: who is writing, the claim on this update (a redelivered one is
+        # answered once), and, for a plain answer to an open form, the answer taken and stored.
+        conversation = tx.forms.conversation(incoming.channel, incoming.user_id)
+        if incoming.update_key and not tx.forms.claim(incoming.update_key, now):
+            return None, None
         identity, session = conversation.identity, conversation.session
-        if (conversation.duplicate or route is not None or incoming.command or identity is None
-                or identity.role is None or session is None or now - session.updated_at > services.form_max_idle):
-            return None
-        return services.engine.step_inside(conn, identity, session, incoming)
+        if (route is not None or incoming.command or identity is None or identity.role is None
+                or session is None or now - session.updated_at > services.form_max_idle):
+            return conversation, None
+        return conversation, services.engine.step_inside(tx, identity, session, incoming)
 
-    conversation, turn = await services.storage.forms.turn(
-        incoming.channel, incoming.user_id, incoming.update_key, answer_form)
-    if conversation.duplicate:
+    conversation, turn = await services.storage.atomic(read_and_answer)
+    if conversation is None:
         return []
     if turn is not None:
         return services.engine.replies(turn)
     identity, session = conversation.identity, conversation.session
     command = incoming.command
     if command and command[0] == "start":
-        replies = await onboarding.start(services, incoming, command[1], identity)
-        await _mark(services, incoming)
-        return replies
+        return await onboarding.start(services, incoming, command[1], identity)
     if identity is None or identity.role is None:
         return onboarding.stranger_reply()
     if identity.person.chat_id != incoming.chat_id or (
@@ -67,7 +67,7 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
 
     notices: list[Reply] = []
     if session is not None and now - session.updated_at > services.form_max_idle:
-        await services.storage.forms.finish(session.id, session.version, now)
+        await services.storage.forms.finish(session.id, session.version)
         notices.append(Reply(t("form.expired", title=t(f"{session.form}.title"),
                                started=local_today(session.started_at), days=services.form_max_idle.days)))
         session = None
@@ -76,9 +76,7 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     if route is not None:
         if not route.allows(identity):
             return notices + [Reply(t("not_allowed"))]
-        replies = await route.handler(services, request)
-        await _mark(services, incoming)
-        return notices + replies
+        return notices + await route.handler(services, request)
     if command:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
     if incoming.button and incoming.button.startswith("f:"):
@@ -103,9 +101,3 @@ def _route(incoming: Incoming) -> tuple[Route | None, str]:
         return BUTTONS.get(prefix), rest
     return None, ""
 
-
-async def _mark(services: Services, incoming: Incoming) -> None:
-    # Handlers that write do so in their own transaction; this only stops a redelivered update
-    # from being answered twice.
-    if incoming.update_key:
-        await services.storage.forms.mark_processed(incoming.update_key, services.clock())

@@ -1,11 +1,15 @@
 """The only package that speaks SQL: one SQLite file, opened once, shared by every feature.
 
 Repositories are attributes of `Storage`; each method is one transaction (see storage.db).
+`Storage.atomic` runs a function that calls several of them as one transaction, handing it a
+`Transaction` of bound repositories: no code outside storage/ ever holds the connection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from storage.db import Database
 from storage.deadlines import Deadlines
@@ -14,10 +18,15 @@ from storage.forms import Forms
 from storage.outbox import Outbox
 from storage.people import Invites, People
 from storage.reports import Reports
+from storage.repository import Transaction
 from storage.units import Units
+
+T = TypeVar("T")
 
 
 class Storage:
+    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests")
+
     def __init__(self, db: Database):
         self.db = db
         self.units = Units(db)
@@ -33,6 +42,15 @@ class Storage:
     async def open(cls, path: str | Path) -> "Storage":
         """Open the database file, migrating it to the current schema."""
         return cls(await Database.open(path))
+
+    @property
+    def path(self) -> str:
+        return self.db.path
+
+    async def atomic(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(tx, *args)` in one transaction on the database thread: every repository call
+        made through `tx` commits together, or none does."""
+        return await self.db.run(lambda conn: fn(Transaction(self, conn), *args))
 
     async def close(self) -> None:
         await self.db.close()

@@ -1,31 +1,41 @@
 """The SQLite connection: opening, migrations, and running a unit of work in one round trip.
 
-The repositories of `storage/` are plain synchronous functions over a `sqlite3.Connection`;
-`Database.run` executes one of them inside a single transaction on aiosqlite's worker thread.
-A form answer therefore costs one hop to the database thread, not one per statement
-(measured in `benchmarks/form_answer.py`).
+One connection lives on one worker thread (a single-thread executor), so there is one writer and
+the connection is only ever touched on its own thread. `Database.run` executes a plain function
+over it inside a single transaction there: a form answer costs one hop to the database thread,
+not one per statement (measured in `benchmarks/form_answer.py`).
+
+Whatever a unit of work raises reaches the awaiting caller as an exception, at once. Two kinds
+cannot travel through an asyncio future as they are: StopIteration (asyncio refuses to set it,
+and the await would hang forever) and BaseExceptions that are not Exceptions (they would skip
+every `except Exception` above). Both arrive wrapped in `UnitOfWorkFailed`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
-
-import aiosqlite
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class UnitOfWorkFailed(Exception):
+    """A unit of work raised something that cannot be handed to an awaiting caller as it is."""
+
+
 class Database:
     """One connection and so one writer: SQLite in WAL mode with foreign keys on."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str):
-        self._conn = conn
+    def __init__(self, executor: ThreadPoolExecutor, conn: sqlite3.Connection, path: str):
+        self.executor = executor
+        self.connection = conn
         self.path = path
 
     @classmethod
@@ -34,37 +44,50 @@ class Database:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are begun and committed by `_in_transaction` only.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        db = cls(conn, path)
-        await db._call(_configure)
-        await db._call(migrate)
-        return db
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        loop = asyncio.get_running_loop()
+        try:
+            conn = await loop.run_in_executor(executor, _connect, path)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(executor, conn, path)
 
     async def close(self) -> None:
-        await self._conn.close()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, self.connection.close)
+        self.executor.shutdown(wait=True)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(conn, *args)` in one transaction on the database thread; commit or roll back."""
-        return await self._call(_in_transaction, fn, args)
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        # aiosqlite runs every call of its public API through `_execute` on its worker thread;
-        # we use the same door to run a whole unit of work there in one trip. The raw
-        # connection may only be touched on that thread, which is where `fn` runs.
-        raw = self._conn._conn  # noqa: SLF001
-        return await self._conn._execute(fn, raw, *args)  # noqa: SLF001
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, _in_transaction, self.connection, fn, args)
 
 
 def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) -> T:
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = fn(conn, *args)
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(error, StopIteration) or not isinstance(error, Exception):
+            raise UnitOfWorkFailed(f"{type(error).__name__} in a unit of work: {error}") from error
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    # isolation_level=None: transactions are begun and committed by `_in_transaction` only.
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        _configure(conn)
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _configure(conn: sqlite3.Connection) -> None:

@@ -1,13 +1,12 @@
-"""Open forms: each person's half-filled answers, saved with every step, and redelivery guard."""
+"""Open forms: each person's half-filled answers, saved with every step; and the claim on each
+update, so that one delivered twice is answered once."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from storage.people import Identity, _identify
 from storage.repository import Repository, iso, unit_of_work
@@ -31,15 +30,10 @@ class Conversation:
 
     identity: Identity | None
     session: FormSession | None
-    duplicate: bool
 
 
 class Stale(Exception):
     """The form moved on (or ended) since the answer was given: nothing was written."""
-
-
-class Duplicate(Exception):
-    """This update was already handled: nothing was written."""
 
 
 _SESSION = "id, person_id, unit_id, form, state, version, started_at, updated_at"
@@ -52,49 +46,32 @@ def _session(row) -> FormSession:
     )
 
 
-def mark_processed(conn: sqlite3.Connection, update_key: str | None, now: datetime) -> None:
-    """Record an update as handled inside the current transaction; raise Duplicate if it was."""
-    if update_key is None:
-        return
-    cur = conn.execute("INSERT OR IGNORE INTO processed_updates (key, at) VALUES (?, ?)", (update_key, iso(now)))
-    if cur.rowcount == 0:
-        raise Duplicate(update_key)
-
-
 class Forms(Repository):
     @unit_of_work
-    def conversation(
-        self, conn: sqlite3.Connection, channel: str, external_id: str, update_key: str | None
-    ) -> Conversation:
-        """Who is writing, their open form if any, and whether this update was handled already."""
-        duplicate = bool(
-            update_key and conn.execute("SELECT 1 FROM processed_updates WHERE key = ?", (update_key,)).fetchone()
-        )
+    def conversation(self, conn: sqlite3.Connection, channel: str, external_id: str) -> Conversation:
+        """Who is writing, and their open form if any."""
         identity = _identify(conn, channel, external_id)
         session = None
         if identity is not None:
             row = conn.execute(f"SELECT {_SESSION} FROM form_sessions WHERE person_id = ?", (identity.person.id,))
             row = row.fetchone()
             session = _session(row) if row else None
-        return Conversation(identity, session, duplicate)
+        return Conversation(identity, session)
 
     @unit_of_work
-    def turn(
-        self, conn: sqlite3.Connection, channel: str, external_id: str, update_key: str | None,
-        plan: Callable[[Conversation, sqlite3.Connection], Any],
-    ) -> tuple[Conversation, Any]:
-        """Read the conversation and let `plan` act on it in the same transaction: a form
-        answer is then read, checked and stored in one trip to the database thread."""
-        conversation = Forms.conversation.inside(self, conn, channel, external_id, update_key)
-        return conversation, plan(conversation, conn)
+    def claim(self, conn: sqlite3.Connection, update_key: str, now: datetime) -> bool:
+        """Claim an update for handling before anything answers it; False if it was claimed
+        already (a redelivery, or the same update arriving twice at once)."""
+        cur = conn.execute("INSERT INTO processed_updates (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                           (update_key, iso(now)))
+        return cur.rowcount == 1
 
     @unit_of_work
     def start(
         self, conn: sqlite3.Connection, person_id: int, unit_id: int, form: str, state: dict,
-        now: datetime, update_key: str | None = None, replace: bool = False,
+        now: datetime, replace: bool = False,
     ) -> FormSession:
         """Open a form for a person; with `replace`, any form they had open is dropped first."""
-        mark_processed(conn, update_key, now)
         if replace:
             conn.execute("DELETE FROM form_sessions WHERE person_id = ?", (person_id,))
         cur = conn.execute(
@@ -105,12 +82,9 @@ class Forms(Repository):
         return _session(cur.fetchone())
 
     @unit_of_work
-    def save(
-        self, conn: sqlite3.Connection, session_id: int, expected_version: int, state: dict,
-        now: datetime, update_key: str | None = None,
-    ) -> int:
+    def save(self, conn: sqlite3.Connection, session_id: int, expected_version: int, state: dict,
+             now: datetime) -> int:
         """Store the form's new state if nobody moved it meanwhile; returns the new version."""
-        mark_processed(conn, update_key, now)
         cur = conn.execute(
             "UPDATE form_sessions SET state = ?, version = version + 1, updated_at = ?"
             " WHERE id = ? AND version = ? RETURNING version",
@@ -122,25 +96,12 @@ class Forms(Repository):
         return row[0]
 
     @unit_of_work
-    def finish(
-        self, conn: sqlite3.Connection, session_id: int, expected_version: int, now: datetime,
-        update_key: str | None = None, write: Callable[[sqlite3.Connection], Any] | None = None,
-    ) -> Any:
-        """End the form and, in the same transaction, write what it collected (`write`)."""
-        mark_processed(conn, update_key, now)
+    def finish(self, conn: sqlite3.Connection, session_id: int, expected_version: int) -> None:
+        """End the form if nobody moved it meanwhile (what it collected is written by the caller
+        in the same transaction)."""
         cur = conn.execute("DELETE FROM form_sessions WHERE id = ? AND version = ?", (session_id, expected_version))
         if cur.rowcount == 0:
             raise Stale(session_id)
-        return write(conn) if write else None
-
-    @unit_of_work
-    def mark_processed(self, conn: sqlite3.Connection, update_key: str, now: datetime) -> bool:
-        """Record a handled update that wrote nothing else; False if it had been handled."""
-        try:
-            mark_processed(conn, update_key, now)
-        except Duplicate:
-            return False
-        return True
 
     @unit_of_work
     def forget_processed(self, conn: sqlite3.Connection, before: datetime) -> int:

@@ -93,6 +93,7 @@ class Reports(Repository):
     # --- meetings -------------------------------------------------------------------------
     # The writers below are plain functions over a connection: a form calls them inside the
     # transaction that closes it (storage.forms.Forms.finish), so report and form end together.
+    @unit_of_work
     def add_meeting(self, conn, unit_id: int, person_id: int, values: dict, now: datetime) -> int:
         """Record a meeting with the branch's member count of today; returns its id."""
         members = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
@@ -112,6 +113,7 @@ class Reports(Repository):
         row = row.fetchone()
         return _meeting(row) if row else None
 
+    @unit_of_work
     def update_meeting(self, conn, meeting_id: int, person_id: int, values: dict, now: datetime) -> int:
         """Change a meeting's fields, one audit line per changed field; returns how many changed."""
         row = conn.execute(f"SELECT {_MEETING} FROM meetings WHERE id = ? AND deleted_at IS NULL", (meeting_id,))
@@ -152,6 +154,7 @@ class Reports(Repository):
         return [_meeting(r) for r in rows]
 
     # --- 1+1 and recruitment ---------------------------------------------------------------
+    @unit_of_work
     def save_recruitment(self, conn, unit_id: int, person_id: int, values: dict, now: datetime) -> int:
         """Create the period's counts, or correct them if the branch sent that period already."""
         row = conn.execute(
@@ -169,9 +172,10 @@ class Reports(Repository):
             )
             _audit(conn, unit_id, "recruitment", cur.lastrowid, "create", person_id, now)
             return cur.lastrowid
-        self.update_recruitment(conn, row[0], person_id, values, now)
+        Reports.update_recruitment.inside(self, conn, row[0], person_id, values, now)
         return row[0]
 
+    @unit_of_work
     def update_recruitment(self, conn, recruitment_id: int, person_id: int, values: dict, now: datetime) -> int:
         """Change a period's counts, one audit line per changed number; returns how many changed."""
         row = conn.execute(

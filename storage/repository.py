@@ -1,4 +1,5 @@
-"""The small base every repository shares: methods that are one unit of work each."""
+"""The small base every repository shares: methods that are one unit of work each, and the
+transaction handle that lets several of them run as one."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from storage.db import Database
 def unit_of_work(fn):
     """Turn `fn(self, conn, ...)` into an async method run in one transaction on the DB thread.
 
-    The plain function stays reachable as `.inside`, so one unit of work can call another
-    inside its own transaction: `Units.get.inside(self.units, conn, 5)`.
+    The plain function stays reachable as `.inside`, so that a `Transaction` (below) and other
+    repositories can run it inside a transaction already open.
     """
 
     @functools.wraps(fn)
@@ -28,12 +29,35 @@ class Repository:
         self.db = db
 
 
+class Bound:
+    """One repository inside an open transaction: `tx.reports.add_meeting(...)` runs the unit of
+    work `Reports.add_meeting` synchronously in that transaction and returns its plain record."""
+
+    def __init__(self, repository: Repository, connection):
+        self.repository = repository
+        self.connection = connection
+
+    def __getattr__(self, name: str):
+        inside = getattr(getattr(type(self.repository), name, None), "inside", None)
+        if inside is None:
+            raise AttributeError(f"{type(self.repository).__name__}.{name} is not a unit of work")
+        return functools.partial(inside, self.repository, self.connection)
+
+
+class Transaction:
+    """Every repository, bound to one transaction on the database thread (`Storage.atomic`).
+
+    Code outside storage/ gets this handle, never the connection: it calls repository functions
+    that return plain records, and all of them commit or roll back together.
+    """
+
+    def __init__(self, storage, connection):
+        for name in storage.REPOSITORIES:
+            setattr(self, name, Bound(getattr(storage, name), connection))
+
+
 def iso(moment: datetime) -> str:
     """A timestamp as stored: UTC, ISO-8601."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to storage")
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None

@@ -18,15 +18,14 @@ async def meet(services, code, day, attended, kind="branch", mode="in_person", o
     """Record a meeting as the meeting form does; returns its id."""
     storage, unit = services.storage, await services.storage.units.by_code(code)
     values = {"held_on": day, "kind": kind, "mode": mode, "attended": attended, "over_members": over}
-    return await storage.db.run(lambda conn: storage.reports.add_meeting(conn, unit.id, None, values, services.clock()))
+    return await storage.reports.add_meeting(unit.id, None, values, services.clock())
 
 
 async def oneplusone(services, code, period, participants, youth, new, party) -> int:
     storage, unit = services.storage, await services.storage.units.by_code(code)
     values = {"period": period, "participants": participants, "youth_reached": youth, "new_members": new,
               "party_introduced": party}
-    return await storage.db.run(lambda conn: storage.reports.save_recruitment(conn, unit.id, None, values,
-                                                                             services.clock()))
+    return await storage.reports.save_recruitment(unit.id, None, values, services.clock())
 
 
 async def digest(services, code, key, confirmed=None):
@@ -161,8 +160,7 @@ async def test_report_corrected_after_a_digest_shows_its_new_value(services):
     assert before.totals.attended == 10 and not before.flags_of("corrected")
     storage = services.storage
     services.clock.advance(hours=2)
-    await storage.db.run(lambda conn: storage.reports.update_meeting(conn, meeting, None, {"attended": 14},
-                                                                    services.clock()))
+    await storage.reports.update_meeting(meeting, None, {"attended": 14}, services.clock())
     after = await digest(services, "D1", "2026-11")
     assert after.totals.attended == 14
     [flag] = after.flags_of("corrected")

@@ -31,7 +31,7 @@ MESSAGES.update({
 saved: list[dict] = []
 
 
-def _write(storage, conn, ctx, answers, report_id):
+def _write(tx, ctx, answers, report_id):
     saved.append(dict(answers))
     return len(saved)
 

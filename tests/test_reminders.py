@@ -147,11 +147,8 @@ async def test_the_meeting_nudge_and_a_recorded_meeting(services, clock):
     assert not [k for k in await keys(services, "b1") if ":sinh-hoat:" in k]
     b5 = await services.storage.units.by_code("B5")
 
-    def meet(conn):
-        services.storage.reports.add_meeting(conn, b5.id, None, {
-            "held_on": date(2026, 11, 5), "kind": "branch", "mode": "in_person", "attended": 10}, clock.now)
-
-    await services.storage.db.run(meet)
+    await services.storage.reports.add_meeting(b5.id, None, {
+        "held_on": date(2026, 11, 5), "kind": "branch", "mode": "in_person", "attended": 10}, clock.now)
     await ticker.tick(local(2026, 11, 20, 8))
     assert [k.split(":")[3:5] for k in await keys(services, "b1") if ":sinh-hoat:" in k] == [["2026-11", "nudge"]]
     assert not [k for k in await keys(services, "b5") if ":sinh-hoat:" in k]
@@ -164,11 +161,8 @@ async def test_a_border_branch_meeting_anywhere_in_the_quarter_counts(services, 
     await people(services)
     b2 = await services.storage.units.by_code("B2")
 
-    def meet(conn):
-        services.storage.reports.add_meeting(conn, b2.id, None, {
-            "held_on": date(2026, 10, 20), "kind": "branch", "mode": "online", "attended": 5}, clock.now)
-
-    await services.storage.db.run(meet)
+    await services.storage.reports.add_meeting(b2.id, None, {
+        "held_on": date(2026, 10, 20), "kind": "branch", "mode": "online", "attended": 5}, clock.now)
     await reminders(services).tick(local(2026, 12, 15, 8))
     assert not [k for k in await keys(services, "b2") if ":sinh-hoat:" in k]
 
@@ -177,12 +171,9 @@ async def test_a_one_plus_one_report_answers_the_item(services, clock):
     await people(services)
     b1 = await services.storage.units.by_code("B1")
 
-    def report(conn):
-        services.storage.reports.save_recruitment(conn, b1.id, None, {
-            "period": "2026-H2", "participants": 5, "youth_reached": 7, "new_members": 1, "party_introduced": 0,
-        }, clock.now)
-
-    await services.storage.db.run(report)
+    await services.storage.reports.save_recruitment(b1.id, None, {
+        "period": "2026-H2", "participants": 5, "youth_reached": 7, "new_members": 1, "party_introduced": 0,
+    }, clock.now)
     await reminders(services).tick(local(2026, 11, 23, 9))
     assert not [k for k in await keys(services, "b1") if ":mot-cong-mot:" in k]
     b5 = [k for k in await keys(services, "b5") if ":mot-cong-mot:" in k]

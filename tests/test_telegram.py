@@ -91,7 +91,7 @@ async def secretary(app, api, services, user_id: int = 7001, unit: str = "B1") -
 
 
 async def session_of(services, user_id: int):
-    return (await services.storage.forms.conversation("telegram", str(user_id), None)).session
+    return (await services.storage.forms.conversation("telegram", str(user_id))).session
 
 
 async def test_a_strangers_start_gets_the_stranger_sentence(app, api):

@@ -17,11 +17,11 @@ def _over_members(value: int, ctx: FormContext, answers: Answers) -> Confirm | N
     return None
 
 
-def _write_meeting(storage, conn, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
+def _write_meeting(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
     values = {**answers, "over_members": bool(answers.get("over_members")), "note": answers.get("note") or ""}
     if report_id is None:
-        return storage.reports.add_meeting(conn, ctx.unit.id, ctx.person_id, values, ctx.now)
-    storage.reports.update_meeting(conn, report_id, ctx.person_id, values, ctx.now)
+        return tx.reports.add_meeting(ctx.unit.id, ctx.person_id, values, ctx.now)
+    tx.reports.update_meeting(report_id, ctx.person_id, values, ctx.now)
     return report_id
 
 
@@ -81,10 +81,10 @@ def _party(value: int, ctx: FormContext, answers: Answers) -> Confirm | None:
     return None
 
 
-def _write_recruitment(storage, conn, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
+def _write_recruitment(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
     if report_id is None:
-        return storage.reports.save_recruitment(conn, ctx.unit.id, ctx.person_id, dict(answers), ctx.now)
-    storage.reports.update_recruitment(conn, report_id, ctx.person_id, dict(answers), ctx.now)
+        return tx.reports.save_recruitment(ctx.unit.id, ctx.person_id, dict(answers), ctx.now)
+    tx.reports.update_recruitment(report_id, ctx.person_id, dict(answers), ctx.now)
     return report_id
 
 
@@ -112,8 +112,8 @@ ONE_PLUS_ONE = Form(
 MEMBER_REASONS = ("admitted", "moved_in", "moved_away", "grown_out", "struck_off", "other")
 
 
-def _write_members(storage, conn, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
-    storage.units.set_members.inside(storage.units, conn, ctx.unit.id, answers["members"], answers["reason"],
+def _write_members(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
+    tx.units.set_members(ctx.unit.id, answers["members"], answers["reason"],
                                      answers.get("note") or "", ctx.person_id, ctx.now)
     return ctx.unit.id
 

@@ -18,7 +18,7 @@ from domain.textnorm import fold
 from domain.conversation import Button, Incoming, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today, long_date, number
-from storage.forms import Duplicate, FormSession, Stale
+from storage.forms import FormSession, Stale
 
 SUMMARY = "summary"
 PICK_EDIT = "pick_edit"
@@ -349,21 +349,16 @@ class FormEngine:
         form = self.forms[form_name]
         ctx = self.context(identity)
         state = new_state(form, ctx, answers, report_id, flags)
-        try:
-            session = await self.storage.forms.start(
-                identity.person.id, identity.unit.id, form.name, state, ctx.now,
-                incoming.update_key, replace=replace,
-            )
-        except Duplicate:
-            return []
+        session = await self.storage.forms.start(
+            identity.person.id, identity.unit.id, form.name, state, ctx.now, replace=replace,
+        )
         return [render(form, session.id, session.version, state, ctx)]
 
-    def step_inside(self, conn, identity, session: FormSession, incoming: Incoming) -> "Turn":
+    def step_inside(self, tx, identity, session: FormSession, incoming: Incoming) -> "Turn":
         """Take one thing the person did while their form is open, inside the caller's
-        transaction (storage.forms.Forms.turn): the new state, or the report, is written there."""
+        transaction (`Storage.atomic`): the new state, or the report, is written there."""
         form = self.forms[session.form]
         ctx = self.context(identity)
-        forms = self.storage.forms
         event = event_from(incoming, session)
         if event is None:
             return Turn(form, ctx, session.id, session.version, session.state, notice="form.button_old")
@@ -371,15 +366,12 @@ class FormEngine:
         if result.outcome == "continue":
             version = session.version
             if result.state != session.state:      # an error or a hint changes nothing to store
-                version = type(forms).save.inside(forms, conn, session.id, session.version, result.state,
-                                                  ctx.now, incoming.update_key)
+                version = tx.forms.save(session.id, session.version, result.state, ctx.now)
             return Turn(form, ctx, session.id, version, result.state, notice=result.notice,
                         notice_params=result.notice_params)
-        write = None
+        tx.forms.finish(session.id, session.version)
         if result.outcome == "save":
-            def write(conn):
-                return form.write(self.storage, conn, ctx, result.state["answers"], result.state["report_id"])
-        type(forms).finish.inside(forms, conn, session.id, session.version, ctx.now, incoming.update_key, write)
+            form.write(tx, ctx, result.state["answers"], result.state["report_id"])
         return Turn(form, ctx, session.id, session.version, result.state, outcome=result.outcome)
 
     def replies(self, turn: "Turn") -> list[Reply]:
@@ -396,8 +388,8 @@ class FormEngine:
         """Drop the open form at the person's word (/huy)."""
         form = self.forms[session.form]
         try:
-            await self.storage.forms.finish(session.id, session.version, self.clock(), incoming.update_key)
-        except (Duplicate, Stale):
+            await self.storage.forms.finish(session.id, session.version)
+        except Stale:
             return []
         return [Reply(t("form.cancelled", title=t(form.title)))]
 

@@ -5,12 +5,12 @@ A new form is one `Form` value plus its sentences in `messages_vi`; the engine n
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from storage.repository import Transaction
 from storage.units import Unit
 
 Answers = Mapping[str, Any]
@@ -66,9 +66,9 @@ class Step:
         return self.options(ctx) if callable(self.options) else self.options
 
 
-# A form's writer runs inside the transaction that ends the form: (storage, conn, ctx, answers,
-# report_id or None) -> the saved report's id.
-Writer = Callable[[Any, sqlite3.Connection, FormContext, Answers, int | None], int]
+# A form's writer runs inside the transaction that ends the form: (the transaction's
+# repositories, ctx, answers, report_id or None) -> the saved report's id.
+Writer = Callable[[Transaction, FormContext, Answers, int | None], int]
 
 
 @dataclass(frozen=True)
