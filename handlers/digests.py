@@ -8,6 +8,9 @@ tc:<unit>:<period> the CSV files, tw[:<weekday>|:off] the weekly digest's day.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
+import time
 from pathlib import Path
 
 from domain import periods
@@ -21,8 +24,10 @@ from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.units import Unit
 
-# Files sent as attachments; one name per unit and period, replaced in place on each request.
+# Files sent as attachments: each request writes into a folder of its own under
+# OUT_DIR/<code>-<period>/, so two requests for the same unit and period never share a file.
 OUT_DIR = Path("out")
+KEEP_SECONDS = 3600           # a request's folder is removed by a later request after this long
 MONTHS_OFFERED = 12
 
 
@@ -68,7 +73,22 @@ async def _build(services: Services, unit: Unit, period: periods.Period) -> comp
 
 
 def _file(unit: Unit, period: periods.Period, suffix: str) -> Path:
-    return OUT_DIR / f"tonghop-{unit.code}-{period.key}{suffix}"
+    """A file name in a new folder of this request's own; older requests' folders are removed."""
+    parent = OUT_DIR / f"{unit.code}-{period.key}"
+    parent.mkdir(parents=True, exist_ok=True)
+    _remove_old(parent)
+    return Path(tempfile.mkdtemp(dir=parent)) / f"tonghop-{unit.code}-{period.key}{suffix}"
+
+
+def _remove_old(parent: Path) -> None:
+    # the file system's clock, not services.clock: folder times are the file system's
+    cutoff = time.time() - KEEP_SECONDS
+    for folder in parent.iterdir():
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:       # removed meanwhile by another request
+            pass
 
 
 # --- /tonghop ------------------------------------------------------------------------------------
@@ -89,7 +109,7 @@ async def _digest(services: Services, request: Request, unit: Unit, period: peri
     digest = await _build(services, unit, period)
     replies = [Reply(text.render(digest), _digest_buttons(services, request, digest))]
     if unit.level != "branch" and digest.branches:
-        path = await asyncio.to_thread(chart.render, digest, _file(unit, period, ".png"))
+        path = await asyncio.to_thread(lambda: chart.render(digest, _file(unit, period, ".png")))
         caption = t("digest.chart_caption", unit=unit.name, period=text.period_label(period))
         replies.append(Reply(caption, attachment=path, attachment_kind="photo"))
     return replies
@@ -145,15 +165,9 @@ async def export_button(services: Services, request: Request) -> list[Reply]:
 
 async def _xlsx(services: Services, unit: Unit, period: periods.Period) -> list[Reply]:
     digest = await _build(services, unit, period)
-    path = await asyncio.to_thread(write_xlsx_atomically, digest, _file(unit, period, ".xlsx"))
+    path = await asyncio.to_thread(lambda: xlsx.write_xlsx(digest, _file(unit, period, ".xlsx")))
     caption = t("export.caption", unit=unit.name, period=text.period_label(period))
     return [Reply(caption, rows(Button(t("digest.button.csv"), f"tc:{unit.id}:{period.key}")), attachment=path)]
-
-
-def write_xlsx_atomically(digest: compute.Digest, path: Path) -> Path:
-    """Write beside the final name and move into place: a file being sent is never half-written."""
-    partial = xlsx.write_xlsx(digest, path.with_name(path.name + ".part"))
-    return partial.replace(path)
 
 
 async def csv_button(services: Services, request: Request) -> list[Reply]:
@@ -163,8 +177,7 @@ async def csv_button(services: Services, request: Request) -> list[Reply]:
         return target
     unit, period = target
     digest = await _build(services, unit, period)
-    stem = _file(unit, period, "")
-    paths = await asyncio.to_thread(xlsx.write_csv, digest, stem)
+    paths = await asyncio.to_thread(lambda: xlsx.write_csv(digest, _file(unit, period, "")))
     names = [table.name for table in xlsx.tables(digest)]
     return [Reply(t("export.csv_caption", sheet=name, unit=unit.name, period=text.period_label(period)),
                   attachment=path) for name, path in zip(names, paths)]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import time
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from bot import app
 from domain.digests import weekly
@@ -15,8 +19,11 @@ from tests.test_digests import meet, oneplusone
 
 
 @pytest.fixture(autouse=True)
-def wired(tmp_path, monkeypatch):
-    monkeypatch.setattr(digest_handlers, "OUT_DIR", tmp_path / "out")
+def out(tmp_path, monkeypatch):
+    """The handlers' files go to the test's own folder, never the repository's out/."""
+    folder = tmp_path / "out"
+    monkeypatch.setattr(digest_handlers, "OUT_DIR", folder)
+    return folder
 
 
 async def unit_id(services, code) -> int:
@@ -84,11 +91,12 @@ async def test_period_arguments(services):
     assert "thang-truoc" in officer.text and "2026-Q2" in officer.text
 
 
-async def test_export_sends_the_spreadsheet_then_csv(services):
+async def test_export_sends_the_spreadsheet_then_csv(services, out):
     await meet(services, "B1", date(2026, 11, 3), 18)
     officer = await joined(services, "o-d1", "D1", "officer")
     [reply] = await officer.say("/xuat")
     assert reply.attachment.suffix == ".xlsx" and reply.attachment_kind == "document"
+    assert reply.attachment.name == "tonghop-D1-2026-11.xlsx" and reply.attachment.is_relative_to(out)
     assert reply.attachment.read_bytes()[:2] == b"PK"
     assert "Huyện đoàn Một" in reply.text
     replies = await officer.tap("CSV")
@@ -96,9 +104,39 @@ async def test_export_sends_the_spreadsheet_then_csv(services):
         f"tonghop-D1-2026-11-{slug}.csv" for slug in
         ("chi-doan", "theo-doan-co-so", "sinh-hoat", "1-cong-1", "han-bao-cao", "lich-su-sua", "can-chu-y")]
     assert all(r.attachment.exists() for r in replies)
+    assert len({r.attachment.parent for r in replies}) == 1 and replies[0].attachment.parent != reply.attachment.parent
     await officer.say("/tonghop")
     await officer.tap("Excel")
     assert officer.replies[0].attachment.suffix == ".xlsx"
+
+
+async def test_exports_at_once_each_get_a_whole_file_of_their_own(services, out):
+    await meet(services, "B1", date(2026, 11, 3), 18)
+    officers = [await joined(services, f"o-d1-{i}", "D1", "officer") for i in range(2)]
+    first, second = await asyncio.gather(*(officer.say("/xuat") for officer in officers))
+    paths = [first[0].attachment, second[0].attachment]
+    assert paths[0] != paths[1] and paths[0].name == paths[1].name == "tonghop-D1-2026-11.xlsx"
+    for path in paths:
+        book = load_workbook(path)
+        assert book["Chi đoàn"]["A2"].value == "Đơn vị: Huyện đoàn Một (mã D1)"
+        assert [row[3] for row in book["Chi đoàn"].iter_rows(min_row=7, values_only=True)] == ["B1", "B2", "B5"]
+    assert not [p for p in out.rglob("*") if p.suffix == ".part"]
+
+
+async def test_files_of_earlier_requests_are_removed_after_an_hour(services, out):
+    officer = await joined(services, "o-d1", "D1", "officer")
+    [recent] = await officer.say("/xuat")
+    old = out / "D1-2026-11" / "old-request"
+    old.mkdir()
+    (old / "tonghop-D1-2026-11.xlsx").write_bytes(b"PK")
+    an_hour_ago = time.time() - digest_handlers.KEEP_SECONDS - 60
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    other = out / "D1-2026-Q4" / "old-request"
+    other.mkdir(parents=True)
+    os.utime(other, (an_hour_ago, an_hour_ago))
+    [latest] = await officer.say("/xuat")
+    assert not old.exists() and recent.attachment.exists() and latest.attachment.exists()
+    assert other.exists()                                  # another period's files are not this request's to clean
 
 
 async def test_weekly_day_is_chosen_with_a_button(services):

@@ -1,24 +1,33 @@
-"""The spreadsheet read back with openpyxl: sheets, headers, types, one row per branch; CSV; the CLI."""
+"""The spreadsheet read back with openpyxl: sheets, headers, types, one row per branch, the title
+block and print setup; CSV, with text that would run as a formula neutralised; the CLI."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from bot import app, cli
 from domain.digests import xlsx
-from tests.support import Clock, open_services, seed_tree
-from tests.test_digests import digest, fill_quarter
+from storage.units import UnitRow
+from tests.support import Clock, joined, open_services, seed_tree
+from tests.test_digests import digest, fill_quarter, meet
 
 SHEETS = ["Chi đoàn", "Theo đoàn cơ sở", "Sinh hoạt", "1+1 và kết nạp", "Hạn và xác nhận", "Lịch sử sửa",
           "Cần chú ý"]
+HEADER = 6                  # the header row of a digest's sheet, under the title block
+
+
+def header_row(sheet) -> int:
+    """The row above the frozen pane: the table's header."""
+    return int(sheet.freeze_panes[1:]) - 1
 
 
 def rows_of(sheet) -> list[dict]:
-    values = list(sheet.iter_rows(values_only=True))
+    values = list(sheet.iter_rows(min_row=header_row(sheet), values_only=True))
     return [dict(zip(values[0], row)) for row in values[1:]]
 
 
@@ -28,10 +37,10 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
     book = load_workbook(path)
     assert book.sheetnames == SHEETS
     for sheet in book:
-        assert sheet.freeze_panes == "A2"
-        assert sheet["A1"].font.b
+        assert sheet.freeze_panes == f"A{HEADER + 1}"
+        assert sheet[f"A{HEADER}"].font.b
     branches = book["Chi đoàn"]
-    assert [c.value for c in branches[1]][:7] == ["Huyện đoàn", "Đoàn cơ sở", "Chi đoàn", "Mã", "Xã biên giới",
+    assert [c.value for c in branches[HEADER]][:7] == ["Huyện đoàn", "Đoàn cơ sở", "Chi đoàn", "Mã", "Xã biên giới",
                                                   "Số đoàn viên", "Sinh hoạt"]
     assert branches.column_dimensions["C"].width >= len("Chi đoàn khu phố Năm")
     table = rows_of(branches)
@@ -44,7 +53,7 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
     meetings = rows_of(book["Sinh hoạt"])
     assert [(r["Mã"], r["Buổi sinh hoạt chi đoàn"], r["Lượt tham dự"], r["T8/2026"]) for r in meetings] == [
         ("B1", 3, 56, 1), ("B2", 1, 8, 1), ("B5", 2, 25, 0)]
-    rate = book["Sinh hoạt"]["J2"]
+    rate = book["Sinh hoạt"][f"J{HEADER + 1}"]
     assert rate.value == 56 / 60 and rate.number_format == "0%"
 
     oneplusone = rows_of(book["1+1 và kết nạp"])
@@ -52,7 +61,8 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
         ("B1", "6 tháng cuối năm 2026", 20), ("B2", "6 tháng cuối năm 2026", 5), ("B5", "năm 2026", 12)]
 
     deadlines = book["Hạn và xác nhận"]
-    assert deadlines["G2"].is_date and deadlines["G2"].number_format == "dd/mm/yyyy"
+    due = deadlines[f"G{HEADER + 1}"]
+    assert due.is_date and due.number_format == "dd/mm/yyyy"
     assert {r["Tình trạng"] for r in rows_of(deadlines)} <= {"đã xác nhận", "trễ hạn", "chưa đến hạn"}
 
     audit = rows_of(book["Lịch sử sửa"])
@@ -62,6 +72,39 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
     summary = rows_of(book["Theo đoàn cơ sở"])
     assert [(r["Đơn vị"], r["Chi đoàn đạt"], r["Chi đoàn xét"], r["Tỷ lệ đạt"]) for r in summary] == [
         ("Đoàn xã Biên Giới", 2, 2, 1), ("Đoàn phường Giữa", 0, 1, 0)]
+
+
+async def test_every_sheet_has_its_title_block_filter_and_print_setup(services, tmp_path):
+    await fill_quarter(services)
+    book = load_workbook(xlsx.write_xlsx(await digest(services, "D1", "2026-Q3"), tmp_path / "d1.xlsx"))
+    titles = set()
+    for sheet in book:
+        titles.add(sheet["A1"].value)
+        assert sheet["A1"].font.b and sheet["A1"].font.sz > sheet[f"A{HEADER}"].font.sz
+        assert [sheet[f"A{row}"].value for row in (2, 3, 4, 5)] == [
+            "Đơn vị: Huyện đoàn Một (mã D1)", "Kỳ tổng hợp: quý 3/2026 (từ 01/07/2026 đến 30/09/2026)",
+            "Ngày lập: Thứ Hai, 23 tháng 11, 2026", None]
+        last_row, last_column = HEADER + len(rows_of(sheet)), get_column_letter(sheet.max_column)
+        assert sheet.auto_filter.ref == f"A{HEADER}:{last_column}{last_row}"
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9                       # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        # one page wide (fitToWidth is 1 when left out), as many pages long as it takes
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == f"${HEADER}:${HEADER}"
+    assert len(titles) == len(SHEETS) and None not in titles
+
+
+async def test_flags_sheet_gives_the_day_of_each_flag(services, tmp_path):
+    await fill_quarter(services)
+    book = load_workbook(xlsx.write_xlsx(await digest(services, "D1", "2026-Q3"), tmp_path / "d1.xlsx"))
+    flags = rows_of(book["Cần chú ý"])
+    days = {(r["Điểm cần chú ý"], r["Ngày"]) for r in flags}
+    assert ("Số tham dự nhiều hơn số đoàn viên", datetime(2026, 9, 5)) in days        # the meeting's day
+    assert ("Báo cáo sửa sau khi gửi", datetime(2026, 11, 23)) in days               # the day it was deleted
+    assert all(r["Ngày"] is None for r in flags if r["Điểm cần chú ý"] == "Chưa có Bí thư trên trợ lý")
+    day = book["Cần chú ý"][f"E{HEADER + 1}"]
+    assert day.is_date and day.number_format == "dd/mm/yyyy"
 
 
 async def test_province_has_one_row_per_branch(services, tmp_path):
@@ -131,3 +174,60 @@ def test_sheet_keeps_awkward_values(tmp_path):
     assert sheet["I3"].number_format == "dd/mm/yyyy hh:mm"
     assert sheet["AD1"].value == "Cột 29" and sheet["AD2"].value == "cuối"
     assert sheet.freeze_panes == "A2"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(cell: str) -> bool:
+    return not cell.startswith(FORMULA_STARTS)
+
+
+def as_read(value):
+    """A text as openpyxl reads it back: it leaves the workbook's escape of a carriage return as is."""
+    return value.replace("\r", "_x000D_") if isinstance(value, str) else value
+
+
+async def test_text_that_would_run_as_a_formula_is_neutralised(services, tmp_path):
+    evil = {f"BE{i}": f"{start}Chi đoàn {i}" for i, start in enumerate(FORMULA_STARTS)}
+    rows = [UnitRow("GE", '=HYPERLINK("http://x.example","Đoàn xã")', "grassroots", "D2", False, 0)]
+    rows += [UnitRow(code, name, "branch", "GE", False, 10) for code, name in evil.items()]
+    await services.storage.units.import_rows(rows, services.clock())
+    names = ["=cmd|' /C calc'!A0", "+Người cộng", "-Người trừ", "@Người a còng"]
+    chats = [await joined(services, f"s-{i}", f"BE{i}", name=name) for i, name in enumerate(names)]
+    meeting = await meet(services, "BE0", date(2026, 11, 5), 9)
+    storage, person = services.storage, await services.storage.people.identify("terminal", chats[1].user_id)
+    for note in ("=1+2", "-3+4"):
+        await storage.reports.update_meeting(meeting, person.person.id, {"note": note}, services.clock())
+    result = await digest(services, "D2", "2026-11")
+    texts = {*evil.values(), rows[0].name, *names, "=1+2", "-3+4"}
+
+    cells = []
+    for path in xlsx.write_csv(result, tmp_path / "d2"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            cells += [cell for row in csv.reader(handle) for cell in row]
+    assert all(neutral(cell) for cell in cells)
+    assert {"'" + text for text in texts} <= set(cells)
+    with (tmp_path / "d2-sinh-hoat.csv").open(encoding="utf-8-sig", newline="") as handle:
+        be0 = next(r for r in csv.DictReader(handle) if r["Mã"] == "BE0")
+    assert (be0["Chi đoàn"], be0["Lượt tham dự"], be0["Đoàn viên (theo buổi)"]) == ("'=Chi đoàn 0", "9", "10")
+
+    book = load_workbook(xlsx.write_xlsx(result, tmp_path / "d2.xlsx"))
+    values = {c.value for sheet in book for row in sheet.iter_rows() for c in row}
+    assert {as_read(text) for text in texts} <= values              # the workbook keeps the text as typed
+    assert not [c.coordinate for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_csv_neutralises_text_and_keeps_numbers(tmp_path):
+    row = ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "-7", -7, -2.5, 0.25, "a=b", None, date(2026, 8, 20))
+    table = xlsx.Table("thu", "Thử", ("=Cột", *(f"Cột {i}" for i in range(1, len(row)))),
+                       (None,) * 9 + ("percent",) + (None,) * 3, [row])
+    path = xlsx.write_csv_table(table, tmp_path / "thu.csv")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header, values = list(csv.reader(handle))
+    assert header[0] == "'=Cột"
+    assert values == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "'-7", "-7", "-2.5", "0.25", "a=b", "",
+                      "2026-08-20"]
+    sheet = load_workbook(xlsx.write_tables([table], tmp_path / "thu.xlsx"))["Thử"]
+    assert [c.value for c in sheet[2]] == [as_read(v) for v in row[:11]] + [None, datetime(2026, 8, 20)]
+    assert all(c.data_type == "s" for c in sheet[2][:7])

@@ -1,15 +1,18 @@
 """The digest as a picture for a phone: the share of branches meeting the rule per unit, and the
 1+1 totals.
 
-Drawn with Pillow on a 1080-pixel-wide canvas, in DejaVu Sans (shipped by matplotlib, which has
-the Vietnamese letters). A chart this plain needs no plotting library: matplotlib took 180 ms for
+Drawn with Pillow on a 1080-pixel-wide canvas, in DejaVu Sans (it has the Vietnamese letters),
+whose two faces ship in this package under fonts/ with their licence (Bitstream Vera and DejaVu:
+free to redistribute). A chart this plain needs no plotting library: matplotlib took 180 ms for
 a district's picture, most of it laying out text, where Pillow takes about 40 ms.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import io
 import os
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -33,21 +36,30 @@ COLUMNS_HEIGHT = 300         # the tallest 1+1 column
 # for 121 KB instead of 108 KB
 PNG_COMPRESSION = 1
 ELLIPSIS = "\u2026"
-# matplotlib's own copy of DejaVu Sans, found without importing matplotlib (34 MB at import)
-FONTS = Path(importlib.util.find_spec("matplotlib").submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
+FONTS = resources.files("domain.digests") / "fonts"
+
+
+@cache
+def _font_file(name: str) -> bytes:
+    # read once: importlib.resources gives no file path when the package is installed zipped
+    return (FONTS / name).read_bytes()
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    # opened for each use (50 microseconds), not cached: charts are drawn in worker threads, and a
+    # a face per use (about 20 microseconds), not cached: charts are drawn in worker threads, and a
     # FreeType face must not be used by two threads at once
-    return ImageFont.truetype(str(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
+    return ImageFont.truetype(io.BytesIO(_font_file("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
 
 
-def _bars(digest: Digest) -> list[tuple[str, Totals]]:
-    """The units furthest from the target first; past BARS_SHOWN, the others summed."""
-    groups: list[Group] = sorted(digest.groups, key=lambda g: (_share(g.totals), -g.totals.judged))
-    shown = [(g.name, g.totals) for g in groups[:BARS_SHOWN]]
-    rest = groups[BARS_SHOWN:]
+def bars(digest: Digest) -> list[tuple[str, Totals]]:
+    """The bars drawn, top to bottom, in the digest text's order of units (digest.groups).
+
+    Past BARS_SHOWN units, those furthest from the target are drawn and the others summed into a
+    last bar."""
+    behind = sorted(digest.groups, key=lambda g: (_share(g.totals), -g.totals.judged))
+    drawn = {g.id for g in behind[:BARS_SHOWN]}
+    shown = [(g.name, g.totals) for g in digest.groups if g.id in drawn]
+    rest: list[Group] = [g for g in digest.groups if g.id not in drawn]
     if rest:
         merged = Totals()
         for group in rest:
@@ -62,10 +74,10 @@ def _share(totals: Totals) -> float:
 
 def render(digest: Digest, path: Path) -> Path:
     """Draw the chart to a PNG (written beside, then moved into place); returns its path."""
-    bars = _bars(digest)
+    drawn = bars(digest)
     legend_rows = (len(STACK) + 1) // 2
     bars_top = 30 + TITLE + 30 + legend_rows * 44 + 20
-    oneplusone_top = bars_top + ROW * len(bars) + 50
+    oneplusone_top = bars_top + ROW * len(drawn) + 50
     height = oneplusone_top + TITLE + 40 + COLUMNS_HEIGHT + 2 * TEXT + 40
     image = Image.new("RGB", (WIDTH, height), WHITE)
     draw = ImageDraw.Draw(image)
@@ -73,7 +85,7 @@ def render(digest: Digest, path: Path) -> Path:
     _centered(draw, 30, t("chart.compliance_title", period=period_label(digest.period),
                           rate=percent(totals.compliant, totals.judged)))
     _legend(draw, 30 + TITLE + 30)
-    for index, (name, group) in enumerate(bars):
+    for index, (name, group) in enumerate(drawn):
         _bar(draw, bars_top + index * ROW, name, group)
     _centered(draw, oneplusone_top, t("chart.oneplusone_title", period=key_label(digest.oneplusone_keys[0])))
     _columns(draw, oneplusone_top + TITLE + 40, totals)

@@ -1,5 +1,6 @@
-"""The digest as a spreadsheet to forward upward: one sheet per topic, the unit tree as columns,
-real dates and numbers, frozen headers; or the same tables as CSV files.
+"""The digest as a spreadsheet to forward upward: one sheet per topic, each under its title, unit,
+period and day made, the unit tree as columns, real dates and numbers, frozen headers and filters,
+printed A4 landscape; or the same tables as CSV files, safe to open in a spreadsheet.
 
 The workbook is written with XlsxWriter in its constant-memory mode: rows stream to the file,
 so a province's year (close to a million cells) needs no more memory than a district's month.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,25 +18,29 @@ from pathlib import Path
 import xlsxwriter
 
 from domain.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
-from domain.digests.text import change_text, key_label, report_label
+from domain.digests.text import change_text, key_label, period_label, report_label
 from messages_vi import t
-from messages_vi.formatting import local, number
+from messages_vi.formatting import local, long_date, number
 
 WIDTH_SAMPLE = 200            # rows looked at to size a column
 MAX_TEXT = 32767              # Excel's limit for one cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
 LEVELS = ("province", "district", "grassroots", "branch")
+A4 = 9                        # XlsxWriter's paper code
+# OWASP's CSV injection advice: a spreadsheet runs a cell starting with one of these as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Table:
-    """One sheet: a name, its column headers, the format of each column, and the rows."""
+    """One sheet: a name, its column headers, the format of each column, the rows, and a title."""
 
     slug: str                              # for CSV file names
     name: str
     headers: tuple[str, ...]
     formats: tuple[str | None, ...]
     rows: list[tuple]
+    title: str = ""                        # above the table, when the sheet has a heading
 
 
 def _columns(*spec: tuple[str, str | None]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
@@ -72,7 +77,7 @@ def _branches(digest: Digest) -> Table:
              ", ".join(key_label(w.key) for w in b.windows if w.state == "missed") or None,
              b.secretary, _yes(b.secretary_unreachable) if b.secretary else None)
             for b in digest.branches]
-    return Table("chi-doan", t("xlsx.sheet.branches"), headers, formats, rows)
+    return Table("chi-doan", t("xlsx.sheet.branches"), headers, formats, rows, t("xlsx.title.branches"))
 
 
 def _grassroots(digest: Digest) -> Table:
@@ -88,7 +93,7 @@ def _grassroots(digest: Digest) -> Table:
                      s.branches, s.compliant, s.judged, _share(s.compliant, s.judged), s.statuses["not_met"],
                      s.statuses["pending"], s.branch_meetings, s.committee_meetings, s.attended,
                      _share(s.attended, s.members_then), *(getattr(s.oneplusone, f) for f in ONEPLUSONE_FIELDS)))
-    return Table("theo-doan-co-so", t("xlsx.sheet.grassroots"), headers, formats, rows)
+    return Table("theo-doan-co-so", t("xlsx.sheet.grassroots"), headers, formats, rows, t("xlsx.title.grassroots"))
 
 
 def _meetings(digest: Digest) -> Table:
@@ -104,7 +109,7 @@ def _meetings(digest: Digest) -> Table:
         per_month = tuple(b.by_month[m] for m in months) if len(months) > 1 else ()
         rows.append((*_tree(b), b.branch_meetings, b.online_meetings, b.committee_meetings, b.attended,
                      b.members_then, _share(b.attended, b.members_then), *per_month))
-    return Table("sinh-hoat", t("xlsx.sheet.meetings"), headers, formats, rows)
+    return Table("sinh-hoat", t("xlsx.sheet.meetings"), headers, formats, rows, t("xlsx.title.meetings"))
 
 
 def _oneplusone(digest: Digest) -> Table:
@@ -114,7 +119,7 @@ def _oneplusone(digest: Digest) -> Table:
     for b in digest.branches:
         figures = tuple(getattr(b.oneplusone, f) for f in ONEPLUSONE_FIELDS) if b.oneplusone else (None,) * 4
         rows.append((*_tree(b), b.unit.members, key_label(b.oneplusone_period) if b.oneplusone else None, *figures))
-    return Table("1-cong-1", t("xlsx.sheet.oneplusone"), headers, formats, rows)
+    return Table("1-cong-1", t("xlsx.sheet.oneplusone"), headers, formats, rows, t("xlsx.title.oneplusone"))
 
 
 def _deadlines(digest: Digest) -> Table:
@@ -129,7 +134,7 @@ def _deadlines(digest: Digest) -> Table:
             district, grassroots = digest.places.get(owed.unit_id, ("", ""))
             rows.append((deadline.title, deadline.key, district or None, grassroots or None, owed.name,
                          levels[owed.level], owed.due, states[owed.state]))
-    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers, formats, rows)
+    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers, formats, rows, t("xlsx.title.deadlines"))
 
 
 def _naive_local(moment: datetime) -> datetime:
@@ -150,7 +155,7 @@ def _audit(digest: Digest) -> Table:
                      None if meeting else key_label(line.report), t(f"xlsx.action.{line.action}"),
                      t(f"field.{line.field}") if line.field else None, line.old_value, line.new_value,
                      line.person_name, _naive_local(line.at)))
-    return Table("lich-su-sua", t("xlsx.sheet.audit"), headers, formats, rows)
+    return Table("lich-su-sua", t("xlsx.sheet.audit"), headers, formats, rows, t("xlsx.title.audit"))
 
 
 def _flag_detail(flag: Flag) -> str:
@@ -162,15 +167,23 @@ def _flag_detail(flag: Flag) -> str:
     return ""
 
 
+def _flag_day(flag: Flag) -> date | None:
+    """The meeting's day, or the day (in Vietnam) of a report's latest correction."""
+    if flag.day is not None or flag.kind != "corrected":
+        return flag.day
+    changes = [a.at for a in flag.trail if a.action != "create"]
+    return local(max(changes)).date() if changes else None
+
+
 def _flags(digest: Digest) -> Table:
     headers, formats = _columns(("district", None), ("grassroots", None), ("branch", None), ("flag", None),
                                 ("day", "date"), ("detail", None))
     rows = []
     for flag in digest.flags:
         district, grassroots = digest.places.get(flag.unit_id, ("", ""))
-        rows.append((district or None, grassroots or None, flag.branch, t(f"xlsx.flag.{flag.kind}"), flag.day,
+        rows.append((district or None, grassroots or None, flag.branch, t(f"xlsx.flag.{flag.kind}"), _flag_day(flag),
                      _flag_detail(flag) or None))
-    return Table("can-chu-y", t("xlsx.sheet.flags"), headers, formats, rows)
+    return Table("can-chu-y", t("xlsx.sheet.flags"), headers, formats, rows, t("xlsx.title.flags"))
 
 
 # --- writers ---------------------------------------------------------------------------------------
@@ -188,14 +201,24 @@ def _width(values: Iterable) -> float:
     return float(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
 
 
+def heading(digest: Digest) -> list[str]:
+    """The lines under each sheet's title: the unit, the period and the day the file was made."""
+    root, period = digest.root, digest.period
+    return [t("xlsx.heading.unit", unit=root.name, code=root.code),
+            t("xlsx.heading.period", period=period_label(period), start=period.start, end=period.end),
+            t("xlsx.heading.made", day=long_date(digest.today))]
+
+
 def write_xlsx(digest: Digest, path: Path) -> Path:
     """Write the workbook; returns its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_tables(tables(digest), path)
+    return write_tables(tables(digest), path, heading(digest))
 
 
-def write_tables(sheets: Iterable[Table], path: Path) -> Path:
-    """Tables as an XLSX workbook: a bold frozen header, sized columns, real dates and numbers."""
+def write_tables(sheets: Iterable[Table], path: Path, lines: Sequence[str] = ()) -> Path:
+    """Tables as an XLSX workbook: with `lines`, each sheet's title and those lines above the table;
+    a bold frozen header repeated on each printed page, a filter, sized columns, real dates and
+    numbers, A4 landscape as wide as the page."""
     book = xlsxwriter.Workbook(str(path), {
         "constant_memory": True,
         # text from people is text: never a formula or a link, whatever it starts with
@@ -203,24 +226,40 @@ def write_tables(sheets: Iterable[Table], path: Path) -> Path:
         "default_date_format": "dd/mm/yyyy",
     })
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
+    title = book.add_format({"bold": True, "font_size": 14})
     styles = {"percent": book.add_format({"num_format": "0%"}),
               "datetime": book.add_format({"num_format": "dd/mm/yyyy hh:mm"})}
     for table in sheets:
         sheet = book.add_worksheet(table.name[:31])
-        sheet.freeze_panes(1, 0)
+        top = len(lines) + 2 if lines else 0          # the header row, under the title, lines and a gap
+        _print_setup(sheet, top, len(table.rows), len(table.headers))
         for column, (width, fmt) in enumerate(zip(_widths(table), table.formats)):
             # a column's format applies to its cells written without one (percentages)
             sheet.set_column(column, column, width, styles.get(fmt))
-        sheet.write_row(0, 0, table.headers, header)
+        if lines:
+            sheet.write_string(0, 0, (table.title or table.name)[:MAX_TEXT], title)
+            for index, text in enumerate(lines, start=1):
+                sheet.write_string(index, 0, text[:MAX_TEXT])
+        sheet.write_row(top, 0, table.headers, header)
         # dates take default_date_format when written, so a date-and-time column is styled per cell
         moments = [column for column, fmt in enumerate(table.formats) if fmt == "datetime"]
-        for line, row in enumerate(table.rows, start=1):
+        for line, row in enumerate(table.rows, start=top + 1):
             sheet.write_row(line, 0, [_cell(value) for value in row])
             for column in moments:
                 if column < len(row) and row[column] is not None:
                     sheet.write_datetime(line, column, row[column], styles["datetime"])
     book.close()
     return path
+
+
+def _print_setup(sheet, top: int, rows: int, columns: int) -> None:
+    """Header frozen and filtered; printed A4 landscape, one page wide, the header on every page."""
+    sheet.freeze_panes(top + 1, 0)
+    sheet.autofilter(top, 0, top + rows, max(columns - 1, 0))
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(top)
 
 
 def _cell(value):
@@ -232,7 +271,14 @@ def _cell(value):
     return value
 
 
+def _csv_text(value: str) -> str:
+    """Text a spreadsheet shows as text: a leading quote before what it would take for a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def _csv_value(value, fmt: str | None):
+    if isinstance(value, str):
+        return _csv_text(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -245,12 +291,14 @@ def _csv_value(value, fmt: str | None):
 def write_csv(digest: Digest, stem: Path, pick: Callable[[Table], bool] = lambda table: True) -> list[Path]:
     """One CSV per sheet, `<stem>-<sheet>.csv`, UTF-8 with a BOM so Excel reads the accents."""
     stem.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in filter(pick, tables(digest)):
-        path = stem.with_name(f"{stem.name}-{table.slug}.csv")
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(table.headers)
-            writer.writerows([_csv_value(v, f) for v, f in zip(row, table.formats)] for row in table.rows)
-        written.append(path)
-    return written
+    return [write_csv_table(table, stem.with_name(f"{stem.name}-{table.slug}.csv"))
+            for table in filter(pick, tables(digest))]
+
+
+def write_csv_table(table: Table, path: Path) -> Path:
+    """One table as CSV; text that a spreadsheet would run as a formula starts with a quote."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([_csv_text(header) for header in table.headers])
+        writer.writerows([_csv_value(v, f) for v, f in zip(row, table.formats)] for row in table.rows)
+    return path
