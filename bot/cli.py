@@ -5,49 +5,137 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import app, demo, settings as settings_module
+from bot import app, demo, settings as settings_module, startup
 from domain import invites, units_csv
 from messages_vi import t
 from messages_vi.formatting import date_time
 
-DEMO_DATABASE = Path("data/demo.sqlite3")
+MAX_EXPIRES_DAYS = 365
+# Asking Telegram for the bot's name when there is no network: 3 tries over 6 seconds, then the
+# codes are printed without links.
+USERNAME_ATTEMPTS = 3
+USERNAME_FIRST_DELAY = 2.0
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, headed "Cách dùng:" instead of "usage:"."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, t("cli.help.usage") if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose headings, -h and errors are in Vietnamese.
+
+    argparse titles its own argument groups in English; every argument here goes into groups of
+    ours instead, so those stay empty and are not shown."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(add_help=False, **kwargs)
+        self.arguments = self.add_argument_group(t("cli.help.positionals"))
+        self.options = self.add_argument_group(t("cli.help.options"))
+        self.options.add_argument("-h", "--help", action="help", help=t("cli.help.help"))
+
+    def add_argument(self, *names, **kwargs):
+        group = self.options if names and names[0].startswith("-") else self.arguments
+        return group.add_argument(*names, **kwargs)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, t("cli.error", prog=self.prog, message=_in_vietnamese(message)))
+
+
+# argparse's own refusals, as Python 3.11-3.13 word them; anything else is shown as it is.
+_ARGPARSE_ERRORS = (
+    (re.compile(r"^the following arguments are required: (?P<names>.+)$"), "cli.error.required"),
+    (re.compile(r"^unrecognized arguments: (?P<words>.+)$"), "cli.error.unrecognized"),
+    (re.compile(r"^argument (?P<name>[^:]+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$"),
+     "cli.error.invalid_choice"),
+    (re.compile(r"^argument (?P<name>[^:]+): invalid \S+ value: (?P<value>.+)$"), "cli.error.invalid_value"),
+    (re.compile(r"^argument (?P<name>[^:]+): expected one argument$"), "cli.error.expected_one"),
+    (re.compile(r"^ambiguous option: (?P<option>\S+) could match (?P<matches>.+)$"), "cli.error.ambiguous"),
+    (re.compile(r"^argument (?P<name>[^:]+): (?P<message>.+)$"), "cli.error.argument"),
+)
+
+
+def _in_vietnamese(message: str) -> str:
+    for pattern, key in _ARGPARSE_ERRORS:
+        found = pattern.match(message)
+        if found:
+            return t(key, **found.groupdict())
+    return message
+
+
+def _expires_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_EXPIRES_DAYS:
+        raise argparse.ArgumentTypeError(t("invites.bad_expires_days", value=text, most=MAX_EXPIRES_DAYS))
+    return days
+
+
+def _username(text: str) -> str:
+    name = text.strip().removeprefix("@")
+    if not settings_module.USERNAME_SHAPE.match(name):
+        raise argparse.ArgumentTypeError(t("invites.bad_username", value=text))
+    return name
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="python -m bot",
-        description=t("cli.help.description"),
-    )
-    sub = top.add_subparsers(dest="command", metavar=t("cli.help.command"))
-    sub.add_parser("run", help=t("cli.help.run"))
-    chat = sub.add_parser("chat", help=t("cli.help.chat"))
-    chat.add_argument("--database", type=Path, default=DEMO_DATABASE, help=t("cli.help.database"))
+    top = Parser(prog="python -m bot", description=t("cli.help.description"))
+    sub = top.add_subparsers(dest="command", metavar=t("cli.help.command"), title=t("cli.help.commands"))
 
-    units = sub.add_parser("units", help=t("cli.help.units")).add_subparsers(dest="action", metavar=t("cli.help.action"))
-    load = units.add_parser("import", help=t("cli.help.units_import"))
-    load.add_argument("file", type=Path)
+    def command(parent, name: str, help_key: str, description_key: str | None = None) -> Parser:
+        return parent.add_parser(name, help=t(help_key), description=t(description_key or help_key))
 
-    inv = sub.add_parser("invites", help=t("cli.help.invites")).add_subparsers(dest="action", metavar=t("cli.help.action"))
-    create = inv.add_parser("create", help=t("cli.help.invites_create"))
-    create.add_argument("--unit", required=True, help=t("cli.help.unit"))
-    create.add_argument("--role", choices=("secretary", "officer"), default="secretary")
-    create.add_argument("--expires-days", type=int, default=30, help=t("cli.help.expires_days"))
+    def actions(parent):
+        return parent.add_subparsers(dest="action", metavar=t("cli.help.action"), title=t("cli.help.actions"))
+
+    def database(command_parser: Parser, help_key: str = "cli.help.existing_database") -> None:
+        command_parser.add_argument("--database", type=Path, metavar=t("cli.help.file_metavar"), help=t(help_key))
+
+    def unit(command_parser: Parser) -> None:
+        command_parser.add_argument("--unit", required=True, metavar=t("cli.help.unit_metavar"),
+                                    help=t("cli.help.unit"))
+
+    command(sub, "run", "cli.help.run")
+    database(command(sub, "chat", "cli.help.chat"), "cli.help.chat_database")
+
+    units = actions(command(sub, "units", "cli.help.units"))
+    load = command(units, "import", "cli.help.units_import", "cli.help.units_import_long")
+    load.add_argument("file", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.units_file"))
+    database(load, "cli.help.import_database")
+
+    inv = actions(command(sub, "invites", "cli.help.invites"))
+    create = command(inv, "create", "cli.help.invites_create")
+    unit(create)
+    create.add_argument("--role", choices=("secretary", "officer"), default="secretary", help=t("cli.help.role"))
+    create.add_argument("--expires-days", type=_expires_days, default=30, metavar=t("cli.help.days_metavar"),
+                        help=t("cli.help.expires_days_range", most=MAX_EXPIRES_DAYS))
     create.add_argument("--for-branches", action="store_true", help=t("cli.help.for_branches"))
-    create.add_argument("--out", type=Path, help=t("cli.help.out"))
-    create.add_argument("--bot-username", help=t("cli.help.bot_username"))
-    revoke = inv.add_parser("revoke", help=t("cli.help.invites_revoke"))
-    revoke.add_argument("code")
+    create.add_argument("--out", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.invites_out"))
+    create.add_argument("--bot-username", type=_username, metavar=t("cli.help.name_metavar"), help=t("cli.help.bot_username_vi"))
+    database(create)
+    revoke = command(inv, "revoke", "cli.help.invites_revoke")
+    revoke.add_argument("code", metavar=t("cli.help.code_metavar"), help=t("cli.help.revoke_code"))
+    database(revoke)
 
-    export = sub.add_parser("export", help=t("cli.help.export"))
-    export.add_argument("--unit", required=True, help=t("cli.help.unit"))
-    export.add_argument("--period", required=True, help=t("cli.help.export_period"))
-    export.add_argument("--out", type=Path, required=True, help=t("cli.help.export_out"))
+    export = command(sub, "export", "cli.help.export")
+    unit(export)
+    export.add_argument("--period", required=True, metavar=t("cli.help.period_metavar"),
+                        help=t("cli.help.export_period"))
+    export.add_argument("--out", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.export_out_dir"))
     export.add_argument("--csv", action="store_true", help=t("cli.help.export_csv"))
-    export.add_argument("--database", type=Path, help=t("cli.help.export_database"))
+    database(export)
     return top
 
 
@@ -64,13 +152,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.channels import telegram          # imported only when needed: it is the heavy part
         return telegram.run(config)
     if command in ("run", "chat"):
-        return asyncio.run(_chat(getattr(args, "database", DEMO_DATABASE), config))
+        return asyncio.run(_chat(getattr(args, "database", None) or config.demo_database_path, config))
     if command == "units" and args.action == "import":
-        return asyncio.run(_import_units(args.file, config))
+        return asyncio.run(_import_units(args.file, args.database or config.database_path))
     if command == "invites" and args.action == "create":
         return asyncio.run(_create_invites(args, config))
     if command == "invites" and args.action == "revoke":
-        return asyncio.run(_revoke_invite(args.code, config))
+        return asyncio.run(_revoke_invite(args.code, args.database or config.database_path))
     if command == "export":
         return asyncio.run(_export(args, config))
     parser().print_help()
@@ -98,45 +186,64 @@ async def _chat(database: Path, config) -> int:
     return 0
 
 
-async def _import_units(path: Path, config) -> int:
+def _database_found(path: Path) -> bool:
+    """Whether the database exists; if not, say so (opening it would make an empty one)."""
+    if path.is_file():
+        return True
+    print(t("cli.no_database", path=path), file=sys.stderr)
+    return False
+
+
+async def _import_units(path: Path, database: Path) -> int:
     if not path.is_file():
         print(t("import.no_file", path=path), file=sys.stderr)
         return 1
-    services = await app.open_services(config.database_path)
+    created = not database.exists()
     try:
-        rows = units_csv.read_file(path, await services.storage.units.all())
-        summary = await services.storage.units.import_rows(rows, services.clock())
+        if created:      # check the file first: a refused file must not leave an empty database behind
+            units_csv.read_file(path, [])
+        services = await app.open_services(database)
+        try:
+            rows = units_csv.read_file(path, await services.storage.units.all())
+            summary = await services.storage.units.import_rows(rows, services.clock())
+        finally:
+            await app.close_services(services)
     except units_csv.UnitFileError as error:
         print(t("import.refused", path=path, count=len(error.problems)), file=sys.stderr)
         for problem in error.problems:
             print(str(problem), file=sys.stderr)
         return 1
-    finally:
-        await app.close_services(services)
+    if created:
+        print(t("import.database_created", path=database))
     print(t("import.done", path=path, created=summary.created, updated=summary.updated, unchanged=summary.unchanged))
     return 0
 
 
 async def _bot_username(args, config) -> str | None:
-    if args.bot_username:
-        return args.bot_username.lstrip("@")
-    import os
-
-    if os.environ.get("TELEGRAM_BOT_USERNAME"):
-        return os.environ["TELEGRAM_BOT_USERNAME"].lstrip("@")
+    """The bot's username for t.me links: --bot-username, TELEGRAM_BOT_USERNAME, or asked of Telegram."""
+    if args.bot_username or config.telegram_bot_username:
+        return args.bot_username or config.telegram_bot_username
     if config.telegram_token:
+        from telegram.error import NetworkError, TelegramError
+
         from bot.channels.telegram import fetch_username
 
-        return await fetch_username(config)
+        try:
+            return await startup.with_retries(lambda: fetch_username(config), attempts=USERNAME_ATTEMPTS,
+                                              first_delay=USERNAME_FIRST_DELAY, retry_on=(NetworkError,),
+                                              say=lambda line: print(line, file=sys.stderr))
+        except (startup.GaveUp, TelegramError):
+            # The codes work without a link; not knowing the name is no reason to stop.
+            print(t("invites.username_unasked"), file=sys.stderr)
     return None
 
 
 async def _create_invites(args, config) -> int:
+    database = args.database or config.database_path
+    if not _database_found(database):
+        return 1
     username = await _bot_username(args, config)
-    if not username:
-        print(t("invites.need_username"), file=sys.stderr)
-        return 2
-    services = await app.open_services(config.database_path)
+    services = await app.open_services(database)
     try:
         storage, now = services.storage, services.clock()
         unit = await storage.units.by_code(args.unit)
@@ -161,31 +268,46 @@ async def _create_invites(args, config) -> int:
             if role == "secretary" and target.level != "branch":
                 print(t("invites.secretary_level", unit=target.name), file=sys.stderr)
                 return 1
-        expires = now + timedelta(days=max(1, args.expires_days))
+        expires = now + timedelta(days=args.expires_days)
         made = []
         for target in targets:
             code = invites.new_code()
             await storage.invites.create(invites.hash_code(code), code[:invites.HINT_LENGTH], target.id, role,
                                          now, expires)
-            made.append((target, code, invites.deep_link(username, code)))
+            made.append((target, code, invites.deep_link(username, code) if username else ""))
     finally:
         await app.close_services(services)
     for target, code, link in made:
-        print(t("invites.line", unit=target.name, code=target.code, role=t(f"role.{role}"),
-                expires=date_time(expires), invite=code, link=link))
-    out = args.out or (Path(f"invites-{args.unit}.csv") if args.for_branches else None)
+        print(t("invites.line" if link else "invites.line_no_link", unit=target.name, code=target.code,
+                role=t(f"role.{role}"), expires=date_time(expires), invite=code, link=link))
+    if not username:
+        print(t("invites.no_link_note"))
+    out = args.out or (config.invites_dir / f"invites-{args.unit}.csv" if args.for_branches else None)
     if out:
-        with out.open("w", encoding="utf-8-sig", newline="") as handle:   # BOM: Excel reads it as UTF-8
-            writer = csv.writer(handle)
-            writer.writerow(t("invites.csv_header").split(","))
-            for target, code, link in made:
-                writer.writerow([target.code, target.name, t(f"role.{role}"), code, link, date_time(expires)])
-        print(t("invites.csv_written", count=len(made), path=out))
+        _write_invites(out, made, role, expires)
+        print(t("invites.file_written", count=len(made), path=out))
+        print(t("invites.file_warning"))
     return 0
 
 
-async def _revoke_invite(code: str, config) -> int:
-    services = await app.open_services(config.database_path)
+def _write_invites(out: Path, made, role: str, expires) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8-sig", newline="", opener=_owner_only) as handle:   # BOM: Excel reads UTF-8
+        writer = csv.writer(handle)
+        writer.writerow(t("invites.csv_header").split(","))
+        for target, code, link in made:
+            writer.writerow([target.code, target.name, t(f"role.{role}"), code, link, date_time(expires)])
+
+
+def _owner_only(path, flags):
+    # Live codes: a new file is readable by the officer's account only, like a key.
+    return os.open(path, flags, 0o600)
+
+
+async def _revoke_invite(code: str, database: Path) -> int:
+    if not _database_found(database):
+        return 1
+    services = await app.open_services(database)
     try:
         status = await services.storage.invites.revoke(invites.hash_code(code.strip()), services.clock())
     finally:
@@ -205,7 +327,10 @@ async def _export(args, config) -> int:
     except ValueError:
         print(t("export.bad_period", period=args.period), file=sys.stderr)
         return 2
-    services = await app.open_services(args.database or config.database_path)
+    database = args.database or config.database_path
+    if not _database_found(database):
+        return 1
+    services = await app.open_services(database)
     try:
         unit = await services.storage.units.by_code(args.unit)
         if unit is None:
@@ -215,7 +340,8 @@ async def _export(args, config) -> int:
                                      load_calendar(config.calendar_file))
     finally:
         await app.close_services(services)
-    out = args.out.with_suffix("") if args.csv else args.out
+    out = args.out or config.out_dir / f"tonghop-{unit.code}-{period.key}.xlsx"
+    out = out.with_suffix("") if args.csv else out
     written = xlsx.write_csv(digest, out) if args.csv else [xlsx.write_xlsx(digest, out)]
     for path in written:
         print(t("export.done", path=path))

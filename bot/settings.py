@@ -1,4 +1,8 @@
-"""Settings from the environment or a `.env` file, checked once at start-up."""
+"""Settings from the environment or the project's `.env` file, checked once at start-up.
+
+Every file the bot keeps lives under one data folder (DATA_DIR, by default `data/` beside the
+code), whatever folder the bot is started from.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,14 @@ from messages_vi import t
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Telegram's rule for a bot's username: 5 to 32 letters, digits or _, ending in "bot".
+USERNAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
+
+# The project's folder (beside pyproject.toml), found from this file and never from the current
+# folder: started from elsewhere, the bot must still find its .env and its data.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_FILE = PROJECT_ROOT / ".env"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
 class SettingsError(ValueError):
@@ -31,6 +43,23 @@ class Settings:
     form_max_idle_days: int
     calendar_file: Path | None
     reminder_tick_seconds: int
+    data_dir: Path = DEFAULT_DATA_DIR
+    telegram_bot_username: str | None = None
+
+    @property
+    def demo_database_path(self) -> Path:
+        """The terminal chat's demo database, made on first use."""
+        return self.data_dir / "demo.sqlite3"
+
+    @property
+    def out_dir(self) -> Path:
+        """Where exports and the files the bot sends as attachments are written."""
+        return self.data_dir / "out"
+
+    @property
+    def invites_dir(self) -> Path:
+        """Where `invites create` writes its files of live codes."""
+        return self.data_dir / "invites"
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -43,8 +72,11 @@ class Settings:
         return f"Settings(token={token}, api={self.telegram_api_base_url!r}, db={str(self.database_path)!r})"
 
 
-def load(env: dict[str, str] | None = None, env_file: str | Path = ".env") -> Settings:
-    """Read the settings: the process environment wins over the `.env` file."""
+def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
+    """Read the settings: the process environment wins over the `.env` file (the project's).
+
+    A relative path in a setting is taken from the project's folder, where `.env` is."""
+    env_file = ENV_FILE if env_file is None else env_file
     values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if Path(env_file).exists() else {}
     values.update(os.environ if env is None else env)
 
@@ -60,18 +92,28 @@ def load(env: dict[str, str] | None = None, env_file: str | Path = ".env") -> Se
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in LOG_LEVELS:
         raise SettingsError(t("settings.bad_log_level", levels=", ".join(LOG_LEVELS)))
-    calendar = get("CALENDAR_FILE")
-    if calendar and not Path(calendar).is_file():
+    username = get("TELEGRAM_BOT_USERNAME").removeprefix("@") or None
+    if username is not None and not USERNAME_SHAPE.match(username):
+        raise SettingsError(t("settings.bad_username", value=username))
+    data_dir = _path(get("DATA_DIR")) or DEFAULT_DATA_DIR
+    calendar = _path(get("CALENDAR_FILE"))
+    if calendar and not calendar.is_file():
         raise SettingsError(t("settings.no_calendar", path=calendar))
     return Settings(
         telegram_token=token,
         telegram_api_base_url=base_url,
-        database_path=Path(get("DATABASE_PATH", "data/chidoan.sqlite3")),
+        database_path=_path(get("DATABASE_PATH")) or data_dir / "chidoan.sqlite3",
         log_level=level,
         form_max_idle_days=_positive(get, "FORM_MAX_IDLE_DAYS", "7"),
-        calendar_file=Path(calendar) if calendar else None,
+        calendar_file=calendar,
         reminder_tick_seconds=_positive(get, "REMINDER_TICK_SECONDS", "60"),
+        data_dir=data_dir,
+        telegram_bot_username=username,
     )
+
+
+def _path(text: str) -> Path | None:
+    return PROJECT_ROOT / Path(text).expanduser() if text else None
 
 
 def _positive(get, name: str, default: str) -> int:

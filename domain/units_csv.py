@@ -1,6 +1,8 @@
 """Reading the officer's unit list (CSV, as Excel saves it) into checked rows.
 
-Columns: code,name,level,parent_code,border,members and optionally founded (dd/mm/yyyy).
+Columns: code,name,level,parent_code,border,members and optionally founded (dd/mm/yyyy), or
+their Vietnamese names (ma_don_vi, ten_don_vi, cap, ma_cap_tren, bien_gioi, so_doan_vien,
+ngay_thanh_lap), with or without diacritics; levels and the border flag in either language too.
 A file with any bad row is refused whole, with every bad row's line number and reason.
 """
 
@@ -13,12 +15,43 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from domain.textnorm import fold
 from messages_vi import t
 from storage.units import LEVELS, Unit, UnitRow
 
 REQUIRED = ("code", "name", "level", "parent_code", "border", "members")
 OPTIONAL = ("founded",)
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# Headers, levels and yes/no as people write them, folded (see `_folded`): "Mã đơn vị",
+# "ma_don_vi" and "MA DON VI" are one header.
+COLUMN_NAMES = {
+    "code": ("code", "ma", "ma don vi"),
+    "name": ("name", "ten", "ten don vi"),
+    "level": ("level", "cap"),
+    "parent_code": ("parent code", "ma cap tren", "cap tren"),
+    "border": ("border", "bien gioi"),
+    "members": ("members", "so doan vien", "doan vien"),
+    "founded": ("founded", "ngay thanh lap"),
+}
+# Only onto the levels storage has. The commune's Union (Đoàn xã/phường/thị trấn) is a
+# grassroots unit: it owns branches directly (DOMAIN.md, "Who is who").
+LEVEL_NAMES = {
+    "province": ("province", "tinh", "tinh doan"),
+    "district": ("district", "huyen", "huyen doan", "quan doan", "thi doan", "doan khoi"),
+    "grassroots": ("grassroots", "co so", "doan co so", "xa", "phuong", "thi tran", "doan xa", "doan phuong",
+                   "doan thi tran"),
+    "branch": ("branch", "chi doan"),
+}
+YES = ("1", "co", "x", "yes", "true")
+NO = ("", "0", "khong", "no", "false")
+_COLUMN_OF = {alias: column for column, aliases in COLUMN_NAMES.items() for alias in aliases}
+_LEVEL_OF = {alias: level for level, aliases in LEVEL_NAMES.items() if level in LEVELS for alias in aliases}
+
+
+def _folded(text: str) -> str:
+    """Lower case, no diacritics, `_` and `-` read as spaces, spaces squeezed."""
+    return fold(text.replace("_", " ").replace("-", " "))
 
 
 @dataclass(frozen=True)
@@ -59,16 +92,22 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
         raise UnitFileError([_problem(1, t("import.empty"))])
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","   # Excel in some locales
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
+    written = [h.strip() for h in next(reader)]
+    header = [_COLUMN_OF.get(_folded(h), h) for h in written]
+    shown = dict(zip(header, written))          # problems name a column as the file does
     missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    if missing or unknown:
+    unknown = [w for h, w in zip(header, written) if h not in REQUIRED + OPTIONAL]
+    twice = sorted({h for h in header if h in COLUMN_NAMES and header.count(h) > 1})
+    if missing or unknown or twice:
         reasons = []
         if missing:
             reasons.append(t("import.missing_columns", columns=", ".join(missing)))
         if unknown:
             reasons.append(t("import.unknown_columns", columns=", ".join(unknown)))
-        reasons.append(t("import.expected", columns=",".join(REQUIRED)))
+        for column in twice:
+            reasons.append(t("import.column_twice", column=column,
+                             written=", ".join(w for h, w in zip(header, written) if h == column)))
+        reasons.append(t("import.expected_columns", columns=",".join(REQUIRED)))
         raise UnitFileError([_problem(1, *reasons)])
 
     reasons_by_line: dict[int, list[str]] = {}
@@ -82,45 +121,48 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
             reasons_by_line[line] = [t("import.cells", found=len(record), expected=len(header))]
             continue
         values = {name: cell.strip() for name, cell in zip(header, record)}
-        row, reasons = _row(values)
+        row, reasons = _row(values, shown)
         if row.code in seen:
             reasons.append(t("import.duplicate", code=row.code, line=seen[row.code]))
         seen.setdefault(row.code, line)
         if reasons:
             reasons_by_line[line] = reasons
         rows.append((line, row))
-    for line, reason in _check_tree(rows, existing):
+    for line, reason in _check_tree(rows, existing, shown["parent_code"]):
         reasons_by_line.setdefault(line, []).append(reason)
     if reasons_by_line:
         raise UnitFileError([_problem(line, *reasons) for line, reasons in sorted(reasons_by_line.items())])
     return _parents_first([row for _, row in rows])
 
 
-def _row(values: dict[str, str]) -> tuple[UnitRow, list[str]]:
+def _row(values: dict[str, str], shown: dict[str, str]) -> tuple[UnitRow, list[str]]:
     """The row as read, and what is wrong with it (the row is only used when nothing is)."""
     reasons = []
-    code, name, level = values["code"], values["name"], values["level"].lower()
+    code, name = values["code"], values["name"]
+    level = _LEVEL_OF.get(_folded(values["level"]), values["level"])
     if not CODE.match(code):
         reasons.append(t("import.bad_code", code=code))
     if not name:
         reasons.append(t("import.no_name"))
     if level not in LEVELS:
-        reasons.append(t("import.bad_level", level=values["level"], levels=", ".join(LEVELS)))
-    border = values["border"] or "0"
-    if border not in ("0", "1"):
-        reasons.append(t("import.bad_border", border=border))
+        reasons.append(t("import.bad_level_named", column=shown["level"], level=values["level"],
+                         levels=", ".join(t("import.level_choice", name=t(f"import.level.{name}"), level=name)
+                                          for name in LEVELS)))
+    border = _folded(values["border"])
+    if border not in YES + NO:
+        reasons.append(t("import.bad_border_named", column=shown["border"], border=values["border"]))
     members_text = values["members"] or "0"
     members = int(members_text) if members_text.isdigit() else None
     if members is None:
-        reasons.append(t("import.bad_members", members=members_text))
+        reasons.append(t("import.bad_members_named", column=shown["members"], members=members_text))
     elif members and level in LEVELS and level != "branch":
         reasons.append(t("import.members_not_branch"))
     founded = None
     if values.get("founded"):
         founded = _date(values["founded"])
         if founded is None:
-            reasons.append(t("import.bad_founded", founded=values["founded"]))
-    return UnitRow(code, name, level, values["parent_code"] or None, border == "1", members or 0, founded), reasons
+            reasons.append(t("import.bad_founded_named", column=shown["founded"], founded=values["founded"]))
+    return UnitRow(code, name, level, values["parent_code"] or None, border in YES, members or 0, founded), reasons
 
 
 def _date(text: str) -> date | None:
@@ -132,7 +174,7 @@ def _date(text: str) -> date | None:
     return None
 
 
-def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[tuple[int, str]]:
+def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit], parent_column: str) -> list[tuple[int, str]]:
     """Parents exist and sit at a higher level; one root in all."""
     level_of = {u.code: u.level for u in existing}
     level_of.update({row.code: row.level for _, row in rows})
@@ -142,15 +184,15 @@ def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[t
         if row.parent_code is None:
             others = roots - {row.code}
             if others:
-                problems.append((line, t("import.second_root", root=min(others))))
+                problems.append((line, t("import.second_root_named", column=parent_column, root=min(others))))
             roots.add(row.code)
             continue
         parent_level = level_of.get(row.parent_code)
         if parent_level is None:
-            problems.append((line, t("import.no_parent", parent=row.parent_code)))
+            problems.append((line, t("import.no_parent_named", column=parent_column, parent=row.parent_code)))
         elif parent_level in LEVELS and row.level in LEVELS and LEVELS.index(parent_level) >= LEVELS.index(row.level):
-            problems.append((line, t("import.bad_parent_level", level=row.level, parent_level=parent_level,
-                                     parent=row.parent_code)))
+            problems.append((line, t("import.bad_parent_level_named", level=t(f"import.level.{row.level}"),
+                                     parent_level=t(f"import.level.{parent_level}"), parent=row.parent_code)))
     return problems
 
 

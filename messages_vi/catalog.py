@@ -343,3 +343,89 @@ MESSAGES.update({
     "cli.help.out": "tệp CSV ghi các liên kết (mặc định khi --for-branches: invites-MÃ.csv)",
     "cli.help.bot_username": "tên bot trên Telegram, không có @",
 })
+
+MESSAGES.update({
+    # --- command line: help, errors, data folder, unit files, invite files, start-up retries ----
+    "settings.bad_username": (
+        "TELEGRAM_BOT_USERNAME \"{value}\" không đúng dạng tên bot "
+        "(5–32 chữ cái không dấu, số hoặc _, kết thúc bằng bot)."
+    ),
+    "cli.help.usage": "Cách dùng: ",
+    "cli.help.positionals": "đối số",
+    "cli.help.options": "tùy chọn",
+    "cli.help.commands": "lệnh",
+    "cli.help.actions": "việc",
+    "cli.help.help": "in hướng dẫn này rồi thoát",
+    "cli.help.chat_database": "tệp dữ liệu mẫu (mặc định: demo.sqlite3 trong DATA_DIR; chưa có thì tạo)",
+    "cli.help.units_import_long": (
+        "Nhập hoặc cập nhật đơn vị từ tệp CSV (UTF-8; dấu phẩy hoặc chấm phẩy). Dòng đầu là tiêu đề cột, "
+        "tiếng Anh hoặc tiếng Việt, có dấu hay không đều được: code/ma_don_vi, name/ten_don_vi, level/cap, "
+        "parent_code/ma_cap_tren, border/bien_gioi, members/so_doan_vien, và nếu muốn founded/ngay_thanh_lap "
+        "(dd/mm/yyyy). Cấp: tỉnh đoàn, huyện đoàn, đoàn cơ sở (đoàn xã, phường), chi đoàn. Biên giới: có hoặc không."
+    ),
+    "cli.help.units_file": "tệp CSV danh sách đơn vị",
+    "cli.help.file_metavar": "TỆP",
+    "cli.help.import_database": "tệp dữ liệu (mặc định: DATABASE_PATH); chưa có thì tạo mới",
+    "cli.help.existing_database": "tệp dữ liệu đã có (mặc định: DATABASE_PATH)",
+    "cli.help.unit_metavar": "MÃ",
+    "cli.help.role": "vai trò: secretary (Bí thư chi đoàn, mặc định) hoặc officer (cán bộ Đoàn)",
+    "cli.help.days_metavar": "SỐ_NGÀY",
+    "cli.help.expires_days_range": "số ngày mã còn hiệu lực, từ 1 đến {most} (mặc định 30)",
+    "cli.help.invites_out": "tệp CSV ghi các mã (mặc định khi --for-branches: invites/invites-MÃ.csv trong DATA_DIR)",
+    "cli.help.name_metavar": "TÊN_BOT",
+    "cli.help.bot_username_vi": "tên bot trên Telegram, để in liên kết t.me (mặc định: TELEGRAM_BOT_USERNAME)",
+    "cli.help.code_metavar": "MÃ_MỜI",
+    "cli.help.revoke_code": "mã mời cần thu hồi (chưa được dùng)",
+    "cli.help.period_metavar": "KỲ",
+    "cli.help.export_out_dir": (
+        "tệp .xlsx (với --csv: phần đầu tên chung của các tệp CSV); mặc định: out/tonghop-MÃ-KỲ.xlsx trong DATA_DIR"
+    ),
+    "cli.error": "{prog}: lỗi: {message}\n",
+    "cli.error.required": "thiếu {names}",
+    "cli.error.unrecognized": "không hiểu {words}",
+    "cli.error.invalid_choice": "{name}: không có {value}; chọn một trong {choices}",
+    "cli.error.invalid_value": "{name}: giá trị {value} không dùng được",
+    "cli.error.expected_one": "{name} cần một giá trị",
+    "cli.error.ambiguous": "{option} chưa rõ là {matches}",
+    "cli.error.argument": "{name}: {message}",
+    "cli.no_database": (
+        "Không có tệp dữ liệu {path}; chưa làm gì. Kiểm tra lại --database hoặc DATABASE_PATH. "
+        "Tệp dữ liệu được tạo khi nhập đơn vị lần đầu: python -m bot units import TỆP.csv"
+    ),
+    "import.database_created": "Đã tạo tệp dữ liệu mới {path}.",
+    "import.column_twice": "cột {column} có hai lần ({written})",
+    "import.expected_columns": (
+        "cần các cột {columns}, hoặc tên tiếng Việt ma_don_vi, ten_don_vi, cap, ma_cap_tren, bien_gioi, "
+        "so_doan_vien (thêm founded hoặc ngay_thanh_lap nếu muốn)"
+    ),
+    "import.bad_level_named": "{column} \"{level}\" không phải cấp đã biết; dùng {levels}",
+    "import.level_choice": "{name} ({level})",
+    "import.level.province": "tỉnh đoàn",
+    "import.level.district": "huyện đoàn",
+    "import.level.grassroots": "đoàn cơ sở",
+    "import.level.branch": "chi đoàn",
+    "import.bad_border_named": "{column} \"{border}\" phải là có hoặc không (hoặc 1/0, x/để trống)",
+    "import.bad_members_named": "{column} \"{members}\" phải là số nguyên từ 0 trở lên",
+    "import.bad_founded_named": "{column} \"{founded}\" phải là ngày dạng 26/03/2020",
+    "import.second_root_named": "{column} trống nhưng {root} đã là đơn vị gốc",
+    "import.no_parent_named": "{column} {parent} không có trong tệp lẫn trong dữ liệu",
+    "import.bad_parent_level_named": "đơn vị cấp {level} không thể trực thuộc đơn vị cấp {parent_level} ({parent})",
+    "invites.bad_expires_days": "số ngày hiệu lực phải từ 1 đến {most}, không phải \"{value}\"",
+    "invites.bad_username": "\"{value}\" không đúng dạng tên bot (5–32 chữ cái không dấu, số hoặc _, kết thúc bằng bot)",
+    "invites.username_unasked": "Không hỏi được tên bot từ Telegram.",
+    "invites.line_no_link": (
+        "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}  (gõ trong trò chuyện với bot: /start {invite})"
+    ),
+    "invites.no_link_note": (
+        "Chưa có liên kết t.me vì chưa biết tên bot. Người được mời vẫn tham gia được: mở trò chuyện với bot "
+        "rồi gõ /start và mã. Muốn có liên kết, đặt TELEGRAM_BOT_USERNAME trong tệp .env "
+        "hoặc thêm --bot-username TÊN_BOT."
+    ),
+    "invites.file_written": "Đã ghi {count} mã mời vào {path} để trộn thư.",
+    "invites.file_warning": (
+        "⚠️ Tệp này chứa mã mời còn hiệu lực: ai có tệp là dùng được mã. "
+        "Đừng đưa tệp lên nhóm chung hay vào git; gửi xong thì xoá tệp."
+    ),
+    "startup.retrying": "Chưa kết nối được ({error}). Thử lại sau {seconds} giây (lần {attempt}/{attempts})…",
+    "startup.gave_up": "Không kết nối được sau {attempts} lần thử ({error}). Kiểm tra mạng rồi chạy lại.",
+})

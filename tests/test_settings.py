@@ -1,4 +1,5 @@
-"""Settings: defaults, one-line refusals, the file URL, and a token that never reaches a log."""
+"""Settings: defaults, the data folder, one-line refusals, the file URL, and a token that never
+reaches a log."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -16,11 +18,13 @@ import pytest
 from telegram import Bot
 from telegram.error import InvalidToken
 
+from bot import settings as settings_module
 from bot.settings import DEFAULT_API_BASE_URL, SettingsError, configure_logging, load
 from messages_vi import t
 from tests.support.telegram_fake import TOKEN, FakeBotApi, LoopbackServer
 
 SECRET = TOKEN.partition(":")[2]
+ROOT = Path(__file__).parent.parent          # the project: pyproject.toml, .env, data/
 PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
@@ -33,9 +37,34 @@ def test_defaults(tmp_path):
     assert settings.telegram_token is None
     assert settings.telegram_api_base_url == DEFAULT_API_BASE_URL
     assert settings.telegram_file_base_url == "https://api.telegram.org/file/bot"
-    assert settings.database_path == Path("data/chidoan.sqlite3")
+    assert settings.data_dir == ROOT / "data" and (ROOT / "pyproject.toml").is_file()
+    assert settings.database_path == ROOT / "data" / "chidoan.sqlite3"
+    assert settings.demo_database_path == ROOT / "data" / "demo.sqlite3"
+    assert (settings.out_dir, settings.invites_dir) == (ROOT / "data" / "out", ROOT / "data" / "invites")
     assert (settings.log_level, settings.form_max_idle_days, settings.reminder_tick_seconds) == ("INFO", 7, 60)
-    assert settings.calendar_file is None
+    assert settings.calendar_file is None and settings.telegram_bot_username is None
+
+
+def test_every_file_lives_under_the_data_folder_whatever_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    moved = load_env(tmp_path, DATA_DIR="/srv/chidoan")
+    assert moved.database_path == Path("/srv/chidoan/chidoan.sqlite3")
+    assert moved.demo_database_path == Path("/srv/chidoan/demo.sqlite3")
+    assert (moved.out_dir, moved.invites_dir) == (Path("/srv/chidoan/out"), Path("/srv/chidoan/invites"))
+    relative = load_env(tmp_path, DATA_DIR="du-lieu", DATABASE_PATH="du-lieu/that.sqlite3")
+    assert relative.data_dir == ROOT / "du-lieu"                          # from the project, not from tmp_path
+    assert relative.database_path == ROOT / "du-lieu" / "that.sqlite3"
+    assert load_env(tmp_path, DATABASE_PATH="/srv/a.sqlite3").database_path == Path("/srv/a.sqlite3")
+
+
+def test_the_env_file_read_is_the_projects_not_the_current_folders(tmp_path, monkeypatch):
+    assert settings_module.ENV_FILE == ROOT / ".env"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("LOG_LEVEL=LOUD\n")
+    monkeypatch.setattr(settings_module, "ENV_FILE", tmp_path / "project.env")
+    (tmp_path / "project.env").write_text("LOG_LEVEL=error\nTELEGRAM_BOT_USERNAME=@tanbien_bot\n")
+    read = load(env={})
+    assert (read.log_level, read.telegram_bot_username) == ("ERROR", "tanbien_bot")
 
 
 def test_the_environment_wins_over_the_env_file(tmp_path):
@@ -61,6 +90,8 @@ def test_the_token_is_not_in_the_settings_repr(tmp_path):
     ("LOG_LEVEL", "LOUD"),
     ("FORM_MAX_IDLE_DAYS", "0"),
     ("REMINDER_TICK_SECONDS", "soon"),
+    ("TELEGRAM_BOT_USERNAME", "t.me/chidoan_bot"),
+    ("TELEGRAM_BOT_USERNAME", "chidoan"),
 ])
 def test_a_malformed_setting_is_refused_in_one_line_naming_it(tmp_path, name, value):
     with pytest.raises(SettingsError) as refused:
@@ -80,10 +111,16 @@ def test_the_file_url_is_on_the_same_server_under_file_bot(tmp_path, base, files
     assert load_env(tmp_path, TELEGRAM_API_BASE_URL=base).telegram_file_base_url == files
 
 
+SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_API_BASE_URL", "LOG_LEVEL",
+            "FORM_MAX_IDLE_DAYS", "CALENDAR_FILE", "REMINDER_TICK_SECONDS")
+
+
 def offline_env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    """A process environment with no proxy and no network settings, the database in tmp_path."""
+    """A process environment with no proxy and no network settings, the data in tmp_path, and
+    every other setting empty (the default), whatever the project's own .env says."""
     return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "NO_PROXY": "*",
-            "DATABASE_PATH": str(tmp_path / "db.sqlite3"), **settings}
+            **dict.fromkeys(SETTINGS, ""),
+            "DATA_DIR": str(tmp_path / "data"), "DATABASE_PATH": str(tmp_path / "db.sqlite3"), **settings}
 
 
 @pytest.mark.parametrize("setting", [
@@ -160,3 +197,17 @@ async def test_the_token_never_reaches_the_log_at_debug(tmp_path, monkeypatch):
     assert quote(TOKEN) in api.calls[-1].url                            # (the download URL encodes it)
     assert TOKEN not in log and quote(TOKEN) not in log and SECRET not in log   # ...without the token
     assert "<token>" in log
+
+
+def test_the_example_env_file_documents_every_setting_in_vietnamese(tmp_path):
+    example = ROOT / ".env.example"
+    blocks = example.read_text(encoding="utf-8").split("\n\n")
+    documented = {}
+    for block in blocks[1:]:
+        *comments, setting = block.strip().splitlines()
+        documented[setting.partition("=")[0]] = " ".join(line.lstrip("# ") for line in comments)
+    assert set(documented) == {*SETTINGS, "DATA_DIR", "DATABASE_PATH"}
+    for name, text in documented.items():
+        assert text and re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text), name
+    copied = load(env={}, env_file=example)           # a copied example starts the terminal chat
+    assert copied.telegram_token is None and copied.database_path == ROOT / "data" / "chidoan.sqlite3"
