@@ -180,7 +180,8 @@ async def _chat(database: Path, config) -> int:
         calendar = calendar_or_explain(config.calendar_file)
         if calendar is None:
             return 2
-        await terminal.run(services, calendar=calendar, tick_seconds=config.reminder_tick_seconds)
+        await terminal.run(services, calendar=calendar, tick_seconds=config.reminder_tick_seconds,
+                           extra_ticks=app.extra_ticks())
     finally:
         await app.close_services(services)
     return 0
@@ -317,8 +318,8 @@ async def _revoke_invite(code: str, database: Path) -> int:
 
 
 async def _export(args, config) -> int:
+    from bot.scheduler import calendar_or_explain
     from domain import periods
-    from domain.deadlines.calendar import load_calendar
     from domain.digests import compute, xlsx
     from messages_vi.formatting import local_today
 
@@ -326,6 +327,9 @@ async def _export(args, config) -> int:
         period = periods.parse(args.period)
     except ValueError:
         print(t("export.bad_period", period=args.period), file=sys.stderr)
+        return 2
+    calendar = calendar_or_explain(config.calendar_file)
+    if calendar is None:
         return 2
     database = args.database or config.database_path
     if not _database_found(database):
@@ -336,8 +340,7 @@ async def _export(args, config) -> int:
         if unit is None:
             print(t("export.no_unit", code=args.unit), file=sys.stderr)
             return 1
-        digest = await compute.build(services.storage, unit.id, period, local_today(services.clock()),
-                                     load_calendar(config.calendar_file))
+        digest = await compute.build(services.storage, unit.id, period, local_today(services.clock()), calendar)
     finally:
         await app.close_services(services)
     out = args.out or config.out_dir / f"tonghop-{unit.code}-{period.key}.xlsx"

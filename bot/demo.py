@@ -12,6 +12,7 @@ from domain.deadlines.calendar import load_calendar
 from domain.deadlines.schedule import occurrences_between
 from messages_vi.formatting import local_today
 from storage import Storage
+from storage.units import path_ids
 
 CHANNEL = "terminal"
 STRANGER_ID = "guest"
@@ -109,7 +110,7 @@ async def _past_confirmations(storage: Storage, now: datetime) -> None:
     for unit in units:
         if unit.code in LATE_BRANCHES or unit.level == "province":
             continue
-        chain = [level_of[int(i)] for i in reversed(unit.path.strip("/").split("/"))]
+        chain = [level_of[i] for i in reversed(path_ids(unit.path))]
         for item in calendar.items:
             for occurrence in occurrences_between(item, chain, calendar.settings, today - timedelta(days=400),
                                                   today - timedelta(days=7)):

@@ -6,8 +6,9 @@ silently drops a late run (python-telegram-bot issue 3642), so the job gets a ge
 and `coalesce`; nothing depends on a particular run happening, as every tick recomputes.
 
 Each tick: reminders (domain.reminders), forms left untouched too long (dropped, their owners told
-through the outbox), then any extra tick functions `async def f(services, now) -> int` (the
-digests plug in here), each returning how many messages it queued.
+through the outbox), once a day the outbox rows finished more than OUTBOX_KEEP ago (forgotten),
+then any extra tick functions `async def f(services, now) -> int` (the digests plug in here),
+each returning how many messages it queued.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from domain.deadlines.calendar import Calendar
 from domain.reminders import Reminders
-from domain.sender import Limits, Sender, Transport
+from domain.sender import Budget, Limits, Sender, Transport
 from domain.services import Services
 from domain.conversation import Reply
 from messages_vi import t
@@ -32,10 +33,17 @@ log = logging.getLogger(__name__)
 
 ExtraTick = Callable[[Services, datetime], Awaitable[int]]
 
+# Sent, failed and dropped outbox rows are kept this long (for support), then forgotten. Longer
+# than any key a tick derives again: a digest's week, a form's start, a block's moment.
+OUTBOX_KEEP = timedelta(days=30)
+
 
 class Scheduler:
     def __init__(self, services: Services, calendar: Calendar, transport: Transport, *,
-                 tick_seconds: int = 60, extra_ticks: Sequence[ExtraTick] = (), limits: Limits | None = None):
+                 tick_seconds: int = 60, extra_ticks: Sequence[ExtraTick] = (), limits: Limits | None = None,
+                 budget: Budget | None = None, outbox_keep: timedelta = OUTBOX_KEEP):
+        """`budget`: the channel's, shared with its replies (which go first); by default the sender
+        paces itself at `limits.rate`."""
         self.services = services
         self.calendar = calendar
         self.tick_seconds = tick_seconds
@@ -43,7 +51,9 @@ class Scheduler:
         self.reminders = Reminders(services.storage, calendar)
         settings = calendar.settings
         limits = limits or Limits(quiet=(settings.quiet_start, settings.quiet_end))
-        self.sender = Sender(services.storage, transport, limits, clock=services.clock)
+        self.sender = Sender(services.storage, transport, limits, clock=services.clock, budget=budget)
+        self.outbox_keep = outbox_keep
+        self._purged_on: date | None = None           # the local day of the last outbox purge
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
@@ -51,7 +61,8 @@ class Scheduler:
         """Queue everything due now; returns how many messages were queued. Never raises."""
         now = self.services.clock()
         queued = 0
-        for name, step in [("reminders", lambda: self.reminders.tick(now)), ("forms", lambda: self.expire_forms(now))] \
+        for name, step in [("reminders", lambda: self.reminders.tick(now)), ("forms", lambda: self.expire_forms(now)),
+                           ("outbox", lambda: self.purge_outbox(now))] \
                 + [(getattr(f, "__name__", "extra"), lambda f=f: f(self.services, now)) for f in self.extra_ticks]:
             try:
                 queued += await step()
@@ -74,6 +85,18 @@ class Scheduler:
             return tx.outbox.enqueue(messages, now) if messages else 0
 
         return await storage.atomic(expire)
+
+    async def purge_outbox(self, now: datetime) -> int:
+        """At most once a local day, forget the outbox rows finished more than outbox_keep ago.
+        Queues nothing: returns 0."""
+        today = local_today(now)
+        if self._purged_on == today:
+            return 0
+        forgotten = await self.services.storage.outbox.purge(now - self.outbox_keep)
+        self._purged_on = today                   # after it: a failed purge is tried on the next tick
+        if forgotten:
+            log.info("forgot %d outbox rows finished more than %d days ago", forgotten, self.outbox_keep.days)
+        return 0
 
     # --- running ------------------------------------------------------------------------------
     def start_with_job_queue(self, job_queue) -> None:

@@ -118,7 +118,7 @@ def _path(text: str) -> Path | None:
 
 def _positive(get, name: str, default: str) -> int:
     text = get(name, default)
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
         raise SettingsError(t("settings.bad_positive", name=name, value=text))
     return int(text)
 

@@ -1,10 +1,19 @@
-"""What a handler receives and returns: plain values that no messenger's API leaks into."""
+"""What a handler receives and returns: plain values that no messenger's API leaks into.
+
+A choice offered to a person carries an `Action`: a route and its arguments, as values. Its wire
+form (`encode`/`decode`, here and nowhere else) is what Telegram keeps as callback data and what
+a numbered menu stores; handlers only ever see the decoded `Action`.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+_WIRE_PART = re.compile(r"[A-Za-z0-9_.\-]*")
+_NUMBER = re.compile(r"-?[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -16,7 +25,7 @@ class Incoming:
     chat_id: str                  # where the answer goes
     display_name: str = ""
     text: str | None = None       # typed text, commands included
-    button: str | None = None     # the data of a pressed button
+    button: Action | None = None  # the choice picked: a pressed button or a numbered-menu pick
     other: str | None = None      # sticker, photo, voice, edited, ... : anything we do not read
     update_key: str | None = None  # set when the channel may deliver the same update twice
 
@@ -31,13 +40,59 @@ class Incoming:
 
 
 @dataclass(frozen=True)
-class Button:
-    label: str
-    data: str                     # ids only: at most 64 bytes on Telegram
+class Action:
+    """What picking a choice does: the route that answers it and that route's arguments."""
+
+    route: str
+    args: tuple = ()                  # given as str or int; kept as str
 
     def __post_init__(self):
-        if len(self.data.encode()) > 64:
-            raise ValueError(f"button data over 64 bytes: {self.data!r}")
+        # Arguments are kept as their wire text, so an action equals itself decoded; handlers
+        # read them back with `number` and `text`.
+        object.__setattr__(self, "args", tuple(map(str, self.args)))
+        parts = (self.route, *self.args)
+        if not self.route or any(not _WIRE_PART.fullmatch(p) for p in parts):
+            raise ValueError(f"action parts must be letters, digits, '_', '.', '-': {parts!r}")
+        if len(self.encode().encode()) > 64:
+            raise ValueError(f"action over 64 bytes (Telegram's limit): {self.encode()!r}")
+
+    @classmethod
+    def command(cls, name: str, *args: str | int) -> "Action":
+        """The action of a command's shortcut: the same as typing /name."""
+        return cls("cmd", (name, *args))
+
+    def encode(self) -> str:
+        return ":".join((self.route, *map(str, self.args)))
+
+    @classmethod
+    def decode(cls, data: str) -> "Action | None":
+        """The action of a payload; None for anything this bot did not write."""
+        route, *args = (data or "").split(":")
+        try:
+            return cls(route, tuple(args))
+        except ValueError:
+            return None
+
+    def text(self, index: int) -> str:
+        """Argument `index` as text; "" when absent."""
+        return str(self.args[index]) if index < len(self.args) else ""
+
+    def number(self, index: int) -> int | None:
+        """Argument `index` as an integer; None when absent or not a plain number."""
+        value = self.text(index)
+        return int(value) if _NUMBER.fullmatch(value) else None
+
+
+@dataclass(frozen=True)
+class Button:
+    """One choice: the words shown, and what picking it does."""
+
+    label: str
+    action: Action
+
+    def __post_init__(self):
+        if not isinstance(self.action, Action):
+            raise TypeError(f"a button carries an Action, not {type(self.action).__name__}")
 
 
 @dataclass(frozen=True)
@@ -50,23 +105,29 @@ class Reply:
     attachment_kind: str = "document"     # document or photo
     # (command, description) pairs: the chat's command menu from now on, when set
     command_menu: tuple[tuple[str, str], ...] = ()
+    # The question takes a number (a count): where choices are a numbered menu, a typed "2" is
+    # the answer 2, never the second choice; choices are then picked by their words.
+    number_answer: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form, to keep a reply in the outbox until it is sent."""
         return {
             "text": self.text,
-            "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
+            "buttons": [[[b.label, b.action.encode()] for b in row] for row in self.buttons],
             "attachment": str(self.attachment) if self.attachment else None,
             "attachment_kind": self.attachment_kind,
+            "number_answer": self.number_answer,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Reply":
         return cls(
             text=data["text"],
-            buttons=tuple(tuple(Button(label, value) for label, value in row) for row in data.get("buttons", [])),
+            buttons=tuple(tuple(Button(label, Action.decode(value)) for label, value in row)
+                          for row in data.get("buttons", [])),
             attachment=Path(data["attachment"]) if data.get("attachment") else None,
             attachment_kind=data.get("attachment_kind", "document"),
+            number_answer=data.get("number_answer", False),
         )
 
 

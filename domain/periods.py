@@ -27,13 +27,6 @@ class Period:
             return f"{self.year}-H{self.number}"
         return str(self.year)
 
-    @property
-    def half(self) -> int:
-        return self.number
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def previous(self) -> "Period":
         return parse(self.key, before=self.start - timedelta(days=1))
 

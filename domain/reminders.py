@@ -36,19 +36,20 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from domain import periods
-from domain.deadlines.calendar import LEVELS, Calendar, Item, in_quiet_hours
+from domain.deadlines.calendar import Calendar, Item, in_quiet_hours
 from domain.deadlines.schedule import (
-    LATE_HORIZON_DAYS, LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge, meeting_period,
+    LATE_HORIZON_DAYS, LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge,
     occurrences_between, send_time_utc, unit_due_date,
 )
-from domain.conversation import Button, Reply
+from domain.rules import LEVELS, meeting_owed_in, meeting_window, oneplusone_periods
+from domain.conversation import Action, Button, Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import long_date
 from storage import Storage
 from storage.repository import Transaction
 from storage.deadlines import RoleRow, Step, TickFacts, TreeUnit
 
-FORM_COMMANDS = {"meeting": "cmd:sinhhoat", "oneplusone": "cmd:motcongmot"}
+FORM_COMMANDS = {"meeting": Action.command("sinhhoat"), "oneplusone": Action.command("motcongmot")}
 _NAME = "\x00name\x00"                             # stands for a unit's name in a message template
 _ESCALATE_BELOW = LEVELS.index("district")        # levels after "district" in LEVELS escalate to it
 
@@ -150,14 +151,8 @@ def base_date(item: Item, occurrence: Occurrence, chain: tuple[str, ...], settin
 
 def meeting_months(key: str, border: bool) -> tuple[str, ...]:
     """The months ("2026-06") in which a branch meeting answers a monthly occurrence."""
-    first, last = meeting_period(date(int(key[:4]), int(key[5:7]), 1), border)
-    return tuple(f"{first.year}-{m:02d}" for m in range(first.month, last.month + 1))
-
-
-def report_periods(base: date) -> tuple[str, ...]:
-    """The 1+1 periods that answer an item due on `base`: its half-year, and in the second half the year."""
-    half = periods.half_year(base).key
-    return (half, str(base.year)) if base.month > 6 else (half,)
+    window = meeting_window(periods.parse(key).end, border)
+    return tuple(f"{window.year}-{m:02d}" for m in range(window.start.month, window.end.month + 1))
 
 
 class Answers:
@@ -173,7 +168,7 @@ class Answers:
         if item.collects == "meeting":
             needles, found = meeting_months(occurrence.key, group.border), self.facts.met
         elif item.collects == "oneplusone":
-            needles = report_periods(base_date(item, occurrence, group.chain, self.settings))
+            needles = oneplusone_periods(base_date(item, occurrence, group.chain, self.settings))
             found = self.facts.reported
         else:
             needles, found = (), {}
@@ -188,7 +183,7 @@ class Answers:
 
 def concerns(item: Item, group: Group, occurrence: Occurrence) -> bool:
     """A border-commune branch owes a meeting only in the quarter's last month."""
-    return not (item.collects == "meeting" and group.border and int(occurrence.key[5:7]) % 3)
+    return item.collects != "meeting" or meeting_owed_in(periods.parse(occurrence.key).end, group.border)
 
 
 # ---- the window and the facts to read ------------------------------------------------------
@@ -212,7 +207,7 @@ def wanted(calendar: Calendar, start: date, end: date) -> tuple[set[tuple[str, s
         for occ in occurrences_between(item, item_chain(item), calendar.settings, start, end + longest):
             pairs.add((item.id, occ.key))
             if item.collects == "oneplusone":
-                report.update(report_periods(occ.due))
+                report.update(oneplusone_periods(occ.due))
     return pairs, report
 
 
@@ -228,16 +223,11 @@ async def read_facts(storage: Storage, calendar: Calendar, now: datetime, days_a
 
 # ---- the messages --------------------------------------------------------------------------
 
-def item_ref(item: Item) -> str:
-    """The item as button data carries it (ids are short; calendar ids never change)."""
-    return item.id
-
-
 def answer_button(item: Item, occurrence_key: str) -> Button:
     """The button that answers a reminder: open the form the item collects, or confirm."""
     if item.collects:
         return Button(t(f"dl.button.{item.collects}"), FORM_COMMANDS[item.collects])
-    return Button(t("dl.button.confirm"), f"dl:c:{item_ref(item)}:{occurrence_key}")
+    return Button(t("dl.button.confirm"), Action("dl", ("c", item.id, occurrence_key)))
 
 
 def display_title(item: Item, occurrence_key: str) -> str:
@@ -248,17 +238,38 @@ def display_title(item: Item, occurrence_key: str) -> str:
 
 
 def reminder_payload(item: Item, occurrence: Occurrence, step: str, today: date) -> str:
-    days = (occurrence.due - today).days
-    title = display_title(item, occurrence.key)
-    if step == "nudge":
-        text = t("dl.reminder.nudge", title=title, date=long_date(occurrence.due), days=days)
-    elif days > 0:
-        text = t("dl.reminder.before", title=title, date=long_date(occurrence.due), days=days)
-    elif days == 0:
-        text = t("dl.reminder.due", title=title, date=long_date(occurrence.due))
-    else:
-        text = t("dl.reminder.late", title=title, date=long_date(occurrence.due), days=-days)
-    return _payload(Reply(text, ((answer_button(item, occurrence.key),),)))
+    """A reminder as the outbox keeps it. Its text says how many days are left as of `today`, and
+    its "wording" lets the sender say it again as of the day it goes out (`reword`): a reminder
+    queued on the eve and held back by the quiet hours says "hôm nay là hạn", not "còn 1 ngày"."""
+    wording = {"kind": "deadline", "title": display_title(item, occurrence.key),
+               "due": occurrence.due.isoformat(), "nudge": step == "nudge"}
+    text = deadline_text(wording["title"], occurrence.due, wording["nudge"], today)
+    return _payload(Reply(text, ((answer_button(item, occurrence.key),),)), wording)
+
+
+def deadline_text(title: str, due: date, nudge: bool, today: date) -> str:
+    """A reminder's words on `today`: days left, due today, or days late (a meeting nudge, while
+    days are left, in its own words)."""
+    days = (due - today).days
+    if nudge and days > 0:
+        return t("dl.reminder.nudge", title=title, date=long_date(due), days=days)
+    if days > 0:
+        return t("dl.reminder.before", title=title, date=long_date(due), days=days)
+    if days == 0:
+        return t("dl.reminder.due", title=title, date=long_date(due))
+    return t("dl.reminder.late", title=title, date=long_date(due), days=-days)
+
+
+def reword(payload: dict, now: datetime) -> dict:
+    """A queued payload (Reply.to_dict() and maybe a "wording") with the words that depend on the
+    day written for `now`, in Vietnam's time: the sender calls it just before sending. A payload
+    without a wording, or with one of a kind this code does not know, is left as it is."""
+    wording = payload.get("wording")
+    if not isinstance(wording, dict) or wording.get("kind") != "deadline":
+        return payload
+    today = now.astimezone(LOCAL_TZ).date()
+    text = deadline_text(wording["title"], date.fromisoformat(wording["due"]), bool(wording.get("nudge")), today)
+    return {**payload, "text": text}
 
 
 def escalation_payload(item: Item, occurrence_key: str, names: list[str]) -> str:
@@ -276,8 +287,11 @@ def occurrence_label(key: str) -> str:
     return period_name(period.kind, period.year, period.number)
 
 
-def _payload(reply: Reply) -> str:
-    return json.dumps(reply.to_dict(), ensure_ascii=False)
+def _payload(reply: Reply, wording: dict | None = None) -> str:
+    data = reply.to_dict()
+    if wording is not None:
+        data["wording"] = wording
+    return json.dumps(data, ensure_ascii=False)
 
 
 # ---- the tick ------------------------------------------------------------------------------

@@ -8,6 +8,13 @@ RetryAfter pauses every call for the time asked, network errors and 5xx are retr
 doubling delays, and a chat that blocked the bot is marked unreachable once, its queue dropped
 and its district's officers told, instead of being retried.
 
+The pace is a `Budget`, the one throttle of a messenger: the channel hands the same budget to its
+replies (urgent) and to the sender (bulk), so a reply to a person takes the next free call before
+any queued reminder or digest, and a RetryAfter seen by either holds back both.
+
+Words that depend on the day ("còn 2 ngày", "hôm nay là hạn") are written when the message is
+sent, not when it was queued: a payload may carry a "wording" (domain.reminders.reword).
+
 The reminders of one tick for one person are one outbox row with several parts (storage.outbox):
 the sender claims such a row once per part and sees one message at a time, as for any other row.
 
@@ -19,19 +26,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from domain.deadlines.calendar import in_quiet_hours
 from domain.conversation import Reply
+from domain.reminders import reword
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ
 from storage import Storage
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Blocked(Exception):
@@ -75,33 +85,105 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Pacer:
-    """Spaces the start of calls evenly at `rate` a second; a RetryAfter pushes every start back."""
+class Budget:
+    """A messenger's calls-per-second budget, shared by everything that calls it: replies to people
+    (urgent) and the outbox sender (bulk).
+
+    Calls start evenly spaced at `rate` a second. A slot is handed out only when it comes, never
+    booked ahead: when several callers wait, the next slot goes to the oldest urgent one, and a bulk
+    caller gets it only when no urgent one waits (bulk callers in the order they came). A
+    RetryAfter, seen by anyone, pushes every start back (`pause`).
+    """
+
+    # a timer may fire this much before its time (the loop's clock resolution): not worth a wait
+    _EARLY = 1e-6
 
     def __init__(self, rate: float):
         self.interval = 1.0 / rate
-        self._next = 0.0
+        self._next = 0.0                            # loop time at which the next call may start
+        self._urgent: deque[asyncio.Future] = deque()
+        self._bulk: deque[asyncio.Future] = deque()
+        self._timer: asyncio.TimerHandle | None = None
 
-    async def wait(self) -> None:
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """(urgent, bulk) callers waiting for a slot now (tests, benchmarks)."""
+        return (sum(not f.done() for f in self._urgent), sum(not f.done() for f in self._bulk))
+
+    async def slot(self, urgent: bool = False) -> None:
+        """Wait for the next call this caller may start."""
         loop = asyncio.get_running_loop()
         now = loop.time()
-        slot = max(self._next, now)
-        self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        if now + self._EARLY >= self._next and not self._urgent and (urgent or not self._bulk):
+            self._take(now)
+            return
+        waiter = loop.create_future()
+        (self._urgent if urgent else self._bulk).append(waiter)
+        self._arm(loop)
+        # cancelled while waiting: the future is cancelled with the task and skipped when its turn
+        # comes; cancelled just after being given a slot, the slot goes unused (the safe side)
+        await waiter
+
+    async def call(self, make: Callable[[], Awaitable[T]], *, urgent: bool = False,
+                   retry_after: Callable[[BaseException], float | None] | None = None, attempts: int = 5) -> T:
+        """Make one call (`make()`) in its turn. Flood control (an error for which `retry_after`
+        gives seconds; by default this module's RetryAfter) pauses every caller for that time, and
+        this call waits for its turn again and is made again: sent once, not dropped, not repeated
+        (a refused call sent nothing). After `attempts` refusals in a row the error is raised."""
+        for attempt in range(1, attempts + 1):
+            await self.slot(urgent)
+            try:
+                return await make()
+            except Exception as error:
+                seconds = (retry_after or _retry_seconds)(error)
+                if seconds is None or attempt == attempts:
+                    raise
+                self.pause(seconds)
+        raise AssertionError("unreachable")
 
     def pause(self, seconds: float) -> None:
+        """Flood control: no call starts for `seconds` from now."""
         self._next = max(self._next, asyncio.get_running_loop().time() + seconds)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._timer is None and (self._urgent or self._bulk):
+            self._timer = loop.call_at(max(self._next, loop.time()), self._release, loop)
+
+    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        now = loop.time()
+        if now + self._EARLY >= self._next:
+            for waiters in (self._urgent, self._bulk):
+                while waiters:
+                    waiter = waiters.popleft()
+                    if not waiter.done():
+                        waiter.set_result(None)
+                        self._take(now)
+                        self._arm(loop)
+                        return
+        self._arm(loop)                             # paused meanwhile (or nobody waits: no-op)
+
+    def _take(self, now: float) -> None:
+        # A slot taken a little late (a timer's delay) keeps the schedule, so the rate does not
+        # drift down; one taken after a lull starts it again from now, so no burst catches up.
+        # Either way no second holds more than rate + 1 starts.
+        late = now - self._next
+        self._next = (self._next if late < self.interval else now) + self.interval
+
+
+def _retry_seconds(error: BaseException) -> float | None:
+    return error.seconds if isinstance(error, RetryAfter) else None
 
 
 class Sender:
     def __init__(self, storage: Storage, transport: Transport, limits: Limits = Limits(),
-                 clock: Callable[[], datetime] = utc_now):
+                 clock: Callable[[], datetime] = utc_now, budget: Budget | None = None):
+        """`budget`: the channel's, shared with its replies; by default one of `limits.rate` of its own."""
         self.storage = storage
         self.transport = transport
         self.limits = limits
         self.clock = clock
-        self.pacer = Pacer(limits.rate)
+        self.budget = budget or Budget(limits.rate)
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._in_flight: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
@@ -160,8 +242,12 @@ class Sender:
         batch = max(1, min(room, int(self.limits.rate) or 1))
         rows = await self.storage.outbox.claim(self.transport.channel, self.clock(), batch)
         for row in rows:
-            await self.pacer.wait()
             await self._slots.acquire()
+            try:
+                await self.budget.slot(urgent=False)
+            except BaseException:
+                self._slots.release()
+                raise
             task = asyncio.create_task(self._send(row))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -183,10 +269,11 @@ class Sender:
     async def _deliver(self, row: OutboxRow) -> None:
         outbox = self.storage.outbox
         try:
-            message_id = await self.transport.deliver(row.chat_id, Reply.from_dict(json.loads(row.payload)))
+            reply = Reply.from_dict(reword(json.loads(row.payload), self.clock()))
+            message_id = await self.transport.deliver(row.chat_id, reply)
         except RetryAfter as error:
             self.stats["retry_after"] += 1
-            self.pacer.pause(error.seconds)
+            self.budget.pause(error.seconds)
             await outbox.retry(row.id, self.clock() + timedelta(seconds=error.seconds), str(error),
                                count_attempt=False)
         except Transient as error:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from domain.rules import LEVELS
 from domain.textnorm import fold
 from messages_vi import t
-from storage.units import LEVELS, Unit, UnitRow
+from storage.units import Unit, UnitRow
 
 REQUIRED = ("code", "name", "level", "parent_code", "border", "members")
 OPTIONAL = ("founded",)
@@ -152,7 +153,7 @@ def _row(values: dict[str, str], shown: dict[str, str]) -> tuple[UnitRow, list[s
     if border not in YES + NO:
         reasons.append(t("import.bad_border_named", column=shown["border"], border=values["border"]))
     members_text = values["members"] or "0"
-    members = int(members_text) if members_text.isdigit() else None
+    members = int(members_text) if re.fullmatch(r"[0-9]{1,7}", members_text) else None
     if members is None:
         reasons.append(t("import.bad_members_named", column=shown["members"], members=members_text))
     elif members and level in LEVELS and level != "branch":

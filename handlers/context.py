@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain.conversation import Incoming, Reply
+from domain.conversation import Action, Incoming, Reply
+from domain.rules import BRANCH_ROLES
 from domain.services import Services
 from storage.forms import FormSession
 from storage.people import Identity
@@ -18,7 +19,8 @@ class Request:
     incoming: Incoming
     identity: Identity
     session: FormSession | None
-    arg: str = ""                         # the command's argument, or the button's ids
+    arg: str = ""                         # what was typed after the command
+    action: Action = Action("none")       # the choice picked, with its arguments
 
 
 Handler = Callable[[Services, Request], Awaitable[list[Reply]]]
@@ -35,5 +37,5 @@ class Route:
         return identity.role in self.roles
 
 
-BRANCH_STAFF = ("secretary", "deputy")
+BRANCH_STAFF = BRANCH_ROLES
 OFFICERS = ("officer",)

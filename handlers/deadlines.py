@@ -16,7 +16,7 @@ from domain.reminders import (
     FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts,
 )
 from handlers.context import Request, Route, Services
-from domain.conversation import Button, Reply, rows
+from domain.conversation import Action, Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today, long_date
 
@@ -89,7 +89,7 @@ def _button(entry: Entry, number: int, request: Request) -> Button | None:
             return None
         return Button(t("dl.lich.button.form", number=number), FORM_COMMANDS[entry.item.collects])
     action, label = ("u", "dl.lich.button.undo") if entry.done else ("c", "dl.lich.button.confirm")
-    return Button(t(label, number=number), f"dl:{action}:{entry.item.id}:{entry.key}")
+    return Button(t(label, number=number), Action("dl", (action, entry.item.id, entry.key)))
 
 
 async def _entries(services: Services, calendar: Calendar, request: Request, now, today: date) -> list[Entry]:
@@ -138,8 +138,7 @@ def _late_below(calendar: Calendar, tree: Tree, answers: Answers, own_id: int, t
 
 async def answer(services: Services, request: Request) -> list[Reply]:
     """Buttons dl:c:<item>:<occurrence> (confirm for my unit) and dl:u:... (undo it)."""
-    action, _, rest = request.arg.partition(":")
-    item_id, _, key = rest.partition(":")
+    action, item_id, key = (request.action.text(i) for i in range(3))
     calendar = calendar_of(services)
     unit = request.identity.unit
     try:

@@ -18,7 +18,7 @@ from domain.deadlines.calendar import load_calendar
 from domain.digests import chart, compute, text, xlsx
 from domain.digests.weekly import SEND_AT
 from handlers.context import OFFICERS, Request, Route, Services
-from domain.conversation import Button, Reply, rows
+from domain.conversation import Action, Button, Reply, rows
 from handlers.units import unit_in_scope
 from messages_vi import t
 from messages_vi.formatting import local_today
@@ -57,14 +57,14 @@ async def _checked(services, request, unit_id: int, period: periods.Period):
 
 
 async def _from_button(services: Services, request: Request):
-    unit_id, _, key = request.arg.partition(":")
+    unit_id = request.action.number(0)
     try:
-        period = periods.parse(key)
+        period = periods.parse(request.action.text(1))
     except ValueError:
         return [Reply(t("button_stale"))]
-    if not unit_id.isdigit():
+    if unit_id is None:
         return [Reply(t("button_stale"))]
-    return await _checked(services, request, int(unit_id), period)
+    return await _checked(services, request, unit_id, period)
 
 
 async def _build(services: Services, unit: Unit, period: periods.Period) -> compute.Digest:
@@ -121,23 +121,24 @@ def _digest_buttons(services: Services, request: Request, digest: compute.Digest
     choices = [("digest.button.month", month), ("digest.button.last_month", month.previous()),
                ("digest.button.quarter", periods.quarter(today)), ("digest.button.half", periods.half_year(today)),
                ("digest.button.year", periods.year(today))]
-    buttons = [Button(t(label), f"tg:{unit_id}:{p.key}") for label, p in choices if p != digest.period]
-    buttons.append(Button(t("digest.button.pick_month"), f"tgm:{unit_id}"))
+    buttons = [Button(t(label), Action("tg", (unit_id, p.key))) for label, p in choices if p != digest.period]
+    buttons.append(Button(t("digest.button.pick_month"), Action("tgm", (unit_id,))))
     below = [g for g in digest.groups if g.id != unit_id]
-    drill = [Button(g.name, f"tg:{g.id}:{digest.period.key}") for g in below[:12]]
+    drill = [Button(g.name, Action("tg", (g.id, digest.period.key))) for g in below[:12]]
     mine = request.identity.unit
     if digest.root.id != mine.id and digest.root.parent_id and digest.chain[-2:-1]:
         parent = digest.chain[-2]
-        drill.append(Button(t("digest.button.up", name=parent.name), f"tg:{parent.id}:{digest.period.key}"))
-    actions = [Button(t("digest.button.export"), f"tx:{unit_id}:{digest.period.key}")]
+        drill.append(Button(t("digest.button.up", name=parent.name), Action("tg", (parent.id, digest.period.key))))
+    actions = [Button(t("digest.button.export"), Action("tx", (unit_id, digest.period.key)))]
     if request.identity.is_officer:
-        actions.append(Button(t("digest.button.weekly"), "tw"))
+        actions.append(Button(t("digest.button.weekly"), Action("tw")))
     return rows(*buttons, width=3) + rows(*drill) + rows(*actions)
 
 
 async def pick_month(services: Services, request: Request) -> list[Reply]:
     """Button tgm:<unit>: the months before this one, to pick from."""
-    unit = await unit_in_scope(services, request, int(request.arg)) if request.arg.isdigit() else None
+    unit_id = request.action.number(0)
+    unit = await unit_in_scope(services, request, unit_id) if unit_id is not None else None
     if unit is None:
         return [Reply(t("not_yours"))]
     month = periods.month(local_today(services.clock()))
@@ -145,7 +146,7 @@ async def pick_month(services: Services, request: Request) -> list[Reply]:
     for _ in range(MONTHS_OFFERED):
         month = month.previous()
         offered.append(Button(t("digest.button.month_of", month=month.number, year=month.year),
-                              f"tg:{unit.id}:{month.key}"))
+                              Action("tg", (unit.id, month.key))))
     return [Reply(t("digest.pick_month", unit=unit.name), rows(*offered, width=3))]
 
 
@@ -167,7 +168,7 @@ async def _xlsx(services: Services, unit: Unit, period: periods.Period) -> list[
     digest = await _build(services, unit, period)
     path = await asyncio.to_thread(lambda: xlsx.write_xlsx(digest, _file(unit, period, ".xlsx")))
     caption = t("export.caption", unit=unit.name, period=text.period_label(period))
-    return [Reply(caption, rows(Button(t("digest.button.csv"), f"tc:{unit.id}:{period.key}")), attachment=path)]
+    return [Reply(caption, rows(Button(t("digest.button.csv"), Action("tc", (unit.id, period.key)))), attachment=path)]
 
 
 async def csv_button(services: Services, request: Request) -> list[Reply]:
@@ -189,12 +190,12 @@ async def weekly_settings(services: Services, request: Request) -> list[Reply]:
     """Button tw (show), tw:<0-6> (send on that day), tw:off (stop)."""
     person = request.identity.person.id
     now = services.clock()
-    choice = request.arg
+    choice = request.action.text(0)
     if choice == "off":
         current = await services.storage.digests.pref(person)
         await services.storage.digests.set_pref(person, current.weekday, False, now)
-    elif choice.isdigit() and int(choice) < 7:
-        await services.storage.digests.set_pref(person, int(choice), True, now)
+    elif request.action.number(0) is not None and 0 <= request.action.number(0) < 7:
+        await services.storage.digests.set_pref(person, request.action.number(0), True, now)
     elif choice:
         return [Reply(t("button_stale"))]
     pref = await services.storage.digests.pref(person)
@@ -203,8 +204,8 @@ async def weekly_settings(services: Services, request: Request) -> list[Reply]:
     lines = [t("weekly.settings", state=state, time=SEND_AT.strftime("%H:%M"))]
     if choice:
         lines.insert(0, t("weekly.saved.on", weekday=weekday) if pref.enabled else t("weekly.saved.off"))
-    days = [Button(t(f"weekly.weekday.{d}"), f"tw:{d}") for d in range(7) if not (pref.enabled and d == pref.weekday)]
-    off = [Button(t("weekly.button.off"), "tw:off")] if pref.enabled else []
+    days = [Button(t(f"weekly.weekday.{d}"), Action("tw", (d,))) for d in range(7) if not (pref.enabled and d == pref.weekday)]
+    off = [Button(t("weekly.button.off"), Action("tw", ("off",)))] if pref.enabled else []
     return [Reply("\n".join(lines), rows(*days, width=4) + rows(*off))]
 
 

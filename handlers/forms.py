@@ -6,7 +6,9 @@ A person has one form open at a time; starting another asks whether to drop the 
 from __future__ import annotations
 
 from handlers.context import BRANCH_STAFF, Request, Route, Services
-from domain.conversation import Button, Reply, rows
+from handlers.corrections import correction
+from domain.conversation import Action, Button, Reply, rows
+from domain.forms.engine import gone_reply
 from messages_vi import t
 
 
@@ -14,21 +16,28 @@ async def open_form(services: Services, request: Request, target: str) -> list[R
     """Start a form (or a correction, target "meeting:12"), asking first if another one is open."""
     form_name, _, report = target.partition(":")
     session = request.session
+    engine = services.engine
+    if form_name not in engine.forms:                  # a form this bot no longer has
+        return [gone_reply(t("form.unavailable"))]
+    if session is not None and session.form not in engine.forms:
+        # the open form was removed from the bot: it goes, and the one asked for starts
+        dropped = Reply(t("form.removed.dropped", title=engine.title_of(session)))
+        if not await engine.cancel(request.identity, session, request.incoming):
+            return []                                  # it moved meanwhile: that update answers
+        return [dropped] + await _begin(services, request, target, replace=True)
     if session is not None:
         if session.form == form_name and not report:
-            return [services.engine.current(request.identity, session)]      # resume it
-        old, new = t(f"{session.form}.title"), t(f"{form_name}.title")
+            return await engine.resume(request.identity, session)          # resume it
+        old, new = engine.title_of(session), t(engine.forms[form_name].title)
         return [Reply(t("form.open_other", title=old, new=new), rows(
-            Button(t("form.button.keep_old", title=old), f"f:{session.id}:{session.version}:r"),
-            Button(t("form.button.drop_old", new=new), f"o:{session.id}:{target}"),
+            Button(t("form.button.keep_old", title=old), Action("f", (session.id, session.version, "r"))),
+            Button(t("form.button.drop_old", new=new), Action("o", (session.id, *target.split(":")))),
             width=1,
         ))]
     return await _begin(services, request, target, replace=False)
 
 
 async def _begin(services: Services, request: Request, target: str, replace: bool) -> list[Reply]:
-    from handlers.reports import correction            # reports imports this module
-
     form_name, _, report = target.partition(":")
     if report:
         prepared = await correction(services, request, form_name, report)
@@ -42,9 +51,9 @@ async def _begin(services: Services, request: Request, target: str, replace: boo
 
 async def replace_form(services: Services, request: Request) -> list[Reply]:
     """Button o:<session>:<target>: drop the open form and start the one asked for."""
-    session_id, _, target = request.arg.partition(":")
+    session_id, target = request.action.number(0), ":".join(map(str, request.action.args[1:]))
     session = request.session
-    if session is None or str(session.id) != session_id:
+    if session is None or session.id != session_id:
         return [Reply(t("form.gone"))]
     if target.partition(":")[0] not in services.engine.forms:
         return [Reply(t("button_stale"))]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from handlers.context import Request, Route, Services
-from domain.conversation import Button, Reply, rows
+from domain.conversation import Action, Button, Reply, rows
+from domain.forms.engine import form_title
 from messages_vi import t
 
 
@@ -11,22 +12,22 @@ def home_buttons(request: Request) -> tuple[tuple[Button, ...], ...]:
     """The buttons of the home menu for this person's role, plus "continue" for an open form."""
     if request.identity.is_officer:
         buttons = [
-            Button(t("menu.digest"), "cmd:tonghop"), Button(t("menu.export"), "cmd:xuat"),
-            Button(t("menu.deadlines"), "cmd:lich"), Button(t("menu.units"), "cmd:chidoan"),
-            Button(t("menu.me"), "cmd:toi"),
+            Button(t("menu.digest"), Action.command("tonghop")), Button(t("menu.export"), Action.command("xuat")),
+            Button(t("menu.deadlines"), Action.command("lich")), Button(t("menu.units"), Action.command("chidoan")),
+            Button(t("menu.me"), Action.command("toi")),
         ]
     else:
         buttons = [
-            Button(t("menu.meeting"), "cmd:sinhhoat"), Button(t("menu.oneplusone"), "cmd:motcongmot"),
-            Button(t("menu.deadlines"), "cmd:lich"), Button(t("menu.reports"), "cmd:baocao"),
-            Button(t("menu.digest"), "cmd:tonghop"), Button(t("menu.card"), "cmd:chidoan"),
-            Button(t("menu.me"), "cmd:toi"),
+            Button(t("menu.meeting"), Action.command("sinhhoat")), Button(t("menu.oneplusone"), Action.command("motcongmot")),
+            Button(t("menu.deadlines"), Action.command("lich")), Button(t("menu.reports"), Action.command("baocao")),
+            Button(t("menu.digest"), Action.command("tonghop")), Button(t("menu.card"), Action.command("chidoan")),
+            Button(t("menu.me"), Action.command("toi")),
         ]
     session = request.session
     resume = []
-    if session is not None:
-        title = t(f"{session.form}.title")
-        resume = [Button(t("form.button.keep_old", title=title), f"f:{session.id}:{session.version}:r")]
+    title = form_title(session.form) if session is not None else None     # None: the form was removed
+    if title is not None:
+        resume = [Button(t("form.button.keep_old", title=title), Action("f", (session.id, session.version, "r")))]
     return rows(*resume, width=1) + rows(*buttons)
 
 

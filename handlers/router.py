@@ -5,16 +5,21 @@ Channels call `handle` with an `Incoming` and send back what it returns, in orde
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
 
 from handlers import deadlines, digests, forms, menu, onboarding, reports, units
 from handlers.context import Request, Route, Services
-from domain.conversation import Incoming, Reply
+from domain.conversation import Action, Incoming, Reply
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.forms import Stale
 
 log = logging.getLogger(__name__)
+# Longer than any honest answer (an export of a province takes seconds): past it, the person
+# is told and the chat is free again.
+HANDLER_TIMEOUT = 60
 
 FEATURES = (menu, units, forms, reports, deadlines, digests)
 COMMANDS: dict[str, Route] = {name: route for f in FEATURES for name, route in getattr(f, "COMMANDS", {}).items()}
@@ -22,18 +27,28 @@ BUTTONS: dict[str, Route] = {prefix: route for f in FEATURES for prefix, route i
 
 
 async def handle(services: Services, incoming: Incoming) -> list[Reply]:
-    """Answer one incoming message or button; never raises."""
+    """Answer one incoming message or button; never raises, never waits past HANDLER_TIMEOUT.
+
+    A failure is logged with a short reference that the person is shown, so that what they
+    report to the office can be found in the log (which holds no message text).
+    """
     try:
-        return await _handle(services, incoming)
+        async with asyncio.timeout(HANDLER_TIMEOUT):
+            return await _handle(services, incoming)
     except Stale:
-        return []
+        return []             # the same answer, taken already by a concurrent delivery
+    except TimeoutError:
+        ref = secrets.token_hex(3)
+        log.error("an update from %s took over %s s [ref %s]", incoming.channel, HANDLER_TIMEOUT, ref)
+        return [Reply(t("error.slow", ref=ref))]
     except Exception:
-        log.exception("handling an update from %s failed", incoming.channel)
-        return [Reply(t("error.internal"))]
+        ref = secrets.token_hex(3)
+        log.exception("handling an update from %s failed [ref %s]", incoming.channel, ref)
+        return [Reply(t("error.internal", ref=ref))]
 
 
 async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
-    route, arg = _route(incoming)
+    route, arg, action = _route(incoming)
     now = services.clock()
 
     def read_and_answer(tx):
@@ -68,18 +83,18 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     notices: list[Reply] = []
     if session is not None and now - session.updated_at > services.form_max_idle:
         await services.storage.forms.finish(session.id, session.version)
-        notices.append(Reply(t("form.expired", title=t(f"{session.form}.title"),
+        notices.append(Reply(t("form.expired", title=services.engine.title_of(session),
                                started=local_today(session.started_at), days=services.form_max_idle.days)))
         session = None
 
-    request = Request(incoming, identity, session, arg)
+    request = Request(incoming, identity, session, arg, action)
     if route is not None:
         if not route.allows(identity):
             return notices + [Reply(t("not_allowed"))]
         return notices + await route.handler(services, request)
     if command:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
-    if incoming.button and incoming.button.startswith("f:"):
+    if incoming.button and incoming.button.route == "f":
         return notices + [Reply(t("form.gone"))]
     if incoming.other == "edited":
         return notices + [Reply(t("edited_no_form"))]
@@ -88,16 +103,15 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     return notices + [Reply(t("help.no_form"), menu.home_buttons(request))]
 
 
-def _route(incoming: Incoming) -> tuple[Route | None, str]:
-    """The route for a command or a button, with its argument; (None, "") for anything else."""
+def _route(incoming: Incoming) -> tuple[Route | None, str, Action]:
+    """The route for a command or a choice, with the command's argument and the choice's action;
+    no route for anything else."""
     command = incoming.command
     if command:
-        return COMMANDS.get(command[0]), command[1]
-    if incoming.button:
-        prefix, _, rest = incoming.button.partition(":")
-        if prefix == "cmd":
-            name, _, arg = rest.partition(":")
-            return COMMANDS.get(name), arg
-        return BUTTONS.get(prefix), rest
-    return None, ""
-
+        return COMMANDS.get(command[0]), command[1], Action("none")
+    action = incoming.button
+    if action is None:
+        return None, "", Action("none")
+    if action.route == "cmd":
+        return COMMANDS.get(action.text(0)), " ".join(map(str, action.args[1:])), action
+    return BUTTONS.get(action.route), "", action

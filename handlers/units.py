@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from handlers.context import BRANCH_STAFF, OFFICERS, Request, Route, Services
-from domain.conversation import Button, Reply, rows
+from domain.conversation import Action, Button, Reply, rows
+from domain.rules import may_remove
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ, date_time, local_today, number, short_date
 from storage.units import Unit
@@ -31,10 +32,6 @@ async def unit_in_scope(services: Services, request: Request, unit_id: int) -> U
     return unit if unit.id == mine.id else None
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
-
-
 # --- /toi -------------------------------------------------------------------------------------
 
 async def show_me(services: Services, request: Request) -> list[Reply]:
@@ -43,7 +40,7 @@ async def show_me(services: Services, request: Request) -> list[Reply]:
     role = t(f"role.{identity.role}")
     if not identity.is_officer:
         text = t("me.branch", role=role, unit=identity.unit.name, chain=await chain_text(services, identity.unit))
-        return [Reply(text, rows(Button(t("menu.card"), "cmd:chidoan"), Button(t("menu.home"), "cmd:menu")))]
+        return [Reply(text, rows(Button(t("menu.card"), Action.command("chidoan")), Button(t("menu.home"), Action.command("menu"))))]
     below = await services.storage.units.below(identity.unit.id)
     lines = []
     for child in (u for u in below if u.parent_id == identity.unit.id):
@@ -55,7 +52,7 @@ async def show_me(services: Services, request: Request) -> list[Reply]:
     count = sum(1 for u in below if u.level == "branch")
     text = t("me.officer", role=role, unit=identity.unit.name, count=number(count),
              children="\n".join(lines) or t("me.none_below"))
-    return [Reply(text, rows(Button(t("menu.units"), "cmd:chidoan"), Button(t("menu.home"), "cmd:menu")))]
+    return [Reply(text, rows(Button(t("menu.units"), Action.command("chidoan")), Button(t("menu.home"), Action.command("menu"))))]
 
 
 # --- /chidoan and browsing ----------------------------------------------------------------------
@@ -69,13 +66,12 @@ async def show_card(services: Services, request: Request) -> list[Reply]:
 
 async def browse(services: Services, request: Request) -> list[Reply]:
     """Button u:<unit>[:<page>]: a unit's card if it is a branch, else its units to pick from."""
-    unit_id, _, page = request.arg.partition(":")
-    unit = await unit_in_scope(services, request, _int(unit_id) or -1)
+    unit = await unit_in_scope(services, request, request.action.number(0) or -1)
     if unit is None:
         return [Reply(t("not_yours"))]
     if unit.level == "branch":
         return [await _card(services, request, unit)]
-    return await _browse(services, request, unit, _int(page) or 0)
+    return await _browse(services, request, unit, max(0, request.action.number(1) or 0))
 
 
 async def _browse(services: Services, request: Request, unit: Unit, page: int) -> list[Reply]:
@@ -83,15 +79,15 @@ async def _browse(services: Services, request: Request, unit: Unit, page: int) -
     pages = max(1, -(-len(children) // PAGE_SIZE))
     page = min(page, pages - 1)
     shown = children[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    buttons = rows(*(Button(u.name, f"u:{u.id}") for u in shown))
+    buttons = rows(*(Button(u.name, Action("u", (u.id,))) for u in shown))
     nav = []
     if page > 0:
-        nav.append(Button(t("units.prev"), f"u:{unit.id}:{page - 1}"))
+        nav.append(Button(t("units.prev"), Action("u", (unit.id, page - 1))))
     if page + 1 < pages:
-        nav.append(Button(t("units.next"), f"u:{unit.id}:{page + 1}"))
+        nav.append(Button(t("units.next"), Action("u", (unit.id, page + 1))))
     if unit.id != request.identity.unit.id and unit.parent_id:
         parent = await services.storage.units.get(unit.parent_id)
-        nav.append(Button(t("card.button.up", name=parent.name), f"u:{parent.id}"))
+        nav.append(Button(t("card.button.up", name=parent.name), Action("u", (parent.id,))))
     text = t("units.pick", unit=unit.name)
     if pages > 1:
         text += "\n" + t("units.page", page=page + 1, pages=pages)
@@ -112,16 +108,16 @@ async def _card(services: Services, request: Request, unit: Unit) -> Reply:
         secretary=secretary, deputies=deputies, border=t("card.yes" if unit.border else "card.no"),
         last_report=date_time(last) if last else t("card.never"),
     )
-    buttons = [Button(t("card.button.history"), f"c:h:{unit.id}")]
+    buttons = [Button(t("card.button.history"), Action("c", ("h", unit.id)))]
     if request.identity.is_officer:
-        buttons += [Button(t("card.button.remove", name=m.display_name), f"c:rm:{m.role_id}")
+        buttons += [Button(t("card.button.remove", name=m.display_name), Action("c", ("rm", m.role_id)))
                     for m in people if m.role in BRANCH_STAFF]
         if unit.parent_id and unit.id != request.identity.unit.id:
             parent = await services.storage.units.get(unit.parent_id)
-            buttons.append(Button(t("card.button.up", name=parent.name), f"u:{parent.id}"))
+            buttons.append(Button(t("card.button.up", name=parent.name), Action("u", (parent.id,))))
     else:
-        buttons.insert(0, Button(t("card.button.members"), "cmd:capnhat"))
-        buttons.append(Button(t("menu.home"), "cmd:menu"))
+        buttons.insert(0, Button(t("card.button.members"), Action.command("capnhat")))
+        buttons.append(Button(t("menu.home"), Action.command("menu")))
     return Reply(text, rows(*buttons))
 
 
@@ -129,8 +125,7 @@ async def _card(services: Services, request: Request, unit: Unit) -> Reply:
 
 async def card_action(services: Services, request: Request) -> list[Reply]:
     """Buttons c:h:<unit> (member-count history), c:rm:<role> and c:rmy:<role> (remove someone)."""
-    action, _, ident = request.arg.partition(":")
-    target = _int(ident)
+    action, target = request.action.text(0), request.action.number(1)
     if action == "h" and target is not None:
         return await _history(services, request, target)
     if action in ("rm", "rmy") and target is not None and request.identity.is_officer:
@@ -165,10 +160,15 @@ async def _remove(services: Services, request: Request, role_id: int, confirmed:
     unit = await unit_in_scope(services, request, unit_id)
     if unit is None:
         return [Reply(t("not_yours"))]
+    # checked here, on the confirmation and on the removal itself: a payload can be forged
+    if member.person_id == request.identity.person.id:
+        return [Reply(t("card.remove_self"))]
+    if not may_remove(request.identity, member, unit):
+        return [Reply(t("card.remove_refused", name=member.display_name))]
     if not confirmed:
         text = t("card.confirm_remove", name=member.display_name, role=t(f"role.{member.role}"), unit=unit.name)
-        return [Reply(text, rows(Button(t("card.button.remove_yes"), f"c:rmy:{role_id}"),
-                                 Button(t("card.button.remove_no"), f"u:{unit.id}")))]
+        return [Reply(text, rows(Button(t("card.button.remove_yes"), Action("c", ("rmy", role_id))),
+                                 Button(t("card.button.remove_no"), Action("u", (unit.id,)))))]
     removed = await services.storage.people.remove_role(role_id, request.identity.person.id, services.clock())
     if removed is None:
         return [Reply(t("card.remove_gone"))]

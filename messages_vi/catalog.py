@@ -27,7 +27,7 @@ MESSAGES: dict[str, str] = {
         "• xem thông tin chi đoàn, cập nhật số đoàn viên — /chidoan\n"
         "• xem các hạn nộp sắp tới, báo đã nộp — /lich\n"
         "• xem tổng hợp của chi đoàn — /tonghop\n"
-        "Trợ lý sẽ nhắc bạn trước mỗi hạn nộp. Cứ bấm nút bên dưới; gõ không dấu cũng được. "
+        "Trợ lý sẽ nhắc bạn trước mỗi hạn nộp. Cứ chọn bên dưới; gõ không dấu cũng được. "
         "Đang điền dở thì gõ /huy để bỏ."
     ),
     "help.officer": (
@@ -37,9 +37,9 @@ MESSAGES: dict[str, str] = {
         "• các hạn nộp sắp tới và số chi đoàn còn trễ — /lich\n"
         "• xem thông tin từng chi đoàn trực thuộc — /chidoan\n"
         "• xem bạn là ai, theo dõi những đơn vị nào — /toi\n"
-        "Bấm nút bên dưới để bắt đầu."
+        "Chọn một việc bên dưới để bắt đầu."
     ),
-    "help.no_form": "Bạn muốn làm gì? Chọn một nút bên dưới nhé.",
+    "help.no_form": "Bạn muốn làm gì? Chọn một việc bên dưới nhé.",
     "menu.meeting": "📝 Báo cáo sinh hoạt",
     "menu.oneplusone": "🤝 Báo cáo 1+1",
     "menu.reports": "📋 Báo cáo đã gửi",
@@ -96,6 +96,10 @@ MESSAGES: dict[str, str] = {
     "card.removed": "Đã gỡ {name} khỏi {unit}.",
     "card.promoted": "{name} đang là Bí thư mới của chi đoàn.",
     "card.remove_gone": "Người này không còn giữ vai trò đó nữa.",
+    "card.remove_self": "Bạn không thể tự gỡ chính mình. Muốn thôi vai trò, hãy nhờ cán bộ đơn vị cấp trên.",
+    "card.remove_refused": (
+        "Không gỡ được {name}: chỉ cán bộ của đơn vị cấp trên chi đoàn mới gỡ được Bí thư hoặc Phó Bí thư chi đoàn."
+    ),
     "units.pick": "{unit} — chọn đơn vị:",
     "units.page": "Trang {page}/{pages}",
     "units.next": "Trang sau ▶",
@@ -111,16 +115,16 @@ MESSAGES: dict[str, str] = {
     "form.button.to_summary": "↩ Về bản tóm tắt",
     "form.summary_title": "{title} — {unit}",
     "form.summary_line": "• {label}: {value}",
-    "form.summary_footer": "Bấm Lưu để gửi, Sửa để đổi một mục, Hủy để bỏ.",
+    "form.summary_footer": "Chọn Lưu để gửi, Sửa để đổi một mục, Hủy để bỏ.",
     "form.summary_extra": "Muốn thêm {label} thì gõ luôn vào đây.",
-    "form.summary_hint": "Bấm một nút: Lưu, Sửa hoặc Hủy.",
+    "form.summary_hint": "Chọn Lưu, Sửa hoặc Hủy.",
     "form.pick_edit": "Bạn muốn sửa mục nào?",
-    "form.pick_edit_hint": "Chọn mục cần sửa bằng nút bên dưới.",
+    "form.pick_edit_hint": "Chọn mục cần sửa trong danh sách bên dưới.",
     "form.no_answer": "(không có)",
     "form.yes": "có",
     "form.no": "không",
-    "form.other": "Trợ lý chỉ đọc được chữ và nút bấm. Bạn trả lời câu hỏi này nhé:",
-    "form.other.edited": "Tin nhắn đã sửa không làm đổi câu trả lời đã ghi. Muốn đổi, hãy dùng nút Sửa ở bản tóm tắt. Câu hỏi hiện tại:",
+    "form.other": "Trợ lý chỉ đọc được chữ và các lựa chọn. Bạn trả lời câu hỏi này nhé:",
+    "form.other.edited": "Tin nhắn đã sửa không làm đổi câu trả lời đã ghi. Muốn đổi, hãy chọn Sửa ở bản tóm tắt. Câu hỏi hiện tại:",
     "form.button_old": "Nút đó thuộc một bước đã qua. Câu hỏi hiện tại:",
     "form.cannot_skip": "Câu này cần trả lời, không bỏ qua được.",
     "form.cannot_go_back": "Đây là câu đầu tiên rồi.",
@@ -132,25 +136,38 @@ MESSAGES: dict[str, str] = {
     "form.button.keep_old": "Điền tiếp {title}",
     "form.button.drop_old": "Bỏ, làm {new}",
     "form.nothing_open": "Bạn không có biểu mẫu nào đang điền dở.",
+    # a form open while the bot was upgraded: carried onto the form's new definition
+    "form.updated.redo": "Biểu mẫu bạn đang điền vừa được cập nhật. Vui lòng trả lời lại: {items}.",
+    "form.updated": ("Biểu mẫu bạn đang điền vừa được cập nhật nên câu hỏi đã thay đổi. Những câu bạn "
+                     "đã trả lời vẫn được giữ; bạn tiếp tục bên dưới nhé."),
+    "form.updated.restart": ("Biểu mẫu bạn đang điền vừa được cập nhật và các câu trả lời cũ không dùng "
+                             "được nữa, nên mình bắt đầu lại từ đầu. Xin lỗi bạn vì sự bất tiện này."),
+    "form.missing": "Còn thiếu câu trả lời: {items}. Bạn trả lời nốt rồi lưu nhé.",
+    # a form removed from the bot while someone had it open
+    "form.removed": ("Biểu mẫu {title} bạn đang điền dở không còn được dùng nữa nên đã được bỏ; không có "
+                     "gì được lưu. Bạn chọn Menu để xem những việc có thể làm."),
+    "form.removed.dropped": "Biểu mẫu {title} bạn đang điền dở không còn được dùng nữa nên đã được bỏ.",
+    "form.unavailable": "Biểu mẫu này không còn được dùng nữa. Bạn chọn Menu để xem những việc có thể làm.",
+    "form.old_title": "cũ",   # the title of a removed form whose sentences are gone too: "Biểu mẫu cũ ..."
     # --- parse errors ---------------------------------------------------------------------
     "parse.count_unreadable": "Mình chưa đọc được số. Bạn gõ một con số, ví dụ: 12",
     "parse.count_negative": "Số không được âm.",
     "parse.count_not_whole": "Cần một số nguyên, ví dụ: 12",
     "parse.count_too_small": "Số nhỏ nhất là {minimum}.",
     "parse.count_too_large": "Số này lớn quá (tối đa {maximum}). Bạn xem lại nhé.",
-    "parse.date_unreadable": "Mình chưa đọc được ngày. Bạn bấm nút, hoặc gõ kiểu 15/6 hay 15/06/2026.",
+    "parse.date_unreadable": "Mình chưa đọc được ngày. Bạn chọn bên dưới, hoặc gõ kiểu 15/6 hay 15/06/2026.",
     "parse.date_invalid": "Ngày {text} không có thật. Bạn xem lại nhé.",
     "parse.date_future": "Ngày này chưa tới. Chỉ báo cáo buổi đã diễn ra.",
     "parse.date_too_old": "Ngày này xa quá (trước {earliest}), không báo cáo được nữa.",
-    "parse.choice_ambiguous": "Câu trả lời hợp với nhiều lựa chọn. Bạn bấm nút cho chắc nhé.",
-    "parse.choice_unknown": "Mình chưa hiểu. Bạn bấm một nút bên dưới nhé.",
+    "parse.choice_ambiguous": "Câu trả lời hợp với nhiều lựa chọn. Bạn chọn trong danh sách cho chắc nhé.",
+    "parse.choice_unknown": "Mình chưa hiểu. Bạn chọn một mục bên dưới nhé.",
     "parse.yes_no_unknown": "Bạn trả lời có hoặc không nhé.",
     "parse.text_empty": "Bạn chưa gõ gì.",
     "parse.text_too_long": "Dài quá ({length} ký tự; tối đa {max_length}). Bạn viết ngắn lại nhé.",
     # --- the meeting report ---------------------------------------------------------------
     "meeting.title": "Báo cáo sinh hoạt",
     "meeting.saved": "✅ Đã lưu {title} của {unit}. Cảm ơn bạn!",
-    "meeting.q.held_on": "📝 Buổi sinh hoạt diễn ra ngày nào?\nBấm nút hoặc gõ ngày, ví dụ 15/6.",
+    "meeting.q.held_on": "📝 Buổi sinh hoạt diễn ra ngày nào?\nChọn bên dưới hoặc gõ ngày, ví dụ 15/6.",
     "meeting.l.held_on": "Ngày",
     "meeting.o.today": "Hôm nay",
     "meeting.o.yesterday": "Hôm qua",
@@ -217,7 +234,7 @@ MESSAGES: dict[str, str] = {
     "reports.meeting": "{index}. {date} — {kind}, {mode}, {attended} người",
     "reports.recruitment": "{index}. 1+1 {period}: {participants} tham gia, {youth} thanh niên, {new} kết nạp, {party} giới thiệu Đảng",
     "reports.closed_mark": " (đã khóa)",
-    "reports.footer": "Bấm số để sửa hoặc xóa một báo cáo. Báo cáo chỉ sửa được trong kỳ của nó.",
+    "reports.footer": "Chọn số của báo cáo để sửa hoặc xóa. Báo cáo chỉ sửa được trong kỳ của nó.",
     "reports.pick": "{text}\n\nBạn muốn làm gì với báo cáo này?",
     "reports.button.fix": "✏️ Sửa",
     "reports.button.delete": "🗑 Xóa",
@@ -250,18 +267,25 @@ MESSAGES: dict[str, str] = {
     # --- anything else --------------------------------------------------------------------
     "not_allowed": "Mục này không dành cho vai trò của bạn.",
     "not_yours": "Bạn chỉ xem được đơn vị của mình và các đơn vị trực thuộc.",
-    "unknown_command": "Mình không biết lệnh đó. Bấm nút bên dưới hoặc gõ /trogiup.",
-    "other_no_form": "Trợ lý chỉ đọc được chữ và nút bấm.",
+    "unknown_command": "Mình không biết lệnh đó. Chọn bên dưới hoặc gõ /trogiup.",
+    "other_no_form": "Trợ lý chỉ đọc được chữ và các lựa chọn.",
     "edited_no_form": "Tin nhắn đã sửa không được xử lý lại. Nếu cần, bạn gửi một tin mới nhé.",
-    "error.internal": "Xin lỗi, trợ lý gặp lỗi nên chưa lưu được câu trả lời vừa rồi. Bạn gửi lại giúp mình nhé.",
-    "button_stale": "Nút này đã cũ. Bấm /menu để xem các việc có thể làm.",
+    "error.internal": (
+        "Xin lỗi, trợ lý gặp lỗi nên chưa lưu được câu trả lời vừa rồi. Bạn gửi lại giúp mình nhé. "
+        "(Mã lỗi {ref}: báo mã này cho cán bộ phụ trách nếu lỗi còn lặp lại.)"
+    ),
+    "error.slow": (
+        "Xin lỗi, trợ lý xử lý quá lâu nên đã dừng. Bạn gửi lại sau ít phút nhé. "
+        "(Mã lỗi {ref}: báo mã này cho cán bộ phụ trách nếu lỗi còn lặp lại.)"
+    ),
+    "button_stale": "Lựa chọn này đã cũ. Gõ /menu để xem các việc có thể làm.",
 }
 
 MESSAGES.update({
     # --- the terminal chat (no token) -----------------------------------------------------
     "terminal.banner": (
         "Trò chuyện thử với trợ lý chi đoàn, trên cơ sở dữ liệu mẫu ({database}).\n"
-        "Gõ như nhắn tin trên điện thoại. Bấm nút bằng cách gõ số của nút, ví dụ /1.\n"
+        "Gõ như nhắn tin trên điện thoại. Chọn bằng cách gõ số thứ tự (ví dụ 1) hoặc gõ chữ, như trên Zalo.\n"
         "Lệnh riêng của cửa sổ này: :ai (danh sách người dùng mẫu), :la SỐ (đổi sang người đó), "
         ":khach (làm người lạ), :thoat (thoát)."
     ),
@@ -272,8 +296,7 @@ MESSAGES.update({
     "terminal.now": "Bạn đang là: {name}.",
     "terminal.guest": "một người lạ (chưa được mời)",
     "terminal.bad_person": "Không có người số {number}. Gõ :ai để xem danh sách.",
-    "terminal.bad_button": "Không có nút số {number} ở tin nhắn gần nhất.",
-    "terminal.file": "📎 Tệp đính kèm: {path}",
+        "terminal.file": "📎 Tệp đính kèm: {path}",
     "terminal.bye": "Tạm biệt!",
     "terminal.unknown_meta": "Lệnh không có. Các lệnh: :ai, :la SỐ, :khach, :thoat.",
 })
@@ -285,19 +308,11 @@ MESSAGES.update({
     "import.empty": "tệp rỗng; dòng đầu phải là tiêu đề cột",
     "import.missing_columns": "thiếu cột {columns}",
     "import.unknown_columns": "cột lạ {columns}",
-    "import.expected": "cần các cột {columns} (thêm founded nếu muốn)",
     "import.cells": "có {found} ô, cần {expected}",
     "import.duplicate": "mã {code} đã có ở dòng {line}",
     "import.bad_code": "mã \"{code}\" chỉ gồm chữ không dấu, số, - hoặc _",
     "import.no_name": "thiếu tên",
-    "import.bad_level": "cấp \"{level}\" phải là một trong {levels}",
-    "import.bad_border": "border \"{border}\" phải là 0 hoặc 1",
-    "import.bad_members": "members \"{members}\" phải là số nguyên từ 0 trở lên",
     "import.members_not_branch": "số đoàn viên chỉ ghi cho chi đoàn (branch); ở đây để 0 hoặc trống",
-    "import.bad_founded": "founded \"{founded}\" phải là ngày dạng 26/03/2020",
-    "import.second_root": "parent_code trống nhưng {root} đã là đơn vị gốc",
-    "import.no_parent": "parent_code {parent} không có trong tệp lẫn trong dữ liệu",
-    "import.bad_parent_level": "đơn vị cấp {level} không thể trực thuộc đơn vị cấp {parent_level} ({parent})",
     "import.refused": "Tệp {path} không được nhập; chưa có gì thay đổi. Có {count} dòng cần sửa:",
     "import.done": "Đã nhập {path}: {created} đơn vị mới, {updated} đơn vị cập nhật, {unchanged} không đổi.",
     "import.no_file": "Không tìm thấy tệp {path}.",
@@ -308,15 +323,11 @@ MESSAGES.update({
     "invites.officer_level": "Mã cán bộ dùng cho đơn vị cấp tỉnh, huyện hoặc cơ sở; {unit} là chi đoàn.",
     "invites.secretary_level": "Mã Bí thư dùng cho chi đoàn; {unit} không phải chi đoàn (dùng --for-branches hoặc --role officer).",
     "invites.line": "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}\n  Liên kết: {link}",
-    "invites.csv_written": "Đã ghi {count} liên kết vào {path} để trộn thư.",
     "invites.csv_header": "ma_don_vi,ten_don_vi,vai_tro,ma_moi,lien_ket,het_han",
     "invites.revoked": "Đã thu hồi mã.",
     "invites.unknown": "Không có mã này.",
-    "invites.used": "Mã này đã được dùng; muốn gỡ người đã tham gia, hãy dùng nút Gỡ trên thẻ chi đoàn.",
+    "invites.used": "Mã này đã được dùng; muốn gỡ người đã tham gia, hãy chọn Gỡ trên thẻ chi đoàn.",
     "invites.already_revoked": "Mã này đã bị thu hồi từ trước.",
-    "invites.need_username": (
-        "Cần tên bot để tạo liên kết: đặt TELEGRAM_BOT_USERNAME, dùng --bot-username, hoặc đặt TELEGRAM_BOT_TOKEN."
-    ),
     "cli.settings_error": "Lỗi cấu hình: {error}",
     "settings.bad_token": "TELEGRAM_BOT_TOKEN không đúng dạng token của bot (chữ số, dấu hai chấm, rồi một chuỗi ký tự).",
     "settings.bad_base_url": "TELEGRAM_API_BASE_URL phải là một địa chỉ http(s), ví dụ {default}",
@@ -331,17 +342,13 @@ MESSAGES.update({
     "cli.help.action": "VIỆC",
     "cli.help.run": "chạy bot (như khi không có lệnh con)",
     "cli.help.chat": "trò chuyện thử trong cửa sổ dòng lệnh, không cần mạng",
-    "cli.help.database": "tệp dữ liệu (mặc định: dữ liệu mẫu)",
     "cli.help.units": "đơn vị: nhập danh sách từ tệp CSV",
     "cli.help.units_import": "nhập hoặc cập nhật đơn vị từ CSV (code,name,level,parent_code,border,members)",
     "cli.help.invites": "mã mời: tạo, thu hồi",
     "cli.help.invites_create": "tạo mã mời và liên kết t.me cho một đơn vị",
     "cli.help.invites_revoke": "thu hồi một mã chưa dùng",
     "cli.help.unit": "mã đơn vị",
-    "cli.help.expires_days": "số ngày còn hiệu lực (mặc định 30)",
     "cli.help.for_branches": "một mã cho mỗi chi đoàn dưới đơn vị",
-    "cli.help.out": "tệp CSV ghi các liên kết (mặc định khi --for-branches: invites-MÃ.csv)",
-    "cli.help.bot_username": "tên bot trên Telegram, không có @",
 })
 
 MESSAGES.update({

@@ -87,9 +87,7 @@ MESSAGES: dict[str, str] = {
     "export.bad_period": "Kỳ \"{period}\" không đúng; dùng 2026-06, 2026-Q2, 2026-H1 hoặc 2026.",
     "cli.help.export": "xuất tổng hợp của một đơn vị ra tệp Excel (hoặc CSV)",
     "cli.help.export_period": "kỳ: 2026-06, 2026-Q2, 2026-H1 hoặc 2026",
-    "cli.help.export_out": "tệp .xlsx (với --csv: phần đầu tên chung của các tệp CSV)",
     "cli.help.export_csv": "ghi mỗi trang thành một tệp CSV",
-    "cli.help.export_database": "tệp dữ liệu (mặc định: DATABASE_PATH)",
     # --- spreadsheet -------------------------------------------------------------------------
     "xlsx.sheet.branches": "Chi đoàn",
     "xlsx.sheet.grassroots": "Theo đoàn cơ sở",
@@ -184,7 +182,6 @@ MESSAGES: dict[str, str] = {
     # --- chart --------------------------------------------------------------------------------
     "chart.compliance_title": "Sinh hoạt chi đoàn — {period}: {rate} đạt",
     "chart.oneplusone_title": "1+1 — {period}",
-    "chart.branches": "số chi đoàn",
     "chart.label.met": "Đạt",
     "chart.label.met_online": "Đạt, trực tuyến (biên giới)",
     "chart.label.not_met": "Chưa sinh hoạt",
@@ -210,7 +207,7 @@ MESSAGES: dict[str, str] = {
     "weekly.state.off": "đang tắt",
     "weekly.button.off": "🔕 Tắt bản tin tuần",
     "weekly.saved.on": "Đã đặt: bản tin tuần gửi vào {weekday}.",
-    "weekly.saved.off": "Đã tắt bản tin tuần. Bật lại bằng nút bên dưới.",
+    "weekly.saved.off": "Đã tắt bản tin tuần. Bật lại bằng lựa chọn bên dưới.",
     "weekly.weekday.0": "Thứ Hai",
     "weekly.weekday.1": "Thứ Ba",
     "weekly.weekday.2": "Thứ Tư",

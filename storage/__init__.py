@@ -15,6 +15,7 @@ from storage.db import Database
 from storage.deadlines import Deadlines
 from storage.digests import Digests
 from storage.forms import Forms
+from storage.menus import Menus
 from storage.outbox import Outbox
 from storage.people import Invites, People
 from storage.reports import Reports
@@ -25,7 +26,7 @@ T = TypeVar("T")
 
 
 class Storage:
-    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests")
+    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests", "menus")
 
     def __init__(self, db: Database):
         self.db = db
@@ -37,6 +38,7 @@ class Storage:
         self.outbox = Outbox(db)
         self.deadlines = Deadlines(db)
         self.digests = Digests(db)
+        self.menus = Menus(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> "Storage":

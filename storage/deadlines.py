@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from storage.outbox import Outbox
 from storage.repository import Repository, iso, unit_of_work
+from storage.units import ancestor_ids, subtree_span
 
 
 # A unit as a tick reads it: (id, parent id, level, border), and its name last when asked for.
@@ -93,7 +94,7 @@ class Deadlines(Repository):
                             params).fetchall()
         ancestors: list[TreeUnit] = []
         if root_path is not None:
-            ids = [int(part) for part in root_path.strip("/").split("/")][:-1]
+            ids = ancestor_ids(root_path)
             marks = ",".join("?" * len(ids))
             ancestors = cur.execute(f"SELECT id, parent_id, level, border FROM units WHERE id IN ({marks})",
                                     ids).fetchall()
@@ -178,7 +179,7 @@ class Deadlines(Repository):
 
 
 def _subtree(root_path: str | None) -> tuple[str, list[str]]:
-    return ("", []) if root_path is None else (" AND u.path >= ? AND u.path < ?", [root_path, root_path + ":"])
+    return ("", []) if root_path is None else (" AND u.path >= ? AND u.path < ?", [*subtree_span(root_path)])
 
 
 def _pack(units: Sequence[int]) -> bytes:

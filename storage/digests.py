@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from storage.outbox import NewMessage, Outbox
 from storage.units import _COLUMNS as UNIT_COLUMNS
-from storage.units import Unit, _unit
+from storage.units import Unit, _unit, path_ids, subtree_span
 from storage.repository import Repository, iso, unit_of_work
 
 # A meeting "jumps" when its attendance is at least this many times the branch's own average
@@ -133,8 +133,8 @@ class Digests(Repository):
         row = conn.execute("SELECT path FROM units WHERE id = ?", (root_id,)).fetchone()
         if row is None:
             return None
-        span = (row[0], row[0] + ":")
-        ids = [int(part) for part in row[0].strip("/").split("/")]
+        span = subtree_span(row[0])
+        ids = path_ids(row[0])
         marks = ",".join("?" * len(ids))
         chain_rows = {r[0]: _unit(r) for r in conn.execute(f"SELECT {_UNIT} FROM units u WHERE id IN ({marks})", ids)}
         return DigestRows(

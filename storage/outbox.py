@@ -17,12 +17,13 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from itertools import repeat
 from typing import NamedTuple
 
 from storage.people import People
 from storage.repository import Repository, iso, unit_of_work
+from storage.units import ancestor_ids
 
 
 _IN_BULK = 64          # fan_out: a bundle to this many units or more goes in one statement
@@ -137,15 +138,6 @@ class Outbox(Repository):
         return [OutboxRow(*r) for r in rows]
 
     @unit_of_work
-    def next_due(self, conn: sqlite3.Connection, channel: str) -> datetime | None:
-        """When the earliest queued row of the channel may go, or None if nothing is queued."""
-        row = conn.execute(
-            "SELECT MIN(o.not_before) FROM outbox o JOIN people p ON p.id = o.person_id"
-            " WHERE o.status = 'queued' AND p.channel = ?", (channel,)
-        ).fetchone()
-        return datetime.fromtimestamp(row[0] / 1000, timezone.utc) if row and row[0] is not None else None
-
-    @unit_of_work
     def mark_sent(self, conn: sqlite3.Connection, row_id: int, message_id: str, now: datetime,
                   chat_gap: timedelta = timedelta(0)) -> None:
         """The call succeeded (a bundle with parts left goes back to the queue for the next); the
@@ -250,10 +242,11 @@ class Outbox(Repository):
 
     @unit_of_work
     def purge(self, conn: sqlite3.Connection, before: datetime) -> int:
-        """Forget rows finished before a moment (older than any key a tick derives again)."""
+        """Forget rows finished before a moment (older than any key a tick derives again): sent
+        then, or (failed, dropped) queued then."""
         count = conn.execute(
             "DELETE FROM outbox WHERE status IN ('sent', 'failed', 'dropped')"
-            " AND COALESCE(created_at, sent_at, '') < ?",
+            " AND COALESCE(sent_at, created_at, '') < ?",
             (iso(before),),
         ).rowcount
         conn.execute("DELETE FROM outbox_bundles"
@@ -299,7 +292,7 @@ def _bits(mask: int) -> Iterator[int]:
 
 
 def _officers_above(conn: sqlite3.Connection, path: str, level: str, person_id: int) -> tuple[int, ...]:
-    ids = [int(part) for part in path.strip("/").split("/")][:-1]      # ancestors, root first
+    ids = ancestor_ids(path)                                             # root first
     if not ids:
         return ()
     marks = ",".join("?" * len(ids))

@@ -34,10 +34,6 @@ class Identity:
     def is_officer(self) -> bool:
         return self.role == "officer"
 
-    @property
-    def is_branch_staff(self) -> bool:
-        return self.role in ("secretary", "deputy")
-
 
 @dataclass(frozen=True)
 class Member:

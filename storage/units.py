@@ -9,7 +9,35 @@ from datetime import date, datetime
 
 from storage.repository import Repository, iso, unit_of_work
 
-LEVELS = ("province", "district", "grassroots", "branch")
+
+# --- unit paths ---------------------------------------------------------------------------------
+# A unit's path lists the ids from the root down to the unit: "/1/5/9/". Every reading and
+# writing of a path is here. A path is digits and slashes, all sorting below ":", so the paths
+# of a subtree are one index range.
+
+def child_path(parent_path: str, unit_id: int) -> str:
+    """The path of a unit under a parent with this path ("" for a root)."""
+    return f"{parent_path or '/'}{unit_id}/"
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids on a path, from the root down to the unit itself."""
+    return [int(part) for part in path.strip("/").split("/")]
+
+
+def ancestor_ids(path: str) -> list[int]:
+    """The ids of the units above the one at this path, the root first."""
+    return path_ids(path)[:-1]
+
+
+def subtree_span(path: str) -> tuple[str, str]:
+    """(low, high): the paths of the subtree at `path`, itself included, are low <= p < high."""
+    return path, path + ":"
+
+
+def within(path: str, root_path: str) -> bool:
+    """True when the unit at `path` is the one at `root_path` or lies below it."""
+    return path.startswith(root_path)
 
 
 @dataclass(frozen=True)
@@ -27,7 +55,7 @@ class Unit:
 
     def contains(self, other: "Unit") -> bool:
         """True when `other` is this unit or lies below it."""
-        return other.path.startswith(self.path)
+        return within(other.path, self.path)
 
 
 @dataclass(frozen=True)
@@ -90,7 +118,7 @@ class Units(Repository):
         row = conn.execute("SELECT path FROM units WHERE id = ?", (unit_id,)).fetchone()
         if not row:
             return []
-        ids = [int(part) for part in row[0].strip("/").split("/")]
+        ids = path_ids(row[0])
         marks = ",".join("?" * len(ids))
         rows = conn.execute(f"SELECT {_COLUMNS} FROM units WHERE id IN ({marks})", ids).fetchall()
         by_id = {r[0]: _unit(r) for r in rows}
@@ -99,12 +127,11 @@ class Units(Repository):
     @unit_of_work
     def below(self, conn: sqlite3.Connection, unit_id: int, level: str | None = None) -> list[Unit]:
         """Every unit under this one (not itself), optionally of one level, in tree order."""
-        # A path is digits and slashes, all sorting below ":", so a subtree is an index range.
         root = conn.execute("SELECT path FROM units WHERE id = ?", (unit_id,)).fetchone()
         if root is None:
             return []
-        sql = f"SELECT {_COLUMNS} FROM units WHERE path > ? AND path < ?"
-        params: list = [root[0], root[0] + ":"]
+        sql = f"SELECT {_COLUMNS} FROM units WHERE path > ? AND path < ?"       # ">": not itself
+        params: list = [*subtree_span(root[0])]
         if level:
             sql += " AND level = ?"
             params.append(level)
@@ -117,7 +144,7 @@ class Units(Repository):
         if root is None:
             return 0
         return conn.execute(
-            "SELECT COUNT(*) FROM units WHERE path > ? AND path < ? AND level = ?", (root[0], root[0] + ":", level)
+            "SELECT COUNT(*) FROM units WHERE path > ? AND path < ? AND level = ?", (*subtree_span(root[0]), level)
         ).fetchone()[0]
 
     @unit_of_work
@@ -212,9 +239,9 @@ def _recompute_paths(conn: sqlite3.Connection) -> None:
     for id_, parent in rows:
         children.setdefault(parent, []).append(id_)
     paths: list[tuple[str, int]] = []
-    stack = [(root, f"/{root}/") for root in children.get(None, [])]
+    stack = [(root, child_path("", root)) for root in children.get(None, [])]
     while stack:
         id_, path = stack.pop()
         paths.append((path, id_))
-        stack.extend((child, f"{path}{child}/") for child in children.get(id_, []))
+        stack.extend((child, child_path(path, child)) for child in children.get(id_, []))
     conn.executemany("UPDATE units SET path = ? WHERE id = ? AND path IS NOT ?", [(p, i, p) for p, i in paths])

@@ -125,64 +125,102 @@ def test_items_are_hashable():
     assert isinstance(load_calendar().items[0], Item)
 
 
-# ---- bad files -----------------------------------------------------------------------------
+# ---- bad files: every problem in Vietnamese, with the file and the line -------------------------
+# GOOD_ITEM's lines, counted from the blank line it starts with: [[item]] 2, id 3, title 4, due 5,
+# level 6, cascade 7, source 8.
 
-def test_bad_toml_names_the_line(tmp_path: Path):
+def test_bad_toml_names_the_line_in_vietnamese(tmp_path: Path):
     path = tmp_path / "broken.toml"
     path.write_text('[settings]\nsend_at = "08:00"\n\n[[item]]\nid = "x\n', encoding="utf-8")
     with pytest.raises(CalendarError) as info:
         load_calendar(path)
-    message = str(info.value)
-    assert "broken.toml" in message and "line 5" in message
+    [problem] = info.value.problems
+    assert problem.startswith(f"{path}, dòng 5, cột ")
+    assert "sai cú pháp TOML" in problem and "ngoặc kép" in problem
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("[settings]\nsend_at = 08:00 sáng\n", 2, "thừa chữ"),
+    ('[settings]\nsend_at "08:00"\n', 2, "thiếu dấu ="),
+    ("[[item]]\nid = ren-luyen\n", 2, "ngoặc kép"),
+    ('[settings]\nsend_at = "08:00"\nsend_at = "09:00"\n', 3, "đã được ghi ở trên"),
+    ("[settings]\n[settings]\n", 2, "đã được khai báo"),
+    ("[[item]\n", 1, "]]"),
+    ("[settings]\nladder_days_before = [7, 3\nlate_every_days = 3\n", 3, "chưa có dấu ]"),
+    ('[settings]\nlead_days = { branch = 5\n', 2, "chưa có dấu }"),
+])
+def test_toml_syntax_errors_in_vietnamese_with_the_line(text: str, line: int, words: str):
+    problem = _one_problem(text)
+    assert problem.startswith(f"test.toml, dòng {line}") and "sai cú pháp TOML" in problem, problem
+    assert words in problem, problem
+    assert not any(english in problem for english in ("Invalid", "Expected", "Cannot", "Unclosed", "at line"))
 
 
 def test_unreadable_file(tmp_path: Path):
-    with pytest.raises(CalendarError, match="missing.toml"):
+    with pytest.raises(CalendarError) as info:
         load_calendar(tmp_path / "missing.toml")
+    assert info.value.problems == (f"{tmp_path / 'missing.toml'}: không có tệp lịch này",)
+
+
+def test_a_file_not_in_utf8_names_the_line(tmp_path: Path):
+    path = tmp_path / "lich.toml"
+    path.write_bytes(GOOD_ITEM.replace("Báo cáo", "B\xe1o c\xe1o").encode("utf-8").replace(
+        "B\xe1o c\xe1o".encode("utf-8"), "B\xe1o c\xe1o".encode("cp1258")))
+    with pytest.raises(CalendarError) as info:
+        load_calendar(path)
+    [problem] = info.value.problems
+    assert problem.startswith(f"{path}, dòng 4: ") and "UTF-8" in problem
 
 
 def test_duplicate_id():
     problem = _one_problem(GOOD_ITEM + GOOD_ITEM)
-    assert "test.toml" in problem and "#2" in problem and "'ren-luyen-6-thang'" in problem
-    assert "duplicate id" in problem and "#1" in problem
+    assert problem == 'test.toml, dòng 11: [[item]] thứ 2 (id "ren-luyen-6-thang"): id trùng với [[item]] thứ 1'
 
 
 def test_both_due_and_recurrence():
     problem = _one_problem(GOOD_ITEM.replace('due = "15/06"', 'due = "15/06"\nrecurrence = "monthly"'))
-    assert "#1 (id 'ren-luyen-6-thang')" in problem and "not both" in problem
+    assert problem.startswith('test.toml, dòng 6: [[item]] thứ 1 (id "ren-luyen-6-thang"): ')
+    assert "không ghi cả hai" in problem
 
 
-def test_neither_due_nor_recurrence():
+def test_neither_due_nor_recurrence_points_at_the_item():
     problem = _one_problem(GOOD_ITEM.replace('due = "15/06"\n', ""))
-    assert "found neither" in problem
+    assert problem.startswith("test.toml, dòng 2: ") and "chưa có cái nào" in problem
 
 
 @pytest.mark.parametrize("due", ["31/02", "30/02", "00/05", "32/01", "15/13", "15-06", "1506"])
 def test_impossible_or_malformed_due(due: str):
     problem = _one_problem(GOOD_ITEM.replace('"15/06"', f'"{due}"'))
-    assert "'ren-luyen-6-thang'" in problem and "due" in problem
+    assert problem.startswith('test.toml, dòng 5: [[item]] thứ 1 (id "ren-luyen-6-thang"): due ')
+    assert f'"{due}"' in problem
+
+
+def test_a_date_written_as_a_toml_date_is_a_wrong_type():
+    problem = _one_problem(GOOD_ITEM.replace('"15/06"', "2026-06-15"))
+    assert problem.startswith("test.toml, dòng 5: ") and "dd/mm" in problem and "2026-06-15" in problem
 
 
 def test_unknown_level():
     problem = _one_problem(GOOD_ITEM.replace('"district"', '"commune"'))
-    assert "'ren-luyen-6-thang'" in problem and "level" in problem and "'commune'" in problem
+    assert problem == ('test.toml, dòng 6: [[item]] thứ 1 (id "ren-luyen-6-thang"): level phải là một trong '
+                       'province, district, grassroots, branch, đang là "commune"')
 
 
 def test_unknown_item_key():
     problem = _one_problem(GOOD_ITEM + 'deadline = "20/06"\n')
-    assert "'ren-luyen-6-thang'" in problem and "unknown key 'deadline'" in problem
+    assert problem == 'test.toml, dòng 9: [[item]] thứ 1 (id "ren-luyen-6-thang"): khóa lạ «deadline»'
 
 
 def test_unknown_settings_and_top_level_keys():
     problems = _problems('[settings]\nsend_time = "08:00"\n[extra]\na = 1\n' + GOOD_ITEM)
-    assert any("[settings]" in p and "'send_time'" in p for p in problems)
-    assert any("'extra'" in p for p in problems)
+    assert "test.toml, dòng 2: [settings]: khóa lạ «send_time»" in problems
+    assert any(p.startswith("test.toml, dòng 3: khóa lạ «extra»") for p in problems)
 
 
 @pytest.mark.parametrize("value", ['"8h"', '"24:00"', '"08:60"', '"08"', "8"])
 def test_bad_time(value: str):
     problem = _one_problem(f"[settings]\nquiet_end = {value}\n" + GOOD_ITEM)
-    assert "[settings]" in problem and "quiet_end" in problem
+    assert problem.startswith("test.toml, dòng 2: [settings]: quiet_end phải là giờ dạng")
 
 
 def test_toml_local_time_is_accepted():
@@ -191,35 +229,43 @@ def test_toml_local_time_is_accepted():
 
 
 def test_send_at_inside_quiet_hours():
-    problem = _one_problem('[settings]\nsend_at = "22:00"\n' + GOOD_ITEM)
-    assert "quiet hours" in problem
+    problem = _one_problem('[settings]\nlate_every_days = 3\nsend_at = "22:00"\n' + GOOD_ITEM)
+    assert problem.startswith("test.toml, dòng 3: [settings]: send_at 22:00") and "giờ yên lặng" in problem
 
 
 @pytest.mark.parametrize("settings, word", [
     ("ladder_days_before = [7, -1]", "ladder_days_before"),
-    ("ladder_days_before = [7, 3, 3]", "repeated"),
+    ("ladder_days_before = [7, 3, 3]", "bị lặp"),
     ('ladder_days_before = ["7"]', "ladder_days_before"),
     ("lead_days = { branch = -2 }", "lead_days.branch"),
-    ("lead_days = { branch = true }", "lead_days.branch"),
-    ("lead_days = { chi_doan = 2 }", "unknown level"),
+    ("lead_days = { branch = true }", "lead_days.branch phải là số nguyên từ 0 trở lên, đang là true"),
+    ("lead_days = { chi_doan = 2 }", "không có cấp «chi_doan»"),
     ("late_every_days = -3", "late_every_days"),
     ("meeting_nudge_day = 31", "meeting_nudge_day"),
+    ('meeting_nudge_day = "20"', 'meeting_nudge_day phải là số nguyên từ 1 đến 28, đang là "20"'),
 ])
 def test_bad_numbers_in_settings(settings: str, word: str):
-    problem = _one_problem(f"[settings]\n{settings}\n" + GOOD_ITEM)
-    assert word in problem
+    problem = _one_problem(f"# lịch của tỉnh\n[settings]\n\n{settings}\n" + GOOD_ITEM)
+    assert problem.startswith("test.toml, dòng 4: [settings]: ") and word in problem
+
+
+def test_a_multi_line_string_does_not_confuse_the_lines():
+    text = 'note = """\nlevel = "x"\n"""\n' + GOOD_ITEM.replace('"district"', '"ward"')
+    problems = _problems(text)
+    assert "test.toml, dòng 1: khóa lạ «note» (tệp chỉ có [settings] và các [[item]])" in problems
+    assert any(p.startswith("test.toml, dòng 9: ") and '"ward"' in p for p in problems)
 
 
 def test_bad_id_and_collects():
     text = GOOD_ITEM.replace('"ren-luyen-6-thang"', '"Ren Luyen"') + 'collects = "votes"\n'
     problems = _problems(text)
-    assert len(problems) == 2
-    assert all("#1 (id 'Ren Luyen')" in p for p in problems)
+    assert [p.split(": ")[0] for p in problems] == ["test.toml, dòng 3", "test.toml, dòng 9"]
+    assert all('[[item]] thứ 1 (id "Ren Luyen")' in p for p in problems)
 
 
 def test_item_written_as_single_table():
     problem = _one_problem('[item]\nid = "x"\n')
-    assert "[[item]]" in problem
+    assert problem.startswith("test.toml, dòng 1: ") and "[[item]]" in problem
 
 
 def test_several_problems_are_reported_together():
@@ -232,14 +278,29 @@ def test_several_problems_are_reported_together():
     )
     problems = _problems(text)
     assert len(problems) == 5, problems
-    assert all(p.startswith("test.toml: ") for p in problems)
+    assert all(p.startswith("test.toml, dòng ") for p in problems)
     assert all("\n" not in p for p in problems)
     joined = "\n".join(problems)
-    assert "send_at" in joined
-    assert "#2 (id 'ren-luyen-6-thang'): duplicate id" in joined
-    assert "#3 (id 'bad-date')" in joined
-    assert "#4 (id 'bad-level')" in joined and "weekly" in joined and "'ward'" in joined
+    assert 'dòng 2: [settings]: send_at phải là giờ dạng "HH:MM"' in joined
+    assert 'dòng 13: [[item]] thứ 2 (id "ren-luyen-6-thang"): id trùng' in joined
+    assert 'dòng 22: [[item]] thứ 3 (id "bad-date"): due "31/02"' in joined
+    assert 'dòng 27: [[item]] thứ 4 (id "bad-level"): recurrence' in joined and '"weekly"' in joined
+    assert 'dòng 28: [[item]] thứ 4 (id "bad-level"): level' in joined and '"ward"' in joined
     # the exception's message is the problems, one per line
     with pytest.raises(CalendarError) as info:
         parse_calendar(text, source_name="test.toml")
     assert str(info.value).splitlines() == list(problems)
+
+
+def test_the_start_up_explains_the_problems_in_vietnamese(tmp_path: Path):
+    import io
+
+    from bot.scheduler import calendar_or_explain
+
+    path = tmp_path / "lich.toml"
+    path.write_text(GOOD_ITEM.replace('"district"', '"commune"'), encoding="utf-8")
+    stream = io.StringIO()
+    assert calendar_or_explain(path, stream) is None
+    first, second = stream.getvalue().splitlines()
+    assert "có 1 lỗi" in first
+    assert second.startswith(f"  - {path}, dòng 6: ") and '"commune"' in second

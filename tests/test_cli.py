@@ -211,7 +211,7 @@ def test_without_a_bot_name_the_codes_are_printed_to_type(env, capsys, monkeypat
     capsys.readouterr()
     assert main(["invites", "create", "--unit", "D1", "--for-branches"]) == 0
     out = capsys.readouterr().out
-    codes = re.findall(r"Mã: ([A-Za-z0-9_-]{22})  \(gõ trong trò chuyện với bot: /start \1\)", out)
+    codes = re.findall(r"Mã: ([a-z2-9]{24})  \(gõ trong trò chuyện với bot: /start \1\)", out)
     assert len(codes) == 3
     assert "https://t.me/" not in out and "Liên kết:" not in out
     assert "Chưa có liên kết t.me" in out and "TELEGRAM_BOT_USERNAME" in out and "--bot-username" in out
@@ -297,3 +297,11 @@ def test_started_from_another_folder_it_uses_the_data_folder_not_the_current_one
     assert f"({data / 'demo.sqlite3'})" in first.stdout
     assert (data / "demo.sqlite3").is_file()
     assert sorted(p.name for p in elsewhere.iterdir()) == [".env"]        # nothing made where it was started
+
+
+def test_invite_codes_are_easy_to_type_and_never_read_as_an_option():
+    from domain.invites import new_code
+
+    codes = {new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(re.fullmatch(r"[a-hjkmnp-z2-9]{24}", code) for code in codes)

@@ -26,7 +26,7 @@ async def test_a_secretary_sees_her_deadlines_nearest_first(services, clock):
     assert "Thứ Hai, 30 tháng 11, 2026" in text
     assert "Việc đầu năm" in text                      # 02/01/2027, within 60 days
     assert any(b.endswith("Đã nộp") for b in chat.buttons())
-    assert chat.button("Báo cáo").data in ("cmd:motcongmot", "cmd:sinhhoat")
+    assert chat.button("Báo cáo").action.encode() in ("cmd:motcongmot", "cmd:sinhhoat")
 
 
 async def test_confirming_then_undoing(services, clock):
@@ -64,7 +64,7 @@ async def test_an_officer_sees_his_items_and_the_late_count_below(services, cloc
     assert "Huyện đoàn Một" in text and "Báo cáo thử" in text and "còn 7 ngày" in text
     # B1, B2, B5 (due 30/11) are late on it; and on the 1+1 of 15/11
     assert "chưa nộp, đã quá hạn: 3" in text
-    assert officer.button("Đã nộp").data == "dl:c:bao-cao:2026"
+    assert officer.button("Đã nộp").action.encode() == "dl:c:bao-cao:2026"
     assert "1+1 cuối năm" in text and not any("Báo cáo" in b for b in officer.buttons())
 
 

@@ -133,13 +133,13 @@ async def test_anything_else_repeats_the_question_and_loses_nothing(services):
 async def test_old_and_double_buttons_change_nothing(services):
     chat = await joined(services, "u1", "B1")
     await chat.say("/sinhhoat")
-    today = chat.button("Hôm nay").data
+    today = chat.button("Hôm nay").action.encode()
     await chat.tap_data(today)
     await chat.tap_data(today)                           # the same button again
     assert "Nút đó thuộc một bước đã qua" in chat.text and "Đó là buổi gì?" in chat.text
     for step in ("sinh hoat", "12"):
         await chat.say(step)
-    save = chat.button("Lưu").data
+    save = chat.button("Lưu").action.encode()
     await chat.tap_data(save)
     await chat.tap_data(save)                            # double tap of Lưu
     assert len(await meetings_of(services)) == 1

@@ -15,7 +15,6 @@ from domain.deadlines.schedule import (
     due_step,
     lookahead_window,
     meeting_nudge,
-    meeting_period,
     occurrences_between,
     send_time_utc,
     unit_due_date,
@@ -269,15 +268,12 @@ def test_lookahead_covers_last_late_step():
 def test_meeting_nudge_normal_branch():
     assert meeting_nudge(date(2026, 2, 1), False, SETTINGS) == date(2026, 2, 20)
     assert meeting_nudge(date(2026, 5, 17), False, SETTINGS) == date(2026, 5, 20)
-    assert meeting_period(date(2026, 2, 1), False) == (date(2026, 2, 1), date(2026, 2, 28))
 
 
 def test_meeting_nudge_border_branch_only_in_quarter_end_months():
     nudges = {m: meeting_nudge(date(2026, m, 1), True, SETTINGS) for m in range(1, 13)}
     assert {m: d for m, d in nudges.items() if d} == {
         3: date(2026, 3, 15), 6: date(2026, 6, 15), 9: date(2026, 9, 15), 12: date(2026, 12, 15)}
-    assert meeting_period(date(2026, 6, 1), True) == (date(2026, 4, 1), date(2026, 6, 30))
-    assert meeting_period(date(2026, 11, 1), True) == (date(2026, 10, 1), date(2026, 12, 31))
 
 
 def test_settings_time_is_respected():

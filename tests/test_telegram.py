@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot.channels.telegram import build_application, send, split_text
 from bot.settings import load
-from domain.conversation import Button, Reply, rows
+from domain.conversation import Action, Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today
 from tests.support import make_invite
@@ -282,7 +282,7 @@ def test_long_text_is_cut_at_line_ends_under_the_limit():
 
 async def test_a_long_reply_is_sent_in_parts_with_the_buttons_on_the_last(app, api):
     text = "\n".join(f"Dòng {n} " + "x" * 90 for n in range(100))
-    buttons = rows(Button("Về menu", "cmd:menu"))
+    buttons = rows(Button("Về menu", Action.command("menu")))
     last = await send(app.bot, 42, Reply(text, buttons))
     sent = api.called("sendMessage")
     assert len(sent) == 3 and last.message_id == api.sent(42)[-1]["message_id"]

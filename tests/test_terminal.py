@@ -25,8 +25,10 @@ def run_script(tmp_path: Path, *lines: str) -> str:
 
 
 def test_no_token_opens_the_demo_chat_and_a_meeting_can_be_reported(tmp_path):
-    out = run_script(tmp_path, "/sinhhoat", "/1", "/1", "12", "/1", "/baocao", ":thoat")
+    # as on Zalo: "1" picks from the numbered menu; "12" answers the count; "luu" is typed words
+    out = run_script(tmp_path, "/sinhhoat", "1", "1", "12", "luu", "/baocao", ":thoat")
     assert "dữ liệu mẫu" in out and "Nguyễn Thị Lan" in out
+    assert "1. Hôm nay" in out and "• ✖ Hủy" in out
     assert "Đã lưu Báo cáo sinh hoạt" in out
     assert "12 người" in out
 
@@ -53,8 +55,8 @@ async def test_joining_with_the_demo_invite(tmp_path, clock):
     code = banner.split("/start ")[1].split()[0]
     await chat.say(":khach")
     out = await chat.say(f"/start {code}")
-    assert "Chi đoàn ấp Tân Tiến" in out and "[/1" in out
+    assert "Chi đoàn ấp Tân Tiến" in out and "\n1. " in out
     branches = [u for u in await services.storage.units.all() if u.level == "branch"]
     assert len(branches) >= 12 and any(u.border for u in branches)
-    assert "Không có nút số 42" in await chat.say("/42")
+    assert "từ 1 đến" in await chat.say("42")
     await app.close_services(services)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Hashable
+from datetime import timedelta
 
 from telegram import (
     BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
@@ -16,20 +18,24 @@ from telegram import (
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler,
-    filters,
+    Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot import app as wiring
+from bot.channels.ordering import OrderedUpdateProcessor
 from bot.settings import Settings
+from domain.sender import Budget, Limits
 from domain.services import Services
 from handlers.onboarding import command_menu
 from handlers.router import handle
-from domain.conversation import Incoming, Reply
+from domain.conversation import Action, Incoming, Reply
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+# A button this bot did not write (or a very old one): answered as stale, never parsed further.
+STALE = Action("stale")
 
 
 class TelegramChannel:
@@ -77,7 +83,7 @@ class TelegramChannel:
         chat_id = query.message.chat_id if query.message else query.from_user.id
         incoming = Incoming(
             channel="telegram", user_id=str(query.from_user.id), chat_id=str(chat_id),
-            display_name=query.from_user.full_name, button=query.data or "",
+            display_name=query.from_user.full_name, button=Action.decode(query.data or "") or STALE,
             update_key=f"telegram:{update.update_id}",
         )
         replies = await handle(self.services, incoming)
@@ -92,19 +98,37 @@ class TelegramChannel:
     async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply],
                       pressed: int | None = None) -> None:
         """Send the replies, then close the buttons they answered (the pressed message's, and the
-        last question's): after the reply, so the person is not kept waiting for the clean-up."""
+        last question's): after the reply, so the person is not kept waiting for the clean-up.
+
+        Every call takes its turn in the channel's budget (build_application), shared with the
+        outbox sender: the replies as urgent, ahead of queued reminders and digests; the clean-up
+        as bulk, behind them."""
         if not replies:
             return          # a redelivered update: nothing was answered, the buttons stay
+        budget: Budget | None = self.budget
         answered = {pressed, self._open_keyboards.pop(chat_id, None)} - {None}
         for reply in replies:
-            sent = await send(context.bot, chat_id, reply)
+            sent = await send(context.bot, chat_id, reply, budget)
             if reply.buttons and sent is not None:
                 self._open_keyboards[chat_id] = sent.message_id
             if reply.command_menu:
-                await context.bot.set_my_commands(
-                    [BotCommand(n, d) for n, d in reply.command_menu], scope=BotCommandScopeChat(chat_id))
+                commands = [BotCommand(n, d) for n, d in reply.command_menu]
+
+                def set_menu(commands=commands):
+                    return context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+
+                if budget is None:
+                    await set_menu()
+                else:
+                    await budget.call(set_menu, urgent=True, retry_after=TelegramTransport.retry_seconds)
+
+        async def close(message_id: int) -> None:
+            if budget is not None:
+                await budget.slot(urgent=False)
+            await self._close_keyboard(context.bot, chat_id, message_id)
+
         for message_id in answered - {self._open_keyboards.get(chat_id)}:
-            task = asyncio.create_task(self._close_keyboard(context.bot, chat_id, message_id))
+            task = asyncio.create_task(close(message_id))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
 
@@ -120,21 +144,40 @@ class TelegramChannel:
             await asyncio.gather(*list(self._closing), return_exceptions=True)
 
 
-async def send(bot, chat_id: int | str, reply: Reply) -> Message | None:
-    """Send one Reply: text split under Telegram's limit, buttons on the last part, or a file."""
+async def send(bot, chat_id: int | str, reply: Reply, budget: Budget | None = None, *, urgent: bool = True,
+               paid: bool = False) -> Message | None:
+    """Send one Reply: text split under Telegram's limit, buttons on the last part, or a file.
+
+    With a budget, every call waits for its turn (`urgent`: a reply to a person, ahead of bulk),
+    and a RetryAfter holds the whole budget back for the time asked, after which the same call is
+    made again: sent once, neither dropped nor repeated. `paid`: the caller (the outbox sender)
+    took the first call's turn and handles that call's RetryAfter itself; later parts take theirs
+    here, as bulk."""
     markup = _markup(reply)
+
+    async def call(first: bool, make):
+        if budget is None or (paid and first):
+            return await make()
+        return await budget.call(make, urgent=urgent, retry_after=TelegramTransport.retry_seconds)
+
     if reply.attachment is not None:
         caption = reply.text[: MessageLimit.CAPTION_LENGTH] or None
-        with open(reply.attachment, "rb") as handle:
-            if reply.attachment_kind == "photo":
-                return await bot.send_photo(chat_id, handle, caption=caption, reply_markup=markup)
-            return await bot.send_document(chat_id, handle, caption=caption, reply_markup=markup,
-                                           filename=reply.attachment.name)
+
+        async def upload():
+            # opened for each attempt: a retried upload reads the file again from its start
+            with open(reply.attachment, "rb") as handle:
+                if reply.attachment_kind == "photo":
+                    return await bot.send_photo(chat_id, handle, caption=caption, reply_markup=markup)
+                return await bot.send_document(chat_id, handle, caption=caption, reply_markup=markup,
+                                               filename=reply.attachment.name)
+
+        return await call(True, upload)
     parts = split_text(reply.text)
     sent = None
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+        sent = await call(index == 0, lambda part=part, last=last: bot.send_message(
+            chat_id, part, reply_markup=markup if last else None))
     return sent
 
 
@@ -162,7 +205,7 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons])
+        [[InlineKeyboardButton(b.label, callback_data=b.action.encode()) for b in row] for row in reply.buttons])
 
 
 def _other_kind(update: Update, message: Message) -> str | None:
@@ -183,20 +226,37 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(settings: Settings, *, services: Services | None = None,
-                      request: BaseRequest | None = None, rate_limiter: bool = True) -> Application:
-    """The python-telegram-bot Application, wired to our handlers. `request` replaces HTTP in tests."""
+                      request: BaseRequest | None = None, rate_limiter: bool = True,
+                      max_concurrent_updates: int = 256) -> Application:
+    """The python-telegram-bot Application, wired to our handlers. `request` replaces HTTP in tests.
+
+    Updates are handled concurrently across chats and one at a time, in order, within a chat
+    (bot.channels.ordering). The one throttle on the Telegram path is a `Budget` (domain.sender),
+    `application.bot_data["budget"]`: replies take their turns in it as urgent, and the outbox
+    sender (add_reminders) as bulk. `rate_limiter=False` leaves replies unpaced (tests); the
+    sender then paces itself with a budget of its own.
+    """
     channel = TelegramChannel(services, None if services else lambda: wiring.open_services(
         settings.database_path, form_max_idle_days=settings.form_max_idle_days))
+    channel.budget = Budget(Limits().rate) if rate_limiter else None
+
+    def chat_of(update: object) -> Hashable | None:
+        """The key an update is ordered by: its chat (a pressed button's too), else its sender."""
+        if not isinstance(update, Update):
+            return None
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        return ("user", update.effective_user.id) if update.effective_user is not None else None
+
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
+        .concurrent_updates(OrderedUpdateProcessor(chat_of, max_concurrent_updates))
         .post_init(channel.post_init)
         .post_shutdown(channel.post_shutdown)
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
@@ -206,6 +266,7 @@ def build_application(settings: Settings, *, services: Services | None = None,
     application.add_handler(CallbackQueryHandler(channel.on_button))
     application.add_error_handler(on_error)
     application.bot_data["channel"] = channel
+    application.bot_data["budget"] = channel.budget
     return application
 
 
@@ -235,23 +296,26 @@ def run(settings: Settings) -> int:
 # --- the outbox: reminders and other messages the bot sends on its own ----------------------------
 
 class TelegramTransport:
-    """Sends outbox rows through a Bot, mapping Telegram's errors onto the sender's (domain.sender)."""
+    """Sends outbox rows through a Bot, mapping Telegram's errors onto the sender's (domain.sender).
+
+    The sender takes each row's turn in the budget before calling `deliver`; given the channel's
+    budget too, a long text's further parts take theirs (bulk)."""
 
     channel = "telegram"
 
-    def __init__(self, bot):
+    def __init__(self, bot, budget: Budget | None = None):
         self.bot = bot
+        self.budget = budget
 
     async def deliver(self, chat_id: str, reply: Reply) -> str:
         from domain import sender
 
         try:
-            message = await send(self.bot, int(chat_id), reply)
+            message = await send(self.bot, int(chat_id), reply, self.budget, urgent=False, paid=True)
         except Forbidden as error:
             raise sender.Blocked(str(error)) from error
         except RetryAfter as error:
-            wait = error._retry_after.total_seconds()       # noqa: SLF001 (the int/timedelta property warns)
-            raise sender.RetryAfter(wait) from error
+            raise sender.RetryAfter(self.retry_seconds(error)) from error
         except BadRequest as error:                          # a NetworkError subclass: checked first
             raise sender.Rejected(str(error)) from error
         except NetworkError as error:                        # timeouts, connection errors, 5xx
@@ -259,6 +323,19 @@ class TelegramTransport:
         except ChatMigrated as error:
             raise sender.Rejected(str(error)) from error
         return str(message.message_id) if message is not None else ""
+
+    @staticmethod
+    def retry_seconds(error: BaseException) -> float | None:
+        """The seconds a flood-control error asks to wait; None for any other error.
+
+        Read through the public `RetryAfter.retry_after`: an int today (with a deprecation
+        warning, silenced here) and a timedelta once PTB_TIMEDELTA is set or in PTB 23."""
+        if not isinstance(error, RetryAfter):
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def add_reminders(application: Application, settings: Settings, calendar) -> None:
@@ -272,8 +349,10 @@ def add_reminders(application: Application, settings: Settings, calendar) -> Non
         if first_init:
             await first_init(app)
         channel.services.calendar = calendar
-        scheduler = Scheduler(channel.services, calendar, TelegramTransport(app.bot),
-                              tick_seconds=settings.reminder_tick_seconds, extra_ticks=wiring.extra_ticks())
+        budget = app.bot_data.get("budget")          # the replies' budget: one throttle for both
+        scheduler = Scheduler(channel.services, calendar, TelegramTransport(app.bot, budget),
+                              tick_seconds=settings.reminder_tick_seconds, extra_ticks=wiring.extra_ticks(),
+                              budget=budget)
         app.bot_data["scheduler"] = scheduler
         scheduler.start_with_job_queue(app.job_queue)
 

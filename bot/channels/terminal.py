@@ -1,7 +1,8 @@
 """The terminal chat: talk to the bot with no token and no network, as any demo person.
 
-Buttons print with a number; typing /1 presses the first. Lines starting with ':' are for the
-terminal itself (switch person, quit) and never reach the handlers.
+Choices print as a numbered menu, exactly as Zalo shows them (bot/channels/numbered.py): typing
+"1" or the words of a choice picks it. Lines starting with ':' are for the terminal itself
+(switch person, quit) and never reach the handlers.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import re
 import sys
 from collections.abc import Iterable
 
-from bot import app, demo
+from bot import demo
+from bot.channels.numbered import NumberedMenus
+from domain.conversation import Incoming, Reply
 from domain.services import Services
 from handlers.router import handle
-from domain.conversation import Button, Incoming, Reply
 from messages_vi import t
-
-BUTTON_PRESS = re.compile(r"^/(\d{1,3})$")
 
 
 class TerminalChat:
@@ -27,7 +27,7 @@ class TerminalChat:
         self.services = services
         self.user_id = demo.STRANGER_ID
         self.name = t("terminal.guest")
-        self.buttons: list[Button] = []
+        self.menus = NumberedMenus(services.storage, "terminal", services.clock)
         self.done = False
 
     async def start(self, person_number: int | None = 1) -> str:
@@ -46,32 +46,22 @@ class TerminalChat:
             return ""
         if line.startswith(":"):
             return await self._meta(line[1:].strip())
-        incoming = Incoming("terminal", self.user_id, self.user_id, self.name, text=line)
-        pressed = BUTTON_PRESS.match(line)
-        if pressed:
-            index = int(pressed.group(1)) - 1
-            if not 0 <= index < len(self.buttons):
-                return t("terminal.bad_button", number=index + 1)
-            incoming = Incoming("terminal", self.user_id, self.user_id, self.name, button=self.buttons[index].data)
-        return self.show(await handle(self.services, incoming))
+        picked = await self.menus.read(self.user_id, line)
+        if picked.out_of_range:
+            return t("numbered.out_of_range", last=picked.out_of_range)
+        if picked.action is not None:
+            incoming = Incoming("terminal", self.user_id, self.user_id, self.name, button=picked.action)
+        else:
+            incoming = Incoming("terminal", self.user_id, self.user_id, self.name, text=line)
+        return await self.show(await handle(self.services, incoming), self.user_id)
 
-    def show(self, replies: Iterable[Reply]) -> str:
-        """Replies as text, buttons numbered; remembers the last message's buttons."""
+    async def show(self, replies: Iterable[Reply], chat_id: str) -> str:
+        """Replies as the chat sees them: choices numbered, the last ones becoming its menu."""
         out = []
         for reply in replies:
-            out.append(reply.text)
+            out.append(await self.menus.shown(chat_id, reply))
             if reply.attachment:
                 out.append(t("terminal.file", path=reply.attachment))
-            if reply.buttons:
-                self.buttons = [b for row in reply.buttons for b in row]
-                numbered, number = [], 0
-                for row in reply.buttons:
-                    cells = []
-                    for button in row:
-                        number += 1
-                        cells.append(f"[/{number} {button.label}]")
-                    numbered.append("  ".join(cells))
-                out.append("\n".join(numbered))
         return "\n".join(out)
 
     async def _meta(self, command: str) -> str:
@@ -84,7 +74,7 @@ class TerminalChat:
         if word == "la":
             return await self._switch(rest.strip())
         if word == "khach":
-            self.user_id, self.name, self.buttons = demo.STRANGER_ID, t("terminal.guest"), []
+            self.user_id, self.name = demo.STRANGER_ID, t("terminal.guest")
             return t("terminal.now", name=self.name)
         return t("terminal.unknown_meta")
 
@@ -102,15 +92,15 @@ class TerminalChat:
     async def _switch(self, number: str) -> str:
         people = [p for p, _, _ in await self.services.storage.people.on_channel("terminal")
                   if p.external_id != demo.STRANGER_ID]
-        if not number.isdigit() or not 1 <= int(number) <= len(people):
+        if not re.fullmatch(r"[0-9]{1,4}", number) or not 1 <= int(number) <= len(people):
             return t("terminal.bad_person", number=number)
         person = people[int(number) - 1]
-        self.user_id, self.name, self.buttons = person.external_id, person.display_name, []
+        self.user_id, self.name = person.external_id, person.display_name
         return t("terminal.now", name=self.name)
 
 
 async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout, *, calendar=None,
-              tick_seconds: int = 60) -> None:
+              tick_seconds: int = 60, extra_ticks=()) -> None:
     """Chat on this terminal until :thoat or end of input; with a calendar, reminders print too."""
     chat = TerminalChat(services)
     print(await chat.start(), file=stdout, flush=True)
@@ -121,7 +111,7 @@ async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout, *, calenda
 
         services.calendar = calendar
         scheduler = Scheduler(services, calendar, TerminalTransport(chat, stdout), tick_seconds=tick_seconds,
-                              extra_ticks=app.extra_ticks(),
+                              extra_ticks=extra_ticks,
                               limits=Limits(rate=50, chat_gap=0, quiet=(calendar.settings.quiet_start,
                                                                         calendar.settings.quiet_end)))
         scheduler.start()
@@ -154,11 +144,10 @@ class TerminalTransport:
 
     async def deliver(self, chat_id: str, reply: Reply) -> str:
         self._sent += 1
-        if chat_id == self.chat.user_id:
-            text = self.chat.show([reply])
-        else:
+        text = await self.chat.show([reply], chat_id)
+        if chat_id != self.chat.user_id:
             people = await self.chat.services.storage.people.on_channel("terminal")
             name = next((p.display_name for p, _, _ in people if p.chat_id == chat_id), chat_id)
-            text = t("dl.terminal.to", name=name) + "\n" + reply.text
+            text = t("dl.terminal.to", name=name) + "\n" + text
         print(f"\n{text}", file=self.stdout, flush=True)
         return f"terminal-{self._sent}"

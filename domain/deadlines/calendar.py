@@ -2,22 +2,27 @@
 
 A calendar is data (DESIGN decision 5): a province or district officer edits a TOML file; the
 shipped default (``default_calendar.toml``) holds the dates of the seed documents.  Every problem
-found in a file is collected and reported together, one line each, naming the file and entry.
+found in a file is collected and reported together, one line each, in Vietnamese: the file, the
+line, the entry and what is wrong (messages_vi, keys "cal.*").
 
 A yearly ``due = "29/02"`` is allowed: in a year without 29 February it falls on 28 February.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from domain.rules import LEVELS      # re-exported: the levels an item or a lead time may name
+from messages_vi import t
 
 __all__ = [
     "LEVELS",
@@ -34,8 +39,6 @@ __all__ = [
     "in_quiet_hours",
 ]
 
-# From the top of the tree down; a unit's level must be one of these.
-LEVELS: tuple[str, ...] = ("province", "district", "grassroots", "branch")
 RECURRENCES: frozenset[str] = frozenset({"monthly", "quarterly", "half_year", "year_end"})
 COLLECTS: frozenset[str] = frozenset({"meeting", "oneplusone"})
 
@@ -168,9 +171,17 @@ def load_calendar(path: str | Path | None = None) -> Calendar:
         return _default_calendar()
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarError([f"{path}: cannot read the calendar file: {exc}"]) from exc
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CalendarError([t("cal.at_file", file=path, problem=t("cal.missing"))]) from exc
+    except OSError as exc:
+        problem = t("cal.unreadable", error=exc.strerror or exc)
+        raise CalendarError([t("cal.at_file", file=path, problem=problem)]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise CalendarError([t("cal.at_line", file=path, line=line, problem=t("cal.not_utf8"))]) from exc
     return parse_calendar(text, source_name=str(path))
 
 
@@ -181,28 +192,30 @@ def _default_calendar() -> Calendar:
 
 
 def parse_calendar(text: str, *, source_name: str = "<calendar>") -> Calendar:
-    """Parse and validate calendar TOML; raises CalendarError listing every problem."""
+    """Parse and validate calendar TOML; raises CalendarError listing every problem, each in
+    Vietnamese with the file and the line it is on."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message already ends with "(at line N, column M)".
-        raise CalendarError([f"{source_name}: invalid TOML: {exc}"]) from exc
+        raise CalendarError([_syntax_problem(exc, text, source_name)]) from exc
 
+    lines = _Lines(text)
     problems: list[str] = []
+    top = _Reporter(problems, source_name, "", lines.top)
     for key in sorted(set(data) - {"settings", "item"}):
-        problems.append(f"{source_name}: unknown top-level key {key!r} (expected [settings] and [[item]])")
+        top(t("cal.unknown_top", name=key), key)
 
     raw_settings = data.get("settings", {})
     if not isinstance(raw_settings, dict):
-        problems.append(f"{source_name}: [settings] must be a table")
+        top(t("cal.settings_not_table"), "settings")
         raw_settings = {}
-    settings = _parse_settings(raw_settings, _Reporter(problems, f"{source_name}: [settings]"))
+    settings = _parse_settings(raw_settings, _Reporter(problems, source_name, t("cal.in_settings"), lines.setting))
 
     raw_items = data.get("item", [])
     if not isinstance(raw_items, list):
-        problems.append(f"{source_name}: 'item' must be an array of tables, written [[item]]")
+        top(t("cal.item_not_array"), "item")
         raw_items = []
-    items = _parse_items(raw_items, source_name, problems)
+    items = _parse_items(raw_items, source_name, problems, lines)
 
     if problems:
         raise CalendarError(problems)
@@ -210,17 +223,143 @@ def parse_calendar(text: str, *, source_name: str = "<calendar>") -> Calendar:
     return Calendar(settings=settings, items=tuple(items))
 
 
-class _Reporter:
-    """Collects problems with a fixed prefix naming the file and the entry."""
+# ---- where a problem is --------------------------------------------------------------------
 
-    def __init__(self, problems: list[str], where: str) -> None:
+# tomllib (Python 3.11) tells where it stopped only in its message: "... (at line 5, column 7)"
+_TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+# the start of each of tomllib's messages -> what to tell the person editing the file
+_TOML_MESSAGES = (
+    ("Invalid statement", "cal.toml.statement"),
+    ("Expected newline or end of document", "cal.toml.trailing"),
+    ("Expected '=' after a key", "cal.toml.equals"),
+    ("Invalid initial character for a key", "cal.toml.key"),
+    ("Invalid value", "cal.toml.value"),
+    ("Unterminated string", "cal.toml.unterminated"),
+    ("Illegal character", "cal.toml.illegal_character"),
+    ("Cannot declare", "cal.toml.table_twice"),
+    ("Cannot overwrite a value", "cal.toml.key_twice"),
+    ("Duplicate inline table key", "cal.toml.key_twice"),
+    ("Cannot mutate immutable namespace", "cal.toml.namespace"),
+    ("Cannot redefine namespace", "cal.toml.namespace"),
+    ("Expected ']' at the end of a table", "cal.toml.table_bracket"),
+    ("Expected ']]' at the end of an array", "cal.toml.array_bracket"),
+    ("Unclosed array", "cal.toml.unclosed_array"),
+    ("Unclosed inline table", "cal.toml.unclosed_table"),
+    ("Invalid date or datetime", "cal.toml.datetime"),
+    ("Unescaped '\\'", "cal.toml.escape"),
+    ("Invalid hex value", "cal.toml.escape"),
+    ("Escaped character", "cal.toml.escape"),
+)
+
+
+def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, source_name: str) -> str:
+    """A TOML syntax error in Vietnamese, with its line (and column, when tomllib gives one)."""
+    message = str(exc)
+    where = _TOML_WHERE.search(message)
+    english = message[:where.start()] if where else message
+    key = next((key for start, key in _TOML_MESSAGES if english.startswith(start)), "cal.toml.other")
+    problem = t("cal.toml", what=t(key))
+    if where and where.group(1):
+        return t("cal.at_column", file=source_name, line=int(where.group(1)), column=int(where.group(2)),
+                 problem=problem)
+    # "at end of document": something left open (a string, a list) runs to the last line
+    last = max((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), default=1)
+    return t("cal.at_line", file=source_name, line=last, problem=problem)
+
+
+_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_HEADER = re.compile(r"^(\[\[?)\s*([^\[\]]*?)\s*\]")
+_KEY = re.compile(rf"^({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+_KEY_PART = re.compile(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""")
+_MULTILINE_QUOTES = ('"' * 3, "'" * 3)
+
+
+def _key_parts(dotted: str) -> list[str]:
+    """The parts of a dotted key, unquoted: 'settings."send_at"' -> ["settings", "send_at"]."""
+    return [next(g for g in m.groups() if g is not None) for m in _KEY_PART.finditer(dotted)]
+
+
+class _Lines:
+    """The line (from 1) each key of a calendar file stands on. tomllib gives the values and not
+    their lines, so the text is read again for the keys at the top, in [settings] and in each
+    [[item]] (numbered from 1 in the order of the file, as tomllib lists them)."""
+
+    def __init__(self, text: str) -> None:
+        self._keys: dict[tuple[str, int, str], int] = {}        # (table, item number, key) -> line
+        table, index, items, closing = "", 0, 0, None
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if closing:                                          # inside a multi-line string
+                if closing in line:
+                    closing = None
+                continue
+            if not line or line.startswith("#"):
+                continue
+            header = _HEADER.match(line)
+            if header:
+                parts = _key_parts(header.group(2)) or [""]
+                table, index = "", 0                             # a table nobody asks about
+                if header.group(1) == "[[" and parts == ["item"]:
+                    items += 1
+                    table, index = "item", items
+                    self._note("item", index, "", number)            # the entry itself
+                elif parts[0] == "item" and len(parts) > 1 and items:
+                    self._note("item", items, parts[1], number)      # [item.x]: a key of the last item
+                elif parts[0] == "settings":
+                    if len(parts) == 1:
+                        table = "settings"
+                    self._note("settings", 0, parts[1] if len(parts) > 1 else "", number)
+                self._note("", 0, parts[0], number)
+                continue
+            key = _KEY.match(line)
+            if key is None:
+                continue                                         # a value going on from the line above
+            parts = _key_parts(key.group(1))
+            self._note(table, index, parts[0], number)
+            if table == "" and len(parts) > 1 and parts[0] == "settings":
+                self._note("settings", 0, parts[1], number)          # settings.send_at = ...
+            rest = line[key.end():]
+            closing = next((quotes for quotes in _MULTILINE_QUOTES if rest.count(quotes) == 1), None)
+
+    def _note(self, table: str, index: int, key: str, number: int) -> None:
+        self._keys.setdefault((table, index, key), number)
+
+    def top(self, key: str | None) -> int:
+        """The line of a key at the top of the file (or of its table), else the first."""
+        return self._keys.get(("", 0, key or ""), 1)
+
+    def setting(self, key: str | None) -> int:
+        """The line of a key of [settings], else of [settings] itself."""
+        return (self._keys.get(("settings", 0, key or "")) or self._keys.get(("settings", 0, ""))
+                or self.top("settings"))
+
+    def item(self, index: int, key: str | None) -> int:
+        """The line of a key of the index-th [[item]], else of its [[item]] line."""
+        return (self._keys.get(("item", index, key or "")) or self._keys.get(("item", index, ""))
+                or self.top("item"))
+
+
+class _Reporter:
+    """Collects the problems of one entry (the top of the file, [settings] or an [[item]]), each
+    as "file, dòng N: entry: problem", N the line of the key the problem is about."""
+
+    def __init__(self, problems: list[str], source_name: str, where: str,
+                 line_of: Callable[[str | None], int]) -> None:
         self.problems = problems
+        self.source_name = source_name
         self.where = where
+        self.line_of = line_of
         self.count = 0
 
-    def __call__(self, message: str) -> None:
+    def __call__(self, message: str, key: str | None = None) -> None:
         self.count += 1
-        self.problems.append(f"{self.where}: {message}")
+        problem = t("cal.in", where=self.where, problem=message) if self.where else message
+        self.problems.append(t("cal.at_line", file=self.source_name, line=self.line_of(key), problem=problem))
+
+
+def _shown(value: Any) -> str:
+    """A value as the file writes it: "08:00", true, [7, 3]."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # ---- settings ------------------------------------------------------------------------------
@@ -229,7 +368,7 @@ def _parse_settings(raw: dict[str, Any], report: _Reporter) -> Settings | None:
     """Settings with defaults for absent keys; None when something was wrong."""
     start = report.count
     for key in sorted(set(raw) - _SETTINGS_KEYS):
-        report(f"unknown key {key!r}")
+        report(t("cal.unknown_key", name=key), key)
     d = DEFAULT_SETTINGS
     lead_days = _parse_lead_days(raw.get("lead_days", dict(d.lead_days)), report)
     ladder = _parse_ladder(raw.get("ladder_days_before", list(d.ladder_days_before)), report)
@@ -240,10 +379,11 @@ def _parse_settings(raw: dict[str, Any], report: _Reporter) -> Settings | None:
     nudge_day = raw.get("meeting_nudge_day", d.meeting_nudge_day)
     if not _is_int(nudge_day) or not 1 <= nudge_day <= 28:
         # Capped at 28 so that the day exists in every month.
-        report(f"meeting_nudge_day must be a whole number from 1 to 28, got {nudge_day!r}")
+        report(t("cal.nudge_day", value=_shown(nudge_day)), "meeting_nudge_day")
     if None not in (send_at, quiet_start, quiet_end) and in_quiet_hours(send_at, quiet_start, quiet_end):
-        report(f"send_at {send_at:%H:%M} falls inside quiet hours "
-               f"{quiet_start:%H:%M}-{quiet_end:%H:%M}; nothing would be sent at that time")
+        key = next((k for k in ("send_at", "quiet_start", "quiet_end") if k in raw), "send_at")
+        report(t("cal.send_in_quiet", send_at=f"{send_at:%H:%M}", start=f"{quiet_start:%H:%M}",
+                 end=f"{quiet_end:%H:%M}"), key)
     if report.count > start:
         return None
     return Settings(lead_days=lead_days, ladder_days_before=ladder, late_every_days=late_every,
@@ -265,33 +405,33 @@ def in_quiet_hours(t: time, quiet_start: time, quiet_end: time) -> bool:
 
 def _parse_lead_days(raw: Any, report: _Reporter) -> FrozenMap:
     if not isinstance(raw, dict):
-        report(f"lead_days must be a table such as {{ grassroots = 5, branch = 5 }}, got {raw!r}")
+        report(t("cal.lead_days_table", value=_shown(raw)), "lead_days")
         return FrozenMap()
     result: dict[str, int] = {}
     for level, days in raw.items():
         if level not in LEVELS:
-            report(f"lead_days: unknown level {level!r} (expected one of {', '.join(LEVELS)})")
-        elif _non_negative_int(days, f"lead_days.{level}", report) is not None:
+            report(t("cal.lead_days_level", level=level, levels=", ".join(LEVELS)), "lead_days")
+        elif _non_negative_int(days, f"lead_days.{level}", report, key="lead_days") is not None:
             result[level] = days
     return FrozenMap(result)
 
 
 def _parse_ladder(raw: Any, report: _Reporter) -> tuple[int, ...]:
     if not isinstance(raw, list):
-        report(f"ladder_days_before must be a list of whole numbers such as [7, 3, 1, 0], got {raw!r}")
+        report(t("cal.ladder_list", value=_shown(raw)), "ladder_days_before")
         return ()
     bad = [step for step in raw if not _is_int(step) or step < 0]
     if bad:
-        report(f"ladder_days_before: steps must be whole numbers >= 0, got {bad!r}")
+        report(t("cal.ladder_steps", bad=_shown(bad)), "ladder_days_before")
         return ()
     if len(set(raw)) != len(raw):
-        report(f"ladder_days_before: a step is repeated in {raw!r}")
+        report(t("cal.ladder_repeated", value=_shown(raw)), "ladder_days_before")
     return tuple(sorted(raw, reverse=True))
 
 
-def _non_negative_int(value: Any, name: str, report: _Reporter) -> int | None:
+def _non_negative_int(value: Any, name: str, report: _Reporter, key: str | None = None) -> int | None:
     if not _is_int(value) or value < 0:
-        report(f"{name} must be a whole number >= 0, got {value!r}")
+        report(t("cal.whole_number", name=name, value=_shown(value)), key or name)
         return None
     return value
 
@@ -307,24 +447,25 @@ def _parse_time(value: Any, name: str, report: _Reporter) -> time | None:
     m = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
     if m and int(m[1]) < 24 and int(m[2]) < 60:
         return time(int(m[1]), int(m[2]))
-    report(f"{name} must be a time \"HH:MM\" such as \"08:00\", got {value!r}")
+    report(t("cal.time", name=name, value=_shown(value)), name)
     return None
 
 
 # ---- items ---------------------------------------------------------------------------------
 
-def _parse_items(raw_items: list[Any], source_name: str, problems: list[str]) -> list[Item]:
+def _parse_items(raw_items: list[Any], source_name: str, problems: list[str], lines: _Lines) -> list[Item]:
     items: list[Item] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_items, start=1):
         item_id = raw.get("id") if isinstance(raw, dict) else None
-        label = f"[[item]] #{index}" + (f" (id {item_id!r})" if isinstance(item_id, str) else "")
-        report = _Reporter(problems, f"{source_name}: {label}")
+        label = (t("cal.in_item_id", index=index, id=_shown(item_id)) if isinstance(item_id, str)
+                 else t("cal.in_item", index=index))
+        report = _Reporter(problems, source_name, label, lambda key, index=index: lines.item(index, key))
         if not isinstance(raw, dict):
-            report("must be a table")
+            report(t("cal.item_not_table"))
             continue
         if isinstance(item_id, str) and item_id in seen:
-            report(f"duplicate id, already used by [[item]] #{seen[item_id]}")
+            report(t("cal.duplicate_id", first=seen[item_id]), "id")
         elif isinstance(item_id, str):
             seen[item_id] = index
         item = _parse_item(raw, report)
@@ -336,24 +477,24 @@ def _parse_items(raw_items: list[Any], source_name: str, problems: list[str]) ->
 def _parse_item(raw: dict[str, Any], report: _Reporter) -> Item | None:
     start = report.count
     for key in sorted(set(raw) - _ITEM_KEYS):
-        report(f"unknown key {key!r}")
+        report(t("cal.unknown_key", name=key), key)
     item_id = raw.get("id")
     if not isinstance(item_id, str) or not _ID_RE.fullmatch(item_id):
-        report(f"id must be made of a-z, 0-9 and '-', got {item_id!r}")
+        report(t("cal.bad_id", value=_shown(item_id)), "id")
     title = _required_text(raw, "title", report)
     source = raw.get("source", "")
     if not isinstance(source, str):
-        report(f"source must be text, got {source!r}")
+        report(t("cal.source_text", value=_shown(source)), "source")
     level = raw.get("level")
     if level not in LEVELS:
-        report(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+        report(t("cal.level", levels=", ".join(LEVELS), value=_shown(level)), "level")
     due, recurrence = _parse_when(raw, report)
     cascade = raw.get("cascade", False)
     if not isinstance(cascade, bool):
-        report(f"cascade must be true or false, got {cascade!r}")
+        report(t("cal.cascade", value=_shown(cascade)), "cascade")
     collects = raw.get("collects")
     if collects is not None and collects not in COLLECTS:
-        report(f"collects must be one of {', '.join(sorted(COLLECTS))} or absent, got {collects!r}")
+        report(t("cal.collects", values=", ".join(sorted(COLLECTS)), value=_shown(collects)), "collects")
     if report.count > start:
         return None
     return Item(id=item_id, title=title, level=level, source=source, due=due,
@@ -363,7 +504,7 @@ def _parse_item(raw: dict[str, Any], report: _Reporter) -> Item | None:
 def _required_text(raw: dict[str, Any], key: str, report: _Reporter) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
-        report(f"{key} is required and must be non-empty text, got {value!r}")
+        report(t("cal.required_text", name=key, value=_shown(value)), key)
         return ""
     return value
 
@@ -371,14 +512,17 @@ def _required_text(raw: dict[str, Any], key: str, report: _Reporter) -> str:
 def _parse_when(raw: dict[str, Any], report: _Reporter) -> tuple[tuple[int, int] | None, str | None]:
     """(due, recurrence), exactly one of them set."""
     has_due, has_rec = "due" in raw, "recurrence" in raw
-    if has_due == has_rec:
-        report("needs exactly one of 'due' (dd/mm) and 'recurrence'"
-               + (", not both" if has_due else ", found neither"))
+    if has_due and has_rec:
+        report(t("cal.due_and_recurrence"), "recurrence")
+        return None, None
+    if not has_due and not has_rec:
+        report(t("cal.no_due_or_recurrence"))
         return None, None
     if has_rec:
         recurrence = raw["recurrence"]
         if recurrence not in RECURRENCES:
-            report(f"recurrence must be one of {', '.join(sorted(RECURRENCES))}, got {recurrence!r}")
+            report(t("cal.recurrence", values=", ".join(sorted(RECURRENCES)), value=_shown(recurrence)),
+                   "recurrence")
             return None, None
         return None, recurrence
     return _parse_due(raw["due"], report), None
@@ -387,12 +531,12 @@ def _parse_when(raw: dict[str, Any], report: _Reporter) -> tuple[tuple[int, int]
 def _parse_due(value: Any, report: _Reporter) -> tuple[int, int] | None:
     m = _DUE_RE.fullmatch(value) if isinstance(value, str) else None
     if m is None:
-        report(f"due must be a day and month \"dd/mm\" such as \"15/06\", got {value!r}")
+        report(t("cal.due_shape", value=_shown(value)), "due")
         return None
     day, month = int(m[1]), int(m[2])
     try:
         date(2000, month, day)  # a leap year, so that 29/02 is accepted
     except ValueError:
-        report(f"due {value!r} is not a real day of the year")
+        report(t("cal.due_not_real", value=_shown(value)), "due")
         return None
     return day, month

@@ -22,7 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from domain.deadlines.calendar import LEVELS, Item, Settings, in_quiet_hours
+from domain.deadlines.calendar import Item, Settings, in_quiet_hours
+from domain.rules import LEVELS, meeting_owed_in
 
 __all__ = [
     "LOCAL_TZ",
@@ -35,7 +36,6 @@ __all__ = [
     "due_step",
     "send_time_utc",
     "meeting_nudge",
-    "meeting_period",
     "lookahead_window",
 ]
 
@@ -232,20 +232,6 @@ def meeting_nudge(month_start: date, border: bool, settings: Settings) -> date |
     meet once every 3 months (002): nudged on the 15th of the quarter's last month, and in no
     other month (None).  Any day of the month may be passed.
     """
-    if not border:
-        return month_start.replace(day=settings.meeting_nudge_day)
-    if month_start.month % 3:
+    if not meeting_owed_in(month_start, border):
         return None
-    return month_start.replace(day=BORDER_NUDGE_DAY)
-
-
-def meeting_period(month_start: date, border: bool) -> tuple[date, date]:
-    """The days in which a recorded meeting counts for this month's nudge, both included.
-
-    The month itself, or for a border-commune branch the whole quarter containing it.
-    """
-    year, month = month_start.year, month_start.month
-    if not border:
-        return date(year, month, 1), _month_end(year, month)
-    first_month = month - (month - 1) % 3
-    return date(year, first_month, 1), _month_end(year, first_month + 2)
+    return month_start.replace(day=BORDER_NUDGE_DAY if border else settings.meeting_nudge_day)

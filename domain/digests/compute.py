@@ -18,8 +18,10 @@ from typing import NamedTuple
 from domain import periods
 from domain.deadlines import schedule
 from domain.deadlines.calendar import Calendar
+from domain.rules import meeting_window, oneplusone_periods
 from storage import Storage
 from storage.digests import AuditLine, DigestRows, MeetingNote, OnePlusOne, TreeUnit
+from storage.units import ancestor_ids, path_ids
 
 STATUSES = ("met", "met_online", "not_met", "pending", "new")
 ONEPLUSONE_FIELDS = ("participants", "youth_reached", "new_members", "party_introduced")
@@ -244,7 +246,7 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
     for unit in rows.units:
         if unit.level != "branch":
             continue
-        ancestors = [units[int(i)] for i in unit.path.strip("/").split("/")[:-1]]
+        ancestors = _ancestors(unit, units)
         group = _ancestor(ancestors, group_level)
         figures, source = oneplusone.get(unit.id, (None, ""))
         secretary = secretaries.get(unit.id)
@@ -280,7 +282,7 @@ def _month_counts(rows: DigestRows) -> dict[int, dict[tuple[str, str], tuple[int
 
 
 def _ancestors(unit: TreeUnit, units: dict[int, TreeUnit]) -> list[TreeUnit]:
-    return [units[int(i)] for i in unit.path.strip("/").split("/")[:-1]]
+    return [units[i] for i in ancestor_ids(unit.path)]
 
 
 def _places(members: list[TreeUnit], units: dict[int, TreeUnit]) -> dict[int, tuple[str, str]]:
@@ -318,10 +320,9 @@ class _Span:
 
 def _spans(period: periods.Period, today: date, border: bool) -> tuple[_Span, ...]:
     """The rule's windows that overlap the period and have begun, the same for every branch."""
-    cut = periods.quarter if border else periods.month
     spans, day = [], period.start
     while day <= period.end:
-        window = cut(day)
+        window = meeting_window(day, border)
         day = window.end + timedelta(days=1)
         if window.start <= today:
             spans.append(_Span(window.key, window.start,
@@ -417,7 +418,7 @@ def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> 
     """Every deadline falling in the period for the units of the digest, who confirmed, who is late."""
     by_chain: dict[tuple[str, ...], list[tuple[int, str, str, str]]] = {}
     for unit in rows.units:
-        chain = tuple(units[int(i)].level for i in reversed(unit.path.strip("/").split("/")))
+        chain = tuple(units[i].level for i in reversed(path_ids(unit.path)))
         by_chain.setdefault(chain, []).append((unit.id, unit.name, unit.level, group_names.get(unit.id, unit.name)))
     answered: dict[tuple[str, str], set[int]] = {}
     for unit_id, item_id, key in confirmed:
@@ -446,10 +447,8 @@ def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> 
 
 
 def _reported(due: date, reported: dict[str, set[int]]) -> set[int]:
-    """The units whose 1+1 report answers a review due that day: the report of its half-year, or in
-    the second half the year's (as the reminders count it: domain.reminders.report_periods)."""
-    units = reported.get(periods.half_year(due).key, set())
-    return units | reported.get(str(due.year), set()) if due.month > 6 else units
+    """The units whose 1+1 report answers a review due that day (domain.rules.oneplusone_periods)."""
+    return set().union(*(reported.get(key, set()) for key in oneplusone_periods(due)))
 
 
 # --- flags -----------------------------------------------------------------------------------------

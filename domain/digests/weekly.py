@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from domain import periods
 from domain.deadlines.calendar import load_calendar
 from domain.digests import compute, text
-from domain.conversation import Button, Reply, rows
+from domain.conversation import Action, Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ
 from storage.outbox import NewMessage
@@ -64,6 +64,7 @@ async def _payload(services, unit_id: int, day) -> str:
     last_week = await compute.build(services.storage, unit_id, week, day, calendar)
     so_far = await compute.build(services.storage, unit_id, month, day, calendar)
     reply = Reply(text.render_week(last_week, so_far), rows(
-        Button(t("menu.digest"), f"tg:{unit_id}:{month.key}"), Button(t("digest.button.export"), f"tx:{unit_id}:{month.key}"),
-        Button(t("digest.button.weekly"), "tw"), width=3))
+        Button(t("menu.digest"), Action("tg", (unit_id, month.key))),
+        Button(t("digest.button.export"), Action("tx", (unit_id, month.key))),
+        Button(t("digest.button.weekly"), Action("tw")), width=3))
     return json.dumps(reply.to_dict(), ensure_ascii=False)

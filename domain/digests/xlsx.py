@@ -19,13 +19,13 @@ import xlsxwriter
 
 from domain.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
 from domain.digests.text import change_text, key_label, period_label, report_label
+from domain.rules import LEVELS
 from messages_vi import t
 from messages_vi.formatting import local, long_date, number
 
 WIDTH_SAMPLE = 200            # rows looked at to size a column
 MAX_TEXT = 32767              # Excel's limit for one cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
-LEVELS = ("province", "district", "grassroots", "branch")
 A4 = 9                        # XlsxWriter's paper code
 # OWASP's CSV injection advice: a spreadsheet runs a cell starting with one of these as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -27,6 +27,7 @@ def _write_meeting(tx, ctx: FormContext, answers: Answers, report_id: int | None
 
 MEETING = Form(
     name="meeting",
+    version=1,
     title="meeting.title",
     saved="meeting.saved",
     steps=(
@@ -90,6 +91,7 @@ def _write_recruitment(tx, ctx: FormContext, answers: Answers, report_id: int | 
 
 ONE_PLUS_ONE = Form(
     name="oneplusone",
+    version=1,
     title="oneplusone.title",
     saved="oneplusone.saved",
     steps=(
@@ -120,6 +122,7 @@ def _write_members(tx, ctx: FormContext, answers: Answers, report_id: int | None
 
 MEMBERS = Form(
     name="members",
+    version=1,
     title="members.title",
     saved="members.saved",
     steps=(

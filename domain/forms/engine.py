@@ -7,7 +7,7 @@ the form's state, before the bot replies.
 
 from __future__ import annotations
 
-import copy
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -15,13 +15,14 @@ from typing import Any
 from domain.forms import parsers
 from domain.forms.model import Confirm, Form, FormContext, Step
 from domain.textnorm import fold
-from domain.conversation import Button, Incoming, Reply, rows
-from messages_vi import t
+from domain.conversation import Action, Button, Incoming, Reply, rows
+from messages_vi import MESSAGES, t
 from messages_vi.formatting import local_today, long_date, number
 from storage.forms import FormSession, Stale
 
-SUMMARY = "summary"
-PICK_EDIT = "pick_edit"
+# SUMMARY, PICK_EDIT: where a form stands besides its steps; carry_over: a state from another
+# version of a form, onto the current one (one function, run on every path that reads a session)
+from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fresh
 
 _CANCEL_WORDS = {"huy", "huy bo", "/huy"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
@@ -48,35 +49,31 @@ class Result:
 
 def new_state(form: Form, ctx: FormContext, answers: dict | None = None, report_id: int | None = None,
               flags: dict | None = None) -> dict:
-    """A fresh form: at its first step, or at the summary when correcting a saved report."""
-    first = form.asked()[0].name
-    defaults = {s.name: s.default(ctx) for s in form.steps if s.on_summary and s.default}
-    return {
-        "answers": {**defaults, **(answers or {})},
-        "at": SUMMARY if answers else first,
-        "trail": [],
-        "editing": False,
-        "pending": None,
-        "flags": dict(flags or {}),  # step name -> the flag its confirmed answer raised
-        "report_id": report_id,
-    }
+    """A fresh form: at its first step, or at the summary when correcting a saved report.
+    It records the version of the form it was made on (`state["version"]`)."""
+    return fresh(form, ctx, answers, report_id, flags)
 
 
 # --- the pure part ---------------------------------------------------------------------------
 
 def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
-    """The next state of a form after one event. Never raises for anything a person can send."""
-    state = copy.deepcopy(state)
+    """The next state of a form after one event. Never raises for anything a person can send.
+
+    `state` may have been made on another version of `form`: it is carried onto this one first
+    (`carry_over`). When that changed what the person was answering, the event is not read as
+    an answer: the person is told what changed and asked again (cancelling still cancels).
+    """
+    carried = carry_over(form, state, ctx)              # a fresh copy: `state` is never changed
+    state = carried.state
+    if (event.kind == "text" and fold(event.value or "") in _CANCEL_WORDS) or (
+            event.kind == "action" and event.value == "cancel"):
+        return Result(state, "cancel")
+    if carried.notice:
+        return Result(state, notice=carried.notice, notice_params=carried.params)
     if event.kind == "other":
         return Result(state, notice=f"form.other.{event.value}" if event.value == "edited" else "form.other")
-    if event.kind == "text":
-        word = fold(event.value or "")
-        if word in _CANCEL_WORDS:
-            return Result(state, "cancel")
-        if word in _BACK_WORDS:
-            event = Event("action", "back")
-    if event.kind == "action" and event.value == "cancel":
-        return Result(state, "cancel")
+    if event.kind == "text" and fold(event.value or "") in _BACK_WORDS:
+        event = Event("action", "back")
     if event.kind == "action" and event.value == "resume":
         return Result(state)
     if event.kind == "action" and event.value == "back":
@@ -150,6 +147,19 @@ def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = 
         state["answers"][flag] = True
         state["flags"][step.name] = flag
     state["pending"] = None
+    if state.get("refill"):
+        # after a carry-over (or a save with answers missing): the questions still without an
+        # answer, in order, then the summary
+        if not step.on_summary and not state["editing"]:
+            state["trail"].append(step.name)
+        rest = [n for n in state["refill"] if n not in state["answers"] and form.find(n) is not None]
+        state["editing"] = False
+        if rest:
+            state["refill"], state["at"] = rest, rest[0]
+        else:
+            del state["refill"]
+            state["at"] = SUMMARY
+        return Result(state)
     if state["editing"] or step.on_summary:
         state["at"], state["editing"] = SUMMARY, False
         return Result(state)
@@ -184,6 +194,12 @@ def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
     action = event.value if event.kind == "action" else None
     word = fold(event.value or "") if event.kind == "text" else ""
     if action == "save" or word in _SAVE_WORDS:
+        missing = [s.name for s in form.steps
+                   if s.name not in state["answers"] and not (s.on_summary and s.optional)]
+        if missing:                      # never hand the writer a report with a hole in it
+            state["refill"], state["at"], state["editing"] = missing, missing[0], False
+            items = ", ".join(t(form.step(n).label) for n in missing)
+            return Result(state, notice="form.missing", notice_params={"items": items})
         return Result(state, "save")
     if action == "edit" or word in _EDIT_WORDS:
         state["at"] = PICK_EDIT
@@ -200,13 +216,36 @@ def _on_pick_edit(form: Form, state: dict, event: Event) -> Result:
         return Result(state)
     index = None
     if event.kind == "action" and isinstance(event.value, str) and event.value.startswith("goto"):
-        index = int(event.value[4:])
-    elif event.kind == "text" and (event.value or "").strip().isdigit():
-        index = int(event.value.strip()) - 1
+        digits = event.value[4:]
+        index = int(digits) if _PICK_NUMBER.fullmatch(digits) else None
+    elif event.kind == "text" and isinstance(event.value, str):
+        index = _picked(form, event.value)
     if index is None or not 0 <= index < len(form.steps):
         return Result(state, notice="form.pick_edit_hint")
     state["at"], state["editing"] = form.steps[index].name, True
     return Result(state)
+
+
+# A number on the edit picker: ASCII digits only ('①', '²' and '٣' are digits to str.isdigit but
+# not to int), and short, so a 5,000-digit paste is refused before int() sees it.
+_PICK_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def _picked(form: Form, text: str) -> int | None:
+    """The step a person typed at the edit picker: its number ("2", "2.") or its label, with or
+    without tone marks ("so tham du"), or a unique part of it ("tham du"); None otherwise."""
+    typed = text.strip().rstrip(".").strip()
+    if _PICK_NUMBER.fullmatch(typed):
+        return int(typed) - 1
+    folded = fold(typed)
+    if len(folded) < 2:
+        return None
+    labels = [fold(t(s.label)) for s in form.steps]
+    exact = [i for i, label in enumerate(labels) if label == folded]
+    partial = [i for i, label in enumerate(labels) if len(folded) >= 3 and folded in label]
+    if len(exact) == 1:
+        return exact[0]
+    return partial[0] if not exact and len(partial) == 1 else None
 
 
 def _back(form: Form, state: dict) -> Result:
@@ -229,7 +268,7 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
     """The message that asks for what the form needs next, with its buttons."""
 
     def tap(label: str, code: str) -> Button:
-        return Button(label, f"f:{session_id}:{version}:{code}")
+        return Button(label, Action("f", (session_id, version, code)))
 
     lines = [t(notice, **(notice_params or {}))] if notice else []
     cancel = tap(t("form.button.cancel"), "x")
@@ -254,6 +293,7 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
         if step.optional:
             extras.append(tap(t("form.button.skip"), "k"))
         buttons = rows(*options, width=3 if len(options) > 2 else 2) + rows(*extras, cancel, width=3)
+        return Reply("\n\n".join(lines), buttons, number_answer=step.kind == "count")
     return Reply("\n\n".join(lines), buttons)
 
 
@@ -291,12 +331,12 @@ def show(step: Step, value: Any, ctx: FormContext) -> str:
 def event_from(incoming: Incoming, session: FormSession) -> Event | None:
     """Read an Incoming as an event of this session; None when it is a button of another one."""
     if incoming.button is not None:
-        parts = incoming.button.split(":")
-        if len(parts) != 4 or parts[0] != "f":
+        action = incoming.button
+        if action.route != "f" or len(action.args) != 3:
             return None
-        if parts[1] != str(session.id) or parts[2] != str(session.version):
+        if action.number(0) != session.id or action.number(1) != session.version:
             return None
-        code = parts[3]
+        code = action.text(2)
         if code[:1] == "o" and code[1:].isdigit():
             return Event("option", int(code[1:]))
         if code[:1] == "g" and code[1:].isdigit():
@@ -346,7 +386,9 @@ class FormEngine:
                     report_id: int | None = None, flags: dict | None = None,
                     replace: bool = False) -> list[Reply]:
         """Open a form (or a correction of a saved report) and ask its first question."""
-        form = self.forms[form_name]
+        form = self.forms.get(form_name)
+        if form is None:                               # a form this bot no longer has
+            return [gone_reply(t("form.unavailable"))]
         ctx = self.context(identity)
         state = new_state(form, ctx, answers, report_id, flags)
         session = await self.storage.forms.start(
@@ -356,12 +398,25 @@ class FormEngine:
 
     def step_inside(self, tx, identity, session: FormSession, incoming: Incoming) -> "Turn":
         """Take one thing the person did while their form is open, inside the caller's
-        transaction (`Storage.atomic`): the new state, or the report, is written there."""
-        form = self.forms[session.form]
+        transaction (`Storage.atomic`): the new state, or the report, is written there.
+
+        A form removed from the bot while this one was open ends here, in the same transaction,
+        and the person is told (outcome "removed"); one made on an older definition of its form
+        is carried onto the current one (see `advance`)."""
+        form = self.forms.get(session.form)
         ctx = self.context(identity)
+        if form is None:
+            tx.forms.finish(session.id, session.version)
+            return Turn(None, ctx, session.id, session.version, session.state, outcome="removed",
+                        notice="form.removed", notice_params={"title": self.title_of(session)})
         event = event_from(incoming, session)
         if event is None:
-            return Turn(form, ctx, session.id, session.version, session.state, notice="form.button_old")
+            carried = carry_over(form, session.state, ctx)
+            version = session.version
+            if carried.state != session.state:
+                version = tx.forms.save(session.id, session.version, carried.state, ctx.now)
+            return Turn(form, ctx, session.id, version, carried.state, notice=carried.notice or "form.button_old",
+                        notice_params=carried.params)
         result = advance(form, session.state, event, ctx)
         if result.outcome == "continue":
             version = session.version
@@ -376,24 +431,71 @@ class FormEngine:
 
     def replies(self, turn: "Turn") -> list[Reply]:
         """What the person is told after a turn was committed."""
+        if turn.outcome == "removed":
+            return [gone_reply(t(turn.notice, **turn.notice_params))]
         if turn.outcome == "cancel":
             return [Reply(t("form.cancelled", title=t(turn.form.title)))]
         if turn.outcome == "save":
             return [Reply(t(turn.form.saved, title=t(turn.form.title), unit=turn.ctx.unit.name),
-                          rows(Button(t("menu.reports"), "cmd:baocao"), Button(t("menu.home"), "cmd:menu")))]
+                          rows(Button(t("menu.reports"), Action.command("baocao")), Button(t("menu.home"), Action.command("menu"))))]
         return [render(turn.form, turn.session_id, turn.version, turn.state, turn.ctx, turn.notice,
                        turn.notice_params)]
 
     async def cancel(self, identity, session: FormSession, incoming: Incoming) -> list[Reply]:
-        """Drop the open form at the person's word (/huy)."""
-        form = self.forms[session.form]
+        """Drop the open form at the person's word (/huy), also one the bot no longer has."""
+        form = self.forms.get(session.form)
         try:
             await self.storage.forms.finish(session.id, session.version)
         except Stale:
             return []
+        if form is None:
+            return [gone_reply(t("form.removed", title=self.title_of(session)))]
         return [Reply(t("form.cancelled", title=t(form.title)))]
 
     def current(self, identity, session: FormSession, notice: str | None = None, **params) -> Reply:
-        """The open form's current question again, after an optional notice."""
-        form = self.forms[session.form]
-        return render(form, session.id, session.version, session.state, self.context(identity), notice, params)
+        """The open form's current question again, after an optional notice. A state made on
+        another version of the form is shown carried over, with what changed when no notice is
+        given (`resume` also stores it)."""
+        form = self.forms.get(session.form)
+        if form is None:
+            return gone_reply(t("form.unavailable"))
+        ctx = self.context(identity)
+        carried = carry_over(form, session.state, ctx)
+        if notice is None and carried.notice:
+            notice, params = carried.notice, carried.params
+        return render(form, session.id, session.version, carried.state, ctx, notice, params)
+
+    async def resume(self, identity, session: FormSession) -> list[Reply]:
+        """The open form's current question again (its command typed while it is open). A state
+        made on another version of the form is carried over and stored first, so the buttons
+        shown are those of the state the next answer is read against."""
+        form = self.forms.get(session.form)
+        if form is None:
+            return await self.cancel(identity, session, None)
+        ctx = self.context(identity)
+        carried = carry_over(form, session.state, ctx)
+        version = session.version
+        if carried.state != session.state:
+            try:
+                version = await self.storage.forms.save(session.id, session.version, carried.state, ctx.now)
+            except Stale:
+                return []
+        return [render(form, session.id, version, carried.state, ctx, carried.notice, carried.params)]
+
+    def title_of(self, session: FormSession) -> str:
+        """The title of a session's form, also of one this bot no longer has."""
+        form = self.forms.get(session.form)
+        if form is not None:
+            return t(form.title)
+        return form_title(session.form) or t("form.old_title")
+
+
+def form_title(name: str) -> str | None:
+    """A form's title by its name, from its sentences; None when none names it any more."""
+    key = f"{name}.title"
+    return t(key) if key in MESSAGES else None
+
+
+def gone_reply(text: str) -> Reply:
+    """`text` about a form the bot no longer has, with the way to what the person can do now."""
+    return Reply(text, rows(Button(t("menu.home"), Action.command("menu"))))

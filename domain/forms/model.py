@@ -66,6 +66,14 @@ class Step:
         return self.options(ctx) if callable(self.options) else self.options
 
 
+class UnknownStep(KeyError):
+    """A step name the form's current definition does not have (a renamed or removed step)."""
+
+    def __init__(self, form: str, step: object):
+        super().__init__(f"form {form!r} has no step {step!r}")
+        self.form, self.step = form, step
+
+
 # A form's writer runs inside the transaction that ends the form: (the transaction's
 # repositories, ctx, answers, report_id or None) -> the saved report's id.
 Writer = Callable[[Transaction, FormContext, Answers, int | None], int]
@@ -79,9 +87,20 @@ class Form:
     write: Writer
     saved: str                         # message key said after saving
     roles: tuple[str, ...] = ("secretary", "deputy")
+    # Raise it whenever a step is renamed, removed or added, or an option is removed: a form
+    # open on another version is carried onto this one (domain/forms/versions.py).
+    version: int = 1
+
+    def find(self, name: str) -> Step | None:
+        """The step called `name`, or None when this definition has no such step."""
+        return next((s for s in self.steps if s.name == name), None)
 
     def step(self, name: str) -> Step:
-        return next(s for s in self.steps if s.name == name)
+        """The step called `name`; UnknownStep (a KeyError) when this definition has none."""
+        found = self.find(name)
+        if found is None:
+            raise UnknownStep(self.name, name)
+        return found
 
     def asked(self) -> list[Step]:
         """The steps asked one by one, in order (not the extras offered on the summary)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot import app
 from domain import invites, units_csv
 from handlers.router import handle
-from domain.conversation import Button, Incoming, Reply
+from domain.conversation import Action, Button, Incoming, Reply
 
 # A small province: district D1 with grassroots G1 (branches B1, B2 border) and G2 (B5);
 # district D2 with branch B3 hanging directly under it and grassroots G3 with B4.
@@ -85,7 +85,9 @@ class Chat:
         return await self.send(Incoming(self.channel, self.user_id, self.user_id, self.name, other=kind))
 
     async def tap_data(self, data: str, update_key: str | None = None) -> list[Reply]:
-        return await self.send(Incoming(self.channel, self.user_id, self.user_id, self.name, button=data,
+        """Press a button by its payload, as a channel decodes it (a forged one included)."""
+        action = Action.decode(data) or Action("stale")
+        return await self.send(Incoming(self.channel, self.user_id, self.user_id, self.name, button=action,
                                         update_key=update_key))
 
     def button(self, label_part: str) -> Button:
@@ -98,7 +100,7 @@ class Chat:
         raise AssertionError(f"no button {label_part!r} in {self.buttons()}")
 
     async def tap(self, label_part: str) -> list[Reply]:
-        return await self.tap_data(self.button(label_part).data)
+        return await self.tap_data(self.button(label_part).action.encode())
 
     def buttons(self) -> list[str]:
         return [b.label for r in self.replies for row in r.buttons for b in row]

@@ -1,0 +1,84 @@
+"""Which of a branch's reports may still be corrected, and what a correction starts from.
+
+Both /baocao (handlers.reports) and the forms (handlers.forms, opening a correction) need this;
+it lives here so that neither of them imports the other.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from domain import periods
+from domain.forms.definitions import meeting_answers, recruitment_answers
+from domain.rules import meeting_window
+from handlers.context import Request, Services
+from domain.conversation import Reply
+from messages_vi import period_name, t
+from messages_vi.formatting import local_today, long_date, number
+
+# A report stays open for correction during its period and for a few days after it, since
+# the last meeting of a month is often reported on the first days of the next.
+GRACE_DAYS = 10
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def is_open(period: periods.Period, today: date) -> bool:
+    """Whether a report of this period may still be corrected or deleted on `today`."""
+    return today <= period.end + timedelta(days=GRACE_DAYS)
+
+
+def meeting_open(meeting, border: bool, today: date) -> bool:
+    """Whether a meeting report is still open: it counts for its branch's meeting window."""
+    return is_open(meeting_window(meeting.held_on, border), today)
+
+
+def recruitment_open(report, today: date) -> bool:
+    """Whether a 1+1 report is still open: it counts for the period it names."""
+    return is_open(periods.parse(report.period), today)
+
+
+def meeting_line(index: int, meeting) -> str:
+    return t("reports.meeting", index=index, date=long_date(meeting.held_on), kind=t(f"meeting.o.{meeting.kind}"),
+             mode=t(f"meeting.o.{meeting.mode}").lower(), attended=number(meeting.attended))
+
+
+def _period_text(key: str) -> str:
+    period = periods.parse(key)
+    return period_name(period.kind, period.year, period.number)
+
+
+def recruitment_line(index: int, report) -> str:
+    return t("reports.recruitment", index=index, period=_period_text(report.period),
+             participants=number(report.participants), youth=number(report.youth_reached),
+             new=number(report.new_members), party=number(report.party_introduced))
+
+
+async def load(services: Services, request: Request, kind: str, report_id: int):
+    """The report ("m" a meeting, "r" a 1+1 count) if it belongs to the asker's branch, with its
+    text and whether it is open; None otherwise."""
+    unit = request.identity.unit
+    today = local_today(services.clock())
+    if kind == "m":
+        report = await services.storage.reports.get_meeting(report_id)
+        if report is None or report.unit_id != unit.id:
+            return None
+        return report, meeting_line(1, report)[3:], meeting_open(report, unit.border, today)
+    report = await services.storage.reports.get_recruitment(report_id)
+    if report is None or report.unit_id != unit.id:
+        return None
+    return report, recruitment_line(1, report)[3:], recruitment_open(report, today)
+
+
+async def correction(services: Services, request: Request, form_name: str, report: str):
+    """Answers to prefill a correction with, or the replies that refuse it."""
+    kind = "m" if form_name == "meeting" else "r"
+    # ASCII digits only, and few: "²".isdigit() is true and int() of 5,000 digits raises
+    loaded = await load(services, request, kind, int(report)) if _ID.fullmatch(report) else None
+    if loaded is None:
+        return [Reply(t("reports.gone"))]
+    saved, _, still_open = loaded
+    if not still_open:
+        return [Reply(t("reports.closed"))]
+    answers, flags = meeting_answers(saved) if kind == "m" else recruitment_answers(saved)
+    return answers, flags, saved.id
