@@ -79,6 +79,18 @@ def _identify(conn: sqlite3.Connection, channel: str, external_id: str) -> Ident
     return Identity(_person(row), row[6], row[7], unit)
 
 
+def _end_role(conn: sqlite3.Connection, role_id: int, role: str | None, unit_id: int | None, now: datetime,
+              by_person_id: int | None) -> None:
+    """End a role; when it was a unit's secretary, its longest-serving deputy takes over."""
+    conn.execute("UPDATE roles SET revoked_at = ?, revoked_by = ? WHERE id = ?", (iso(now), by_person_id, role_id))
+    if role == "secretary":
+        conn.execute(
+            "UPDATE roles SET role = 'secretary' WHERE id = (SELECT id FROM roles WHERE unit_id = ?"
+            " AND role = 'deputy' AND revoked_at IS NULL ORDER BY granted_at, id LIMIT 1)",
+            (unit_id,),
+        )
+
+
 class People(Repository):
     @unit_of_work
     def identify(self, conn: sqlite3.Connection, channel: str, external_id: str) -> Identity | None:
@@ -133,13 +145,7 @@ class People(Repository):
         if found is None:
             return None
         member, unit_id = found
-        conn.execute("UPDATE roles SET revoked_at = ?, revoked_by = ? WHERE id = ?", (iso(now), by_person_id, role_id))
-        if member.role == "secretary":
-            conn.execute(
-                "UPDATE roles SET role = 'secretary' WHERE id = (SELECT id FROM roles WHERE unit_id = ?"
-                " AND role = 'deputy' AND revoked_at IS NULL ORDER BY granted_at, id LIMIT 1)",
-                (unit_id,),
-            )
+        _end_role(conn, role_id, member.role, unit_id, now, by_person_id)
         return member
 
     @unit_of_work
@@ -221,7 +227,10 @@ class Invites(Repository):
         ).fetchone()[0]
         previous = _identify(conn, channel, external_id)
         if previous and previous.role_id:
-            conn.execute("UPDATE roles SET revoked_at = ? WHERE id = ?", (iso(now), previous.role_id))
+            # a secretary moving to another unit hands the old one to its deputy, as on removal
+            moving = previous.unit is not None and previous.unit.id != unit_id
+            _end_role(conn, previous.role_id, previous.role if moving else None, previous.unit.id if previous.unit else None,
+                      now, None)
         if role == "secretary":
             taken = conn.execute(
                 "SELECT 1 FROM roles WHERE unit_id = ? AND role = 'secretary' AND revoked_at IS NULL", (unit_id,)

@@ -18,10 +18,19 @@ def unit_of_work(fn):
 
     @functools.wraps(fn)
     async def method(self, *args, **kwargs):
+        _refuse_naive(args, kwargs)
         return await self.db.run(lambda conn: fn(self, conn, *args, **kwargs))
 
     method.inside = fn
     return method
+
+
+def _refuse_naive(args: tuple, kwargs: dict) -> None:
+    # Checked at the door, not only where a row is written: a caller with a naive clock is told
+    # on its first call, even one that has nothing to write.
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("naive datetime given to storage")
 
 
 class Repository:
@@ -41,7 +50,12 @@ class Bound:
         inside = getattr(getattr(type(self.repository), name, None), "inside", None)
         if inside is None:
             raise AttributeError(f"{type(self.repository).__name__}.{name} is not a unit of work")
-        return functools.partial(inside, self.repository, self.connection)
+
+        def call(*args, **kwargs):
+            _refuse_naive(args, kwargs)
+            return inside(self.repository, self.connection, *args, **kwargs)
+
+        return call
 
 
 class Transaction:

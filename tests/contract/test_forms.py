@@ -79,11 +79,6 @@ async def test_one_open_form_per_person_unless_replaced(storage, clock, secretar
     assert (await storage.forms.conversation("terminal", "s1")).session == second
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "storage bug: form_sessions.id is an INTEGER PRIMARY KEY without AUTOINCREMENT, so SQLite gives a "
-    "new form the id of the newest form that ended (finished, replaced or dropped); buttons carry "
-    "(session id, version) and the engine takes a match as current (domain/forms/engine.py), so a "
-    "button or answer of the ended form lands on the new one instead of being refused as Stale"))
 @pytest.mark.parametrize("ending", ["finish", "replace", "drop_untouched"])
 async def test_an_answer_for_a_form_that_ended_never_lands_on_the_next_one(storage, clock, secretary, ending):
     old = await start(storage, clock, secretary)

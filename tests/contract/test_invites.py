@@ -118,10 +118,6 @@ async def test_redeeming_clears_a_block(storage, clock, tree):
     assert (await storage.people.get(person.id)).unreachable is False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "storage bug: Invites.redeem ends a secretary's old role when they join another unit but does not "
-    "hand the old unit to its longest-serving deputy, as People.remove_role does when a secretary "
-    "leaves; the old unit is left with deputies and no secretary"))
 async def test_a_secretary_joining_another_unit_hands_the_old_one_to_its_deputy(storage, clock, tree):
     await join(storage, clock(), "s1", tree["B1"])
     await join(storage, clock(), "d1", tree["B1"])                              # deputy

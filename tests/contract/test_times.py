@@ -169,10 +169,6 @@ NOTHING_TO_WRITE = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "storage bug (minor): these methods check that a datetime is aware only when they write a row "
-    "(iso() is called per row), so a naive datetime passes silently when there is nothing to write; "
-    "a caller with a naive clock is caught only once data arrives"))
 @pytest.mark.parametrize("name", sorted(NOTHING_TO_WRITE))
 async def test_a_naive_datetime_is_refused_even_with_nothing_to_write(storage, clock, tree, name):
     context = await _setup(storage, clock, tree)
