@@ -30,6 +30,14 @@ def looks_like_code(text: str) -> bool:
     return bool(CODE_SHAPE.match(text))
 
 
+def typed_code(text: str) -> str | None:
+    """The code in a message that is only a code (typed on Zalo, spaces and case forgiven)."""
+    candidate = "".join(text.split()).lower()
+    if len(candidate) == CODE_LENGTH and all(c in CODE_ALPHABET for c in candidate):
+        return candidate
+    return None
+
+
 def deep_link(bot_username: str, code: str) -> str:
     """The link a secretary taps to join: it opens the bot and sends /start with the code."""
     return f"https://t.me/{bot_username}?start={code}"

@@ -12,6 +12,8 @@ import secrets
 from handlers import deadlines, digests, forms, menu, onboarding, reports, units
 from handlers.context import Request, Route, Services
 from domain.conversation import Action, Incoming, Reply
+from domain import invites
+from domain.textnorm import fold
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.forms import Stale
@@ -72,6 +74,9 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     command = incoming.command
     if command and command[0] == "start":
         return await onboarding.start(services, incoming, command[1], identity)
+    if identity is None and invites.typed_code(incoming.text or ""):
+        # on Zalo there is no deep link: the code is typed, alone
+        return await onboarding.start(services, incoming, invites.typed_code(incoming.text), identity)
     if identity is None or identity.role is None:
         return onboarding.stranger_reply()
     if identity.person.chat_id != incoming.chat_id or (
@@ -87,6 +92,8 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
                                started=local_today(session.started_at), days=services.form_max_idle.days)))
         session = None
 
+    if route is None and not command and session is None and incoming.text:
+        route = COMMANDS.get(typed_command(incoming.text) or "")
     request = Request(incoming, identity, session, arg, action)
     if route is not None:
         if not route.allows(identity):
@@ -101,6 +108,28 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     if incoming.other:
         return notices + [Reply(t("other_no_form"), menu.home_buttons(request))]
     return notices + [Reply(t("help.no_form"), menu.home_buttons(request))]
+
+
+# Commands as people type them where no menu of commands exists (Zalo): without the slash, as
+# words, with or without diacritics. Only when no form is open: then what is typed answers it.
+COMMAND_WORDS = {
+    "menu": "menu", "tro giup": "trogiup", "giup": "trogiup", "huong dan": "trogiup",
+    "sinh hoat": "sinhhoat", "bao cao sinh hoat": "sinhhoat",
+    "mot cong mot": "motcongmot", "1+1": "motcongmot", "bao cao 1+1": "motcongmot",
+    "cap nhat": "capnhat", "so doan vien": "capnhat",
+    "bao cao": "baocao", "bao cao da gui": "baocao",
+    "lich": "lich", "lich nop": "lich", "han nop": "lich",
+    "tong hop": "tonghop", "xuat": "xuat", "xuat file": "xuat",
+    "chi doan": "chidoan", "toi": "toi", "toi la ai": "toi", "huy": "huy",
+}
+
+
+def typed_command(text: str) -> str | None:
+    """The command a typed text names ("bao cao", "Báo cáo", "baocao"), or None."""
+    folded = fold(text).strip(" .!?")
+    if folded in COMMANDS:
+        return folded
+    return COMMAND_WORDS.get(folded) or COMMAND_WORDS.get(folded.replace(" ", ""))
 
 
 def _route(incoming: Incoming) -> tuple[Route | None, str, Action]:

@@ -1,0 +1,39 @@
+"""Where there is no command menu (Zalo), commands are typed as words and codes typed alone."""
+
+from __future__ import annotations
+
+from tests.support import Chat, joined, make_invite
+
+
+async def test_commands_work_as_words_with_or_without_diacritics(services):
+    chat = await joined(services, "u1", "B1")
+    [listing] = await chat.say("/baocao")
+    for typed in ("bao cao", "Báo cáo", "baocao", "BAO CAO!"):
+        assert (await chat.say(typed))[0].text == listing.text
+    [reply] = await chat.say("sinh hoat")
+    assert "ngày nào" in reply.text
+
+
+async def test_with_a_form_open_the_words_answer_the_form(services):
+    chat = await joined(services, "u1", "B1")
+    await chat.say("/sinhhoat")
+    await chat.say("hom nay")
+    await chat.say("sinh hoat")                     # answers "which kind", not a new form
+    [reply] = await chat.say("12")
+    assert "Số tham dự: 12" in reply.text
+
+
+async def test_a_code_typed_alone_joins(services):
+    code = await make_invite(services, "B1")
+    chat = Chat(services, "zalo-user", "Lan")
+    spaced = " ".join(code[i:i + 4] for i in range(0, len(code), 4)).upper()
+    await chat.say(spaced)
+    identity = await services.storage.people.identify("terminal", "zalo-user")
+    assert identity is not None and identity.role == "secretary"
+
+
+async def test_a_stranger_typing_words_is_not_taken_for_a_code(services):
+    chat = Chat(services, "someone", "Ai đó")
+    [reply] = await chat.say("xin chao")
+    assert "liên kết mời" in reply.text or "mã mời" in reply.text
+    assert await services.storage.people.identify("terminal", "someone") is None
