@@ -123,9 +123,15 @@ class TelegramChannel:
                     await budget.call(set_menu, urgent=True, retry_after=TelegramTransport.retry_seconds)
 
         async def close(message_id: int) -> None:
-            if budget is not None:
-                await budget.slot(urgent=False)
-            await self._close_keyboard(context.bot, chat_id, message_id)
+            if budget is None:
+                await self._close_keyboard(context.bot, chat_id, message_id)
+                return
+            try:         # a RetryAfter here holds everyone back too, and the edit is made after it
+                await budget.call(
+                    lambda: context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None),
+                    retry_after=TelegramTransport.retry_seconds)
+            except TelegramError:
+                pass     # as _close_keyboard: already closed, too old to edit, or offline
 
         for message_id in answered - {self._open_keyboards.get(chat_id)}:
             task = asyncio.create_task(close(message_id))
