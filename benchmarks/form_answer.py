@@ -103,7 +103,7 @@ class FormAnswer:
                         env_file=self.folder / "absent.env")
         self.app = build_application(settings, services=self.services, request=self.api, rate_limiter=False)
         await self.app.initialize()
-        await self.app.post_init(self.app)
+        await self.app.bot_data["channel"].post_init(self.app)
         code = await make_invite(self.services, branch.code)
         for text in (f"/start {code}", "/sinhhoat", "hom nay", "sinh hoat", "12"):   # now at the summary
             await timed(self.app, self.api, text)

@@ -206,7 +206,7 @@ async def main() -> None:
         budget = (FifoBudget if args.fifo else Budget)(limits.rate)      # the channel's one budget, at this speed
         application.bot_data["channel"].budget = application.bot_data["budget"] = budget
         await application.initialize()
-        await application.post_init(application)
+        await application.bot_data["channel"].post_init(application)
         await application.start()
         sender = Sender(services.storage, TelegramTransport(application.bot, budget), limits, budget=budget)
 

@@ -148,11 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings_module.configure_logging(config)
     command = args.command or "run"
-    if command == "run" and config.telegram_token:
-        from bot.channels import telegram          # imported only when needed: it is the heavy part
-        return telegram.run(config)
-    if command in ("run", "chat"):
-        return asyncio.run(_chat(getattr(args, "database", None) or config.demo_database_path, config))
+    if command == "run":
+        return asyncio.run(app.serve(config))
+    if command == "chat":
+        return asyncio.run(app.serve(config, database=args.database, terminal=True))
     if command == "units" and args.action == "import":
         return asyncio.run(_import_units(args.file, args.database or config.database_path))
     if command == "invites" and args.action == "create":
@@ -163,28 +162,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_export(args, config))
     parser().print_help()
     return 2
-
-
-async def _chat(database: Path, config) -> int:
-    import logging
-
-    from bot.channels import terminal
-    from bot.scheduler import calendar_or_explain
-
-    if logging.getLogger().level < logging.WARNING:
-        logging.getLogger().setLevel(logging.WARNING)      # keep the chat readable
-
-    services = await app.open_services(database, form_max_idle_days=config.form_max_idle_days)
-    try:
-        await demo.ensure(services.storage, services.clock())
-        calendar = calendar_or_explain(config.calendar_file)
-        if calendar is None:
-            return 2
-        await terminal.run(services, calendar=calendar, tick_seconds=config.reminder_tick_seconds,
-                           extra_ticks=app.extra_ticks())
-    finally:
-        await app.close_services(services)
-    return 0
 
 
 def _database_found(path: Path) -> bool:

@@ -1,9 +1,9 @@
 """The scheduler: a periodic tick that queues what is due, and the sender loop that drains the outbox.
 
-The tick runs every REMINDER_TICK_SECONDS through PTB's JobQueue (Telegram) or an asyncio task
-(the terminal). Jobs live in memory only, and APScheduler's default misfire_grace_time of 1 s
-silently drops a late run (python-telegram-bot issue 3642), so the job gets a generous grace time
-and `coalesce`; nothing depends on a particular run happening, as every tick recomputes.
+The tick runs every REMINDER_TICK_SECONDS as one asyncio task, whatever channels run (a Zalo-only
+deployment has no python-telegram-bot JobQueue). Nothing depends on a particular run happening:
+every tick recomputes what is due from the database, so a late, missed or doubled tick is
+harmless. Each channel has its own sender, draining that channel's outbox rows.
 
 Each tick: reminders (domain.reminders), forms left untouched too long (dropped, their owners told
 through the outbox), once a day the outbox rows finished more than OUTBOX_KEEP ago (forgotten),
@@ -39,11 +39,12 @@ OUTBOX_KEEP = timedelta(days=30)
 
 
 class Scheduler:
-    def __init__(self, services: Services, calendar: Calendar, transport: Transport, *,
+    def __init__(self, services: Services, calendar: Calendar, transports: Transport | Sequence[Transport], *,
                  tick_seconds: int = 60, extra_ticks: Sequence[ExtraTick] = (), limits: Limits | None = None,
                  budget: Budget | None = None, outbox_keep: timedelta = OUTBOX_KEEP):
-        """`budget`: the channel's, shared with its replies (which go first); by default the sender
-        paces itself at `limits.rate`."""
+        """One sender per transport (a channel), each draining its channel's outbox rows. A
+        transport's own `budget` (or `budget`) is shared with its replies, which go first; by
+        default a sender paces itself at `limits.rate`; a transport's own `limits` replace them."""
         self.services = services
         self.calendar = calendar
         self.tick_seconds = tick_seconds
@@ -51,7 +52,10 @@ class Scheduler:
         self.reminders = Reminders(services.storage, calendar)
         settings = calendar.settings
         limits = limits or Limits(quiet=(settings.quiet_start, settings.quiet_end))
-        self.sender = Sender(services.storage, transport, limits, clock=services.clock, budget=budget)
+        transports = [transports] if hasattr(transports, "deliver") else list(transports)
+        self.senders = [Sender(services.storage, transport, getattr(transport, "limits", None) or limits,
+                               clock=services.clock, budget=getattr(transport, "budget", None) or budget)
+                        for transport in transports]
         self.outbox_keep = outbox_keep
         self._purged_on: date | None = None           # the local day of the last outbox purge
         self._stop = asyncio.Event()
@@ -69,7 +73,8 @@ class Scheduler:
             except Exception:
                 log.exception("the %s tick failed; the next tick tries again", name)
         if queued:
-            self.sender.wake()
+            for sender in self.senders:
+                sender.wake()
         return queued
 
     async def expire_forms(self, now: datetime) -> int:
@@ -99,22 +104,15 @@ class Scheduler:
         return 0
 
     # --- running ------------------------------------------------------------------------------
-    def start_with_job_queue(self, job_queue) -> None:
-        """Telegram: the tick as a repeating PTB job, the sender as a task of the running loop."""
-        job_queue.run_repeating(
-            self._job, interval=self.tick_seconds, first=1, name="reminder-tick",
-            job_kwargs={"misfire_grace_time": max(300, 10 * self.tick_seconds), "coalesce": True,
-                        "max_instances": 1},
-        )
-        self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
-
-    async def _job(self, context) -> None:
-        await self.tick()
+    @property
+    def sender(self) -> Sender:
+        """The first channel's sender (most deployments have one channel)."""
+        return self.senders[0]
 
     def start(self) -> None:
-        """The terminal (or any asyncio program): tick and send as tasks of the running loop."""
+        """Tick and send as tasks of the running loop, for every channel at once."""
         self._tasks.append(asyncio.create_task(self._tick_loop()))
-        self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
+        self._tasks += [asyncio.create_task(sender.run(self._stop)) for sender in self.senders]
 
     async def _tick_loop(self) -> None:
         while not self._stop.is_set():
@@ -125,7 +123,8 @@ class Scheduler:
     async def stop(self) -> None:
         """Stop ticking and wait for the sender to settle what it has in flight."""
         self._stop.set()
-        self.sender.wake()
+        for sender in self.senders:
+            sender.wake()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()

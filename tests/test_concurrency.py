@@ -38,7 +38,7 @@ async def app(services, api, tmp_path):
     """The Application running as under long polling: updates go through its queue and processor."""
     application = build_application(settings_for(tmp_path), services=services, request=api)
     await application.initialize()
-    await application.post_init(application)
+    await application.bot_data["channel"].post_init(application)
     await application.start()
     yield application
     if application.running:

@@ -82,7 +82,7 @@ def api() -> TimedApi:
 async def app(services, api, tmp_path):
     application = build_application(settings_for(tmp_path), services=services, request=api)
     await application.initialize()
-    await application.post_init(application)
+    await application.bot_data["channel"].post_init(application)
     yield application
     await application.bot_data["channel"].settle()
     await application.shutdown()

@@ -34,7 +34,7 @@ def settings_for(tmp_path: Path, **env: str):
 async def started(settings, services, api: FakeBotApi) -> Application:
     app = build_application(settings, services=services, request=api, rate_limiter=False)
     await app.initialize()
-    await app.post_init(app)          # run_polling calls it; initialize() does not
+    await app.bot_data["channel"].post_init(app)          # run_polling calls it; initialize() does not
     return app
 
 

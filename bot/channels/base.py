@@ -19,6 +19,11 @@ from typing import Protocol
 from domain.conversation import Reply
 
 
+class CannotStart(Exception):
+    """A channel cannot start (a refused token, no network for too long); the message is one
+    Vietnamese line for the person starting the bot, with no token in it."""
+
+
 class Channel(Protocol):
     name: str                 # "telegram", "zalo", "terminal": Incoming.channel and the outbox's channel
     has_buttons: bool         # False: choices go out as a numbered menu

@@ -15,50 +15,83 @@ from datetime import timedelta
 from telegram import (
     BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
 )
-from telegram.constants import MessageLimit
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.constants import ChatAction, MessageLimit
+from telegram.error import (
+    BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError,
+)
 from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters,
 )
 from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import app as wiring
+from bot.channels.base import CannotStart
 from bot.channels.ordering import OrderedUpdateProcessor
 from bot.settings import Settings
+from bot.startup import with_retries
 from domain.sender import Budget, Limits
 from domain.services import Services
 from handlers.onboarding import command_menu
 from handlers.router import handle
 from domain.conversation import Action, Incoming, Reply
+from messages_vi import t
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+START_ATTEMPTS = 6          # about a minute of waiting for the network at start (2+4+8+16+32 s)
 # A button this bot did not write (or a very old one): answered as stale, never parsed further.
 STALE = Action("stale")
 
 
 class TelegramChannel:
-    """Adapts one Application to the handlers; holds the services while the bot runs."""
+    """Adapts one Application to the handlers (bot/channels/base.py: Channel)."""
 
-    def __init__(self, services: Services | None, open_services: Callable | None = None):
+    name = channel = "telegram"
+    has_buttons = True
+
+    def __init__(self, services: Services):
         self.services = services
-        self._open_services = open_services
+        self.application: Application | None = None       # set by build_application
+        self.budget: Budget | None = None
         # Last message with buttons per chat, to close its buttons once the person answered.
         self._open_keyboards: dict[int, int] = {}
         self._closing: set[asyncio.Task] = set()
 
     # --- lifecycle ----------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event, *, say: Callable[[str], None] = print) -> None:
+        """Long polling until `stop` is set. The Application's lifecycle is run by hand so that
+        other channels and the scheduler share this event loop; with no network at start, it is
+        retried with a Vietnamese line for each wait (`say`)."""
+        application = self.application
+        try:
+            await with_retries(application.initialize, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
+                               retry_on=(NetworkError,))
+        except InvalidToken as error:
+            raise CannotStart(t("telegram.bad_token")) from error
+        try:
+            await self.post_init(application)
+            await application.start()
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+        finally:
+            await self.settle()
+            await application.shutdown()
+
     async def post_init(self, application: Application) -> None:
-        if self.services is None:
-            self.services = await self._open_services()
         self.services.bot_username = application.bot.username
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in command_menu("secretary")])
 
-    async def post_shutdown(self, application: Application) -> None:
-        await self.settle()
-        if self._open_services is not None and self.services is not None:
-            await wiring.close_services(self.services)
+    async def deliver(self, chat_id: str, reply: Reply) -> str:
+        """The outbox sender's way out: see TelegramTransport."""
+        return await TelegramTransport(self.application.bot, self.budget).deliver(chat_id, reply)
+
+    async def typing(self, chat_id: str) -> None:
+        try:
+            await self.application.bot.send_chat_action(int(chat_id), ChatAction.TYPING)
+        except TelegramError:
+            pass                                     # a courtesy: never worth an error
 
     # --- incoming -------------------------------------------------------------------------------
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -231,7 +264,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", update_id, exc_info=context.error)
 
 
-def build_application(settings: Settings, *, services: Services | None = None,
+def build_application(settings: Settings, *, services: Services,
                       request: BaseRequest | None = None, rate_limiter: bool = True,
                       max_concurrent_updates: int = 256) -> Application:
     """The python-telegram-bot Application, wired to our handlers. `request` replaces HTTP in tests.
@@ -242,8 +275,7 @@ def build_application(settings: Settings, *, services: Services | None = None,
     sender (add_reminders) as bulk. `rate_limiter=False` leaves replies unpaced (tests); the
     sender then paces itself with a budget of its own.
     """
-    channel = TelegramChannel(services, None if services else lambda: wiring.open_services(
-        settings.database_path, form_max_idle_days=settings.form_max_idle_days))
+    channel = TelegramChannel(services)
     channel.budget = Budget(Limits().rate) if rate_limiter else None
 
     def chat_of(update: object) -> Hashable | None:
@@ -260,8 +292,7 @@ def build_application(settings: Settings, *, services: Services | None = None,
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(OrderedUpdateProcessor(chat_of, max_concurrent_updates))
-        .post_init(channel.post_init)
-        .post_shutdown(channel.post_shutdown)
+        .job_queue(None)               # the scheduler ticks for every channel (bot/scheduler.py)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -272,6 +303,7 @@ def build_application(settings: Settings, *, services: Services | None = None,
     application.add_handler(CallbackQueryHandler(channel.on_button))
     application.add_error_handler(on_error)
     application.bot_data["channel"] = channel
+    channel.application = application
     application.bot_data["budget"] = channel.budget
     return application
 
@@ -283,20 +315,6 @@ async def fetch_username(settings: Settings) -> str:
     async with Bot(settings.telegram_token, base_url=settings.telegram_api_base_url,
                    base_file_url=settings.telegram_file_base_url) as bot:
         return bot.username
-
-
-def run(settings: Settings) -> int:
-    """Run the bot with long polling until interrupted, with reminders."""
-    from bot.scheduler import calendar_or_explain
-
-    calendar = calendar_or_explain(settings.calendar_file)
-    if calendar is None:
-        return 2
-    application = build_application(settings)
-    add_reminders(application, settings, calendar)
-    log.info("starting Telegram long polling through %s", settings.telegram_api_base_url)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    return 0
 
 
 # --- the outbox: reminders and other messages the bot sends on its own ----------------------------
@@ -342,32 +360,3 @@ class TelegramTransport:
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             wait = error.retry_after
         return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-
-
-def add_reminders(application: Application, settings: Settings, calendar) -> None:
-    """Run the reminder tick (JobQueue) and the outbox sender while the application runs."""
-    from bot.scheduler import Scheduler
-
-    channel: TelegramChannel = application.bot_data["channel"]
-    first_init, first_shutdown = application.post_init, application.post_shutdown
-
-    async def post_init(app: Application) -> None:
-        if first_init:
-            await first_init(app)
-        channel.services.calendar = calendar
-        budget = app.bot_data.get("budget")          # the replies' budget: one throttle for both
-        scheduler = Scheduler(channel.services, calendar, TelegramTransport(app.bot, budget),
-                              tick_seconds=settings.reminder_tick_seconds, extra_ticks=wiring.extra_ticks(),
-                              budget=budget)
-        app.bot_data["scheduler"] = scheduler
-        scheduler.start_with_job_queue(app.job_queue)
-
-    async def post_shutdown(app: Application) -> None:
-        scheduler = app.bot_data.pop("scheduler", None)
-        if scheduler is not None:
-            await scheduler.stop()
-        if first_shutdown:
-            await first_shutdown(app)
-
-    application.post_init = post_init
-    application.post_shutdown = post_shutdown

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import threading
 from collections.abc import Iterable
 
 from bot import demo
 from bot.channels.numbered import NumberedMenus
 from domain.conversation import Incoming, Reply
+from domain.sender import Limits
 from domain.services import Services
 from handlers.router import handle
-from messages_vi import t
+from messages_vi import role_in, t
 
 
 class TerminalChat:
@@ -25,8 +27,8 @@ class TerminalChat:
 
     def __init__(self, services: Services):
         self.services = services
-        self.user_id = demo.STRANGER_ID
-        self.name = t("terminal.guest")
+        self.user_id, self.name = "", ""            # set by start(): a demo person or a stranger
+        self.guests = 0                             # the last stranger's number (":khach")
         self.menus = NumberedMenus(services.storage, "terminal", services.clock)
         self.done = False
 
@@ -37,6 +39,8 @@ class TerminalChat:
         lines.append(t("terminal.invite", code=code))
         if person_number is not None:
             lines.append(await self._switch(str(person_number)))
+        else:
+            lines.append(await self._stranger())
         return "\n".join(lines)
 
     async def say(self, line: str) -> str:
@@ -74,24 +78,34 @@ class TerminalChat:
         if word == "la":
             return await self._switch(rest.strip())
         if word == "khach":
-            self.user_id, self.name = demo.STRANGER_ID, t("terminal.guest")
-            return t("terminal.now", name=self.name)
+            return await self._stranger()
         return t("terminal.unknown_meta")
+
+    async def _stranger(self) -> str:
+        """Become a new stranger: an identity nobody used yet, in this run or an earlier one on
+        the same database, so one who joined a branch before is not who `:khach` makes next."""
+        people = await self.services.storage.people.on_channel("terminal")
+        numbers = [int(p.external_id[len(demo.GUEST_PREFIX):]) for p, _, _ in people
+                   if p.external_id.startswith(demo.GUEST_PREFIX) and p.external_id[len(demo.GUEST_PREFIX):].isdigit()]
+        self.guests = max([self.guests, *numbers]) + 1
+        self.user_id = f"{demo.GUEST_PREFIX}{self.guests}"
+        self.name = t("terminal.guest_name", number=self.guests)
+        return t("terminal.now_guest", name=self.name)
 
     async def _people(self) -> str:
         people = await self.services.storage.people.on_channel("terminal")
         lines = [t("terminal.people_title")]
-        for number, (person, role, unit) in enumerate(p for p in people if p[0].external_id != demo.STRANGER_ID):
+        for number, (person, role, unit) in enumerate(p for p in people if not demo.is_guest(p[0].external_id)):
             if role:
                 lines.append(t("terminal.person", number=number + 1, name=person.display_name,
-                               role=t(f"role.{role}"), unit=unit))
+                               who=role_in(role, unit)))
             else:
                 lines.append(t("terminal.person_no_role", number=number + 1, name=person.display_name))
         return "\n".join(lines)
 
     async def _switch(self, number: str) -> str:
         people = [p for p, _, _ in await self.services.storage.people.on_channel("terminal")
-                  if p.external_id != demo.STRANGER_ID]
+                  if not demo.is_guest(p.external_id)]
         if not re.fullmatch(r"[0-9]{1,4}", number) or not 1 <= int(number) <= len(people):
             return t("terminal.bad_person", number=number)
         person = people[int(number) - 1]
@@ -99,36 +113,65 @@ class TerminalChat:
         return t("terminal.now", name=self.name)
 
 
-async def run(services: Services, stdin=sys.stdin, stdout=sys.stdout, *, calendar=None,
-              tick_seconds: int = 60, extra_ticks=()) -> None:
-    """Chat on this terminal until :thoat or end of input; with a calendar, reminders print too."""
-    chat = TerminalChat(services)
-    print(await chat.start(), file=stdout, flush=True)
-    scheduler = None
-    if calendar is not None:
-        from bot.scheduler import Scheduler
-        from domain.sender import Limits
+class TerminalChannel:
+    """The terminal as a channel (bot/channels/base.py): one person at a keyboard, no network."""
 
-        services.calendar = calendar
-        scheduler = Scheduler(services, calendar, TerminalTransport(chat, stdout), tick_seconds=tick_seconds,
-                              extra_ticks=extra_ticks,
-                              limits=Limits(rate=50, chat_gap=0, quiet=(calendar.settings.quiet_start,
-                                                                        calendar.settings.quiet_end)))
-        scheduler.start()
-    loop = asyncio.get_running_loop()
-    try:
-        while not chat.done:
-            stdout.write("\n> ")
-            stdout.flush()
-            line = await loop.run_in_executor(None, stdin.readline)
+    name = channel = "terminal"
+    has_buttons = False
+    limits = Limits(rate=50, chat_gap=0)          # printing has no flood control; no quiet hours
+
+    def __init__(self, services: Services, stdin=sys.stdin, stdout=sys.stdout):
+        self.chat = TerminalChat(services)
+        self.stdin = stdin
+        self.stdout = stdout
+        self.transport = TerminalTransport(self.chat, stdout)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Chat until :thoat, the end of input, or `stop`; ending the chat stops the bot."""
+        print(await self.chat.start(), file=self.stdout, flush=True)
+        lines = self._read_lines()
+        while not (self.chat.done or stop.is_set()):
+            self.stdout.write("\n> ")
+            self.stdout.flush()
+            reading = asyncio.ensure_future(lines.get())
+            stopping = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            reading.cancel()
+            stopping.cancel()
+            if reading not in done:
+                break                            # stopped by a signal while waiting for a line
+            line = reading.result()
             if not line:
                 break
-            answer = await chat.say(line)
+            answer = await self.chat.say(line)
             if answer:
-                print(answer, file=stdout, flush=True)
-    finally:
-        if scheduler is not None:
-            await scheduler.stop()
+                print(answer, file=self.stdout, flush=True)
+        stop.set()
+
+    def _read_lines(self) -> asyncio.Queue:
+        """Lines of stdin as they come, read on a daemon thread: a blocked read never keeps the
+        process from exiting once the bot stops. "" marks the end of input."""
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue = asyncio.Queue()
+
+        def read() -> None:
+            while True:
+                line = self.stdin.readline()
+                try:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                except RuntimeError:
+                    return                       # the bot stopped and its loop is closed
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="terminal-input", daemon=True).start()
+        return lines
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str:
+        return await self.transport.deliver(chat_id, reply)
+
+    async def typing(self, chat_id: str) -> None:
+        """Nothing to show: the terminal answers at once."""
 
 
 class TerminalTransport:

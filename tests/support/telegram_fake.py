@@ -46,6 +46,7 @@ class FakeBotApi(BaseRequest):
         self.downloads: dict[str, bytes] = {}               # file_path -> content
         self._message_ids = itertools.count(1000)
         self.token_revoked = False          # getMe answers 401, as for a revoked token
+        self.updates: list[dict] = []       # what getUpdates hands out (long polling), oldest first
 
     @property
     def read_timeout(self) -> float:
@@ -103,6 +104,16 @@ class FakeBotApi(BaseRequest):
         self.calls.clear()
 
     # --- the Bot API methods --------------------------------------------------------------------
+    def _getUpdates(self, params: dict) -> tuple[int, bytes]:
+        # Telegram's semantics: `offset` confirms every update below it. Answered at once (no
+        # long wait), which is enough for tests that stop polling as soon as they are done.
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        return _ok(self.updates[: int(params.get("limit") or 100)])
+
+    def _deleteWebhook(self, params: dict) -> tuple[int, bytes]:
+        return _ok(True)
+
     def _getMe(self, params: dict) -> tuple[int, bytes]:
         return _error(401, "Unauthorized") if self.token_revoked else _ok(BOT_USER)
 
