@@ -7,4 +7,38 @@ MESSAGES = {
     "numbered.word_line": "• {label}",
     "numbered.words_hint": "👉 Gõ số để trả lời câu hỏi; muốn chọn mục khác thì gõ chữ (ví dụ: {example}).",
     "numbered.out_of_range": "Chỉ có các lựa chọn từ 1 đến {last}. Trả lời bằng một số trong khoảng đó, hoặc gõ chữ.",
+    # starting the bot (bot/app.py, the channels' run)
+    "telegram.bad_token": (
+        "Telegram từ chối TELEGRAM_BOT_TOKEN (mã sai hoặc đã bị thu hồi). "
+        "Lấy lại mã ở @BotFather, sửa trong tệp .env rồi chạy lại."
+    ),
+    "app.channel_failed": "Kênh {channel} dừng vì một lỗi ({error}); trợ lý dừng theo. Xem nhật ký để biết chi tiết.",
 }
+
+# --- Zalo (bot/channels/zalo.py, bot/settings.py) ---------------------------------------------
+MESSAGES.update({
+    # Zalo sends no files and takes a photo only as a link: the caption goes, with how to get the file.
+    "zalo.no_document": (
+        "📎 Zalo chưa cho trợ lý gửi tệp, nên tệp {name} chưa gửi được qua đây. Tệp đã được lưu trên "
+        "máy chạy trợ lý: hãy nhờ người quản lý trợ lý gửi cho bạn (lệnh python -m bot export cũng "
+        "xuất lại được tệp này)."
+    ),
+    "zalo.no_photo": (
+        "🖼 Zalo chỉ nhận ảnh qua một đường link, nên ảnh {name} chưa gửi được qua đây. Số liệu có đủ "
+        "trong tin nhắn; cần ảnh thì nhờ người quản lý trợ lý gửi cho bạn."
+    ),
+    # python -m bot prints this when Zalo answers 401 at start (ZaloTokenRejected)
+    "zalo.token_rejected": (
+        "Zalo không nhận ZALO_BOT_TOKEN: token sai hoặc đã bị thu hồi. Hãy lấy lại token của bot "
+        "trên trang quản lý bot Zalo rồi ghi vào .env."
+    ),
+    "settings.bad_zalo_token": (
+        "ZALO_BOT_TOKEN không đúng dạng token của bot Zalo (chỉ gồm chữ không dấu, chữ số và các dấu "
+        ": _ - . ~, không có dấu cách)."
+    ),
+    "settings.bad_zalo_base_url": "ZALO_API_BASE_URL phải là một địa chỉ http(s), ví dụ {default}",
+    "settings.bad_zalo_secret": (
+        "ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự, chỉ gồm chữ không dấu, chữ số và dấu câu, "
+        "không có dấu cách (đang có {length} ký tự)."
+    ),
+})

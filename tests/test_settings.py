@@ -112,7 +112,8 @@ def test_the_file_url_is_on_the_same_server_under_file_bot(tmp_path, base, files
 
 
 SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_API_BASE_URL", "LOG_LEVEL",
-            "FORM_MAX_IDLE_DAYS", "CALENDAR_FILE", "REMINDER_TICK_SECONDS")
+            "FORM_MAX_IDLE_DAYS", "CALENDAR_FILE", "REMINDER_TICK_SECONDS",
+            "ZALO_BOT_TOKEN", "ZALO_API_BASE_URL", "ZALO_WEBHOOK_SECRET", "ZALO_MONTHLY_QUOTA")
 
 
 def offline_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -149,10 +150,10 @@ async def test_python_m_bot_with_a_rejected_token_never_prints_it(tmp_path):
             sys.executable, "-m", "bot", cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode != 0
+    assert process.returncode == 1
     assert [c.method for c in api.calls] == ["getMe"]           # it did ask our server, and only it
     output = (out + err).decode()
-    assert "InvalidToken" in output and "<token>" in output
+    assert "Telegram từ chối TELEGRAM_BOT_TOKEN" in err.decode() and "Traceback" not in output
     assert SECRET not in output
 
 
@@ -211,3 +212,84 @@ def test_the_example_env_file_documents_every_setting_in_vietnamese(tmp_path):
         assert text and re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text), name
     copied = load(env={}, env_file=example)           # a copied example starts the terminal chat
     assert copied.telegram_token is None and copied.database_path == ROOT / "data" / "chidoan.sqlite3"
+
+
+# --- Zalo ----------------------------------------------------------------------------------------------
+
+ZALO_TOKEN = "3618093452916839011:kQ7vN2xLp9WmR4tYbZ8cHsD1fJ6gUa3eXo5iVn0qTrKyB"
+
+
+def test_zalo_defaults_are_off_with_the_official_base_and_the_free_quota(tmp_path):
+    from bot.channels import zalo_api
+
+    settings = load_env(tmp_path)
+    assert settings.zalo_token is None and settings.zalo_webhook_secret is None
+    assert settings.zalo_api_base_url == settings_module.ZALO_DEFAULT_API_BASE_URL == zalo_api.BASE_URL
+    assert settings.zalo_monthly_quota == 3000
+
+
+def test_zalo_settings_are_read(tmp_path):
+    settings = load_env(tmp_path, ZALO_BOT_TOKEN=f" {ZALO_TOKEN} ", ZALO_API_BASE_URL="http://127.0.0.1:8099/",
+                        ZALO_WEBHOOK_SECRET="bi-mat-du-dai_2026", ZALO_MONTHLY_QUOTA="12000")
+    assert (settings.zalo_token, settings.zalo_api_base_url, settings.zalo_webhook_secret,
+            settings.zalo_monthly_quota) == (ZALO_TOKEN, "http://127.0.0.1:8099", "bi-mat-du-dai_2026", 12000)
+    assert settings.telegram_token is None                 # Zalo alone is enough
+    shown = repr(settings)
+    assert "zalo_token=set" in shown and ZALO_TOKEN.partition(":")[2] not in shown and "bi-mat" not in shown
+    assert load_env(tmp_path, ZALO_WEBHOOK_SECRET="x" * 8).zalo_webhook_secret == "x" * 8
+    assert load_env(tmp_path, ZALO_WEBHOOK_SECRET="x" * 256).zalo_webhook_secret == "x" * 256
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("ZALO_BOT_TOKEN", "short"),
+    ("ZALO_BOT_TOKEN", ZALO_TOKEN + " extra"),
+    ("ZALO_BOT_TOKEN", "3618093452916839011/kQ7vN2xLp9WmR4tYbZ8c"),
+    ("ZALO_BOT_TOKEN", "3618093452916839011:kQ7vN2xLp9WmR4tYbZ8cé"),
+    ("ZALO_API_BASE_URL", "bot-api.zaloplatforms.com"),
+    ("ZALO_API_BASE_URL", "ftp://bot-api.zaloplatforms.com"),
+    ("ZALO_WEBHOOK_SECRET", "ngan"),
+    ("ZALO_WEBHOOK_SECRET", "x" * 257),
+    ("ZALO_WEBHOOK_SECRET", "bí mật có dấu cách"),
+    ("ZALO_MONTHLY_QUOTA", "0"),
+    ("ZALO_MONTHLY_QUOTA", "ba nghìn"),
+])
+def test_a_malformed_zalo_setting_is_refused_in_one_vietnamese_line_naming_it(tmp_path, name, value):
+    with pytest.raises(SettingsError) as refused:
+        load_env(tmp_path, **{name: value})
+    message = str(refused.value)
+    assert name in message and "\n" not in message
+    assert re.search(r"[ảạấầđếềểọộởụứ]", message)                 # Vietnamese
+    if name in ("ZALO_BOT_TOKEN", "ZALO_WEBHOOK_SECRET"):
+        assert value not in message and "kQ7vN2xLp9WmR4tYbZ8c" not in message and "bí mật" not in message
+
+
+def test_python_m_bot_with_a_malformed_zalo_setting_says_one_line_and_stops(tmp_path):
+    setting = {"ZALO_WEBHOOK_SECRET": "ngan"}
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=offline_env(tmp_path, **setting),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and done.stdout == ""
+    line = done.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line and "ZALO_WEBHOOK_SECRET" in line and "ngan" not in line
+
+
+def test_the_zalo_token_and_webhook_secret_never_reach_the_log(tmp_path):
+    stream = io.StringIO()
+    secret = "bi-mat-webhook-2026"
+    settings = load_env(tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_WEBHOOK_SECRET=secret, LOG_LEVEL="debug")
+    with configured(settings, stream):
+        log = logging.getLogger("bot.test")
+        log.info("POST https://bot-api.zaloplatforms.com/bot%s/sendMessage", ZALO_TOKEN)
+        log.info("encoded /bot%s/getMe", quote(ZALO_TOKEN, safe=""))
+        log.info("secret header %s", secret)
+    text = stream.getvalue()
+    assert ZALO_TOKEN not in text and ZALO_TOKEN.partition(":")[2] not in text and secret not in text
+    assert text.count("<token>") == 3
+
+
+def test_a_short_tail_after_a_colon_is_not_blanked_everywhere():
+    from bot.settings import RedactingFormatter
+
+    formatter = RedactingFormatter("%(message)s", ["1234567890:ab", "tg:" + "s" * 40])
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "a lab at 1234567890:ab, tg %s",
+                               ("s" * 40,), None)
+    assert formatter.format(record) == "a lab at <token>, tg <token>"
