@@ -74,6 +74,7 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
     database = database or (settings.demo_database_path if terminal else settings.database_path)
     services = await open_services(database, form_max_idle_days=settings.form_max_idle_days)
     services.calendar = calendar
+    services.out_dir = settings.out_dir
     stop = stop or asyncio.Event()
     try:
         if terminal:

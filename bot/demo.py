@@ -15,8 +15,14 @@ from storage import Storage
 from storage.units import path_ids
 
 CHANNEL = "terminal"
-STRANGER_ID = "guest"
+GUEST_PREFIX = "guest-"             # the terminal's strangers: guest-1, guest-2, ... (":khach")
 OPEN_BRANCH = "CD-TANLAP-2"        # has no secretary yet: the demo's invite link is for it
+
+
+def is_guest(external_id: str) -> bool:
+    """Whether a terminal identity is one of the strangers `:khach` makes, not a demo person
+    ("guest" alone: the one fixed stranger of databases made before)."""
+    return external_id == "guest" or external_id.startswith(GUEST_PREFIX)
 
 
 def _data(name: str) -> str:
@@ -52,28 +58,46 @@ async def invite_for_trying(storage: Storage, now: datetime) -> str:
 
 
 async def _past_meetings(storage: Storage, now: datetime) -> None:
-    """This month's and three past months' meetings, with gaps, so digests and lists have
-    something to show."""
+    """Meetings of this month so far and of each of the three calendar months before it.
+
+    Every branch met in the month just closed except the late ones (LATE_BRANCHES), so the first
+    escalations name only those; every branch met the month before it; the third month back has
+    a few gaps for the digests to show. Each is filed by the branch's secretary when it has one."""
     today = local_today(now)
     branches = [u for u in await storage.units.all() if u.level == "branch"]
+    filers = {u.id: await _filer(storage, u.id) for u in branches}
+    months = [periods.month(today)]
+    for _ in range(3):
+        months.append(months[-1].previous())
 
     def write(tx) -> None:
         for position, unit in enumerate(branches):
-            for months_back in (0, 1, 2, 3):
-                if (position + months_back) % 4 == 0:
-                    continue                                  # this branch skipped that month
-                first = (today.replace(day=1) - timedelta(days=31 * months_back)).replace(day=1)
-                held_on = first + timedelta(days=(position * 3) % 25)
+            for months_back, month in enumerate(months):
+                if _skipped(unit.code, position, months_back):
+                    continue
+                held_on = month.start + timedelta(days=(position * 3) % 25)
                 if held_on > today:
-                    continue                                  # not this month yet
+                    continue                                  # not yet, this month
                 mode = "online" if unit.border else "in_person"
                 attended = max(0, unit.members - (position + months_back) % 5)
-                tx.reports.add_meeting(unit.id, None, {
+                tx.reports.add_meeting(unit.id, filers[unit.id], {
                     "held_on": held_on, "kind": "branch", "mode": mode, "attended": attended,
                 }, now)
 
     await storage.atomic(write)
 
+
+def _skipped(code: str, position: int, months_back: int) -> bool:
+    """Whether a branch held no meeting that month (0: this month, 1: the month before, ...)."""
+    if months_back == 1:
+        return code in LATE_BRANCHES
+    return months_back == 3 and (position + months_back) % 4 == 0
+
+
+async def _filer(storage: Storage, unit_id: int) -> int | None:
+    """The person a branch's demo reports are filed by: its secretary, else a deputy, else nobody."""
+    members = [m for m in await storage.people.members_of(unit_id) if m.role in ("secretary", "deputy")]
+    return members[0].person_id if members else None
 
 
 LATE_BRANCHES = ("CD-TTTB-2", "CD-HOAHIEP-1", "CD-TRUONGTAY-2")   # these show up as late
@@ -84,6 +108,7 @@ async def _past_recruitment(storage: Storage, now: datetime) -> None:
     today = local_today(now)
     this_half = periods.half_year(today)
     branches = [u for u in await storage.units.all() if u.level == "branch"]
+    filers = {u.id: await _filer(storage, u.id) for u in branches}
 
     def write(tx) -> None:
         for position, unit in enumerate(branches):
@@ -91,7 +116,7 @@ async def _past_recruitment(storage: Storage, now: datetime) -> None:
                 if period is this_half and position % 3:
                     continue
                 participants = max(1, unit.members - position % 4)
-                tx.reports.save_recruitment(unit.id, None, {
+                tx.reports.save_recruitment(unit.id, filers[unit.id], {
                     "period": period.key, "participants": participants,
                     "youth_reached": participants + position % 5, "new_members": position % 3,
                     "party_introduced": position % 2,

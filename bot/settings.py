@@ -22,6 +22,17 @@ TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram's rule for a bot's username: 5 to 32 letters, digits or _, ending in "bot".
 USERNAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
+BASE_URL_SHAPE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+
+# Zalo Bot Platform (bot/channels/zalo_api.py has the same base). Its token goes into every URL
+# path, so it may hold only characters that need no escaping there; its exact form is not
+# published, so the check stops at that.
+ZALO_DEFAULT_API_BASE_URL = "https://bot-api.zaloplatforms.com"
+ZALO_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_.~-]{9,511}$")
+# setWebhook's secret_token: 8 to 256 characters, sent back in the X-Bot-Api-Secret-Token header
+# (so visible ASCII only: no spaces, no accents)
+ZALO_SECRET_SHAPE = re.compile(r"^[\x21-\x7e]{8,256}$")
+ZALO_FREE_MONTHLY_QUOTA = 3000          # messages a month on Zalo's free plan
 
 # The project's folder (beside pyproject.toml), found from this file and never from the current
 # folder: started from elsewhere, the bot must still find its .env and its data.
@@ -45,6 +56,10 @@ class Settings:
     reminder_tick_seconds: int
     data_dir: Path = DEFAULT_DATA_DIR
     telegram_bot_username: str | None = None
+    zalo_token: str | None = None
+    zalo_api_base_url: str = ZALO_DEFAULT_API_BASE_URL
+    zalo_webhook_secret: str | None = None
+    zalo_monthly_quota: int = ZALO_FREE_MONTHLY_QUOTA
 
     @property
     def demo_database_path(self) -> Path:
@@ -67,9 +82,11 @@ class Settings:
         base = self.telegram_api_base_url
         return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base.rstrip("/") + "/file/bot"
 
-    def __repr__(self) -> str:           # never print the token, even by accident
+    def __repr__(self) -> str:           # never print a token or a secret, even by accident
         token = "set" if self.telegram_token else "unset"
-        return f"Settings(token={token}, api={self.telegram_api_base_url!r}, db={str(self.database_path)!r})"
+        zalo = "set" if self.zalo_token else "unset"
+        return (f"Settings(token={token}, api={self.telegram_api_base_url!r}, zalo_token={zalo}, "
+                f"zalo_api={self.zalo_api_base_url!r}, db={str(self.database_path)!r})")
 
 
 def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
@@ -87,8 +104,17 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
     if token is not None and not TOKEN_SHAPE.match(token):
         raise SettingsError(t("settings.bad_token"))
     base_url = get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL)
-    if not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
+    if not BASE_URL_SHAPE.match(base_url):
         raise SettingsError(t("settings.bad_base_url", default=DEFAULT_API_BASE_URL))
+    zalo_token = get("ZALO_BOT_TOKEN") or None
+    if zalo_token is not None and not ZALO_TOKEN_SHAPE.match(zalo_token):
+        raise SettingsError(t("settings.bad_zalo_token"))
+    zalo_base_url = get("ZALO_API_BASE_URL", ZALO_DEFAULT_API_BASE_URL).rstrip("/")
+    if not BASE_URL_SHAPE.match(zalo_base_url):
+        raise SettingsError(t("settings.bad_zalo_base_url", default=ZALO_DEFAULT_API_BASE_URL))
+    zalo_secret = get("ZALO_WEBHOOK_SECRET") or None
+    if zalo_secret is not None and not ZALO_SECRET_SHAPE.match(zalo_secret):
+        raise SettingsError(t("settings.bad_zalo_secret", length=len(zalo_secret)))
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in LOG_LEVELS:
         raise SettingsError(t("settings.bad_log_level", levels=", ".join(LOG_LEVELS)))
@@ -109,6 +135,10 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
         reminder_tick_seconds=_positive(get, "REMINDER_TICK_SECONDS", "60"),
         data_dir=data_dir,
         telegram_bot_username=username,
+        zalo_token=zalo_token,
+        zalo_api_base_url=zalo_base_url,
+        zalo_webhook_secret=zalo_secret,
+        zalo_monthly_quota=_positive(get, "ZALO_MONTHLY_QUOTA", str(ZALO_FREE_MONTHLY_QUOTA)),
     )
 
 
@@ -123,14 +153,21 @@ def _positive(get, name: str, default: str) -> int:
     return int(text)
 
 
+MIN_SECRET_PART = 16          # a tail after a token's colon shorter than this is not redacted alone
+
+
 class RedactingFormatter(logging.Formatter):
     """Replace secrets wherever they would appear in a log line, tracebacks included."""
 
     def __init__(self, fmt: str, secrets: list[str]):
         super().__init__(fmt)
         # A token's part after the colon is the secret; alone it also covers URLs where the
-        # colon is percent-encoded (python-telegram-bot's file downloads).
-        self.secrets = [part for s in secrets if s for part in (s, s.partition(":")[2]) if part]
+        # colon is percent-encoded (python-telegram-bot's file downloads). Only a long one: a
+        # Zalo token or webhook secret with a short tail after a colon must not blank that tail
+        # wherever it appears. Longest first, so a token goes before its own tail.
+        parts = {part for s in secrets if s for part in (s, s.partition(":")[2])
+                 if part and (part == s or len(part) >= MIN_SECRET_PART)}
+        self.secrets = sorted(parts, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
@@ -143,9 +180,11 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(settings: Settings, stream=None) -> None:
-    """Log at the chosen level, token-free, with httpx kept at WARNING (it logs URLs with the token)."""
+    """Log at the chosen level, token-free (Telegram's and Zalo's tokens, Zalo's webhook secret), with
+    httpx kept at WARNING (it logs URLs with the token)."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(RedactingFormatter(LOG_FORMAT, [settings.telegram_token or ""]))
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, [settings.telegram_token or "", settings.zalo_token or "",
+                                                         settings.zalo_webhook_secret or ""]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

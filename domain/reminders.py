@@ -44,7 +44,7 @@ from domain.deadlines.schedule import (
 from domain.rules import LEVELS, meeting_owed_in, meeting_window, oneplusone_periods
 from domain.conversation import Action, Button, Reply
 from messages_vi import period_name, t
-from messages_vi.formatting import long_date
+from messages_vi.formatting import long_date, number
 from storage import Storage
 from storage.repository import Transaction
 from storage.deadlines import RoleRow, Step, TickFacts, TreeUnit
@@ -277,7 +277,7 @@ def escalation_payload(item: Item, occurrence_key: str, names: list[str]) -> str
     head, _, tail = t("dl.escalation.line", name=_NAME).partition(_NAME)
     lines = head + (tail + "\n" + head).join(sorted(names)) + tail
     return _payload(Reply(t("dl.escalation", title=item.title, period=occurrence_label(occurrence_key),
-                            count=len(names), units=lines)))
+                            count=number(len(names)), units=lines)))
 
 
 @lru_cache(maxsize=256)

@@ -7,40 +7,23 @@ it lives here so that neither of them imports the other.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 from domain import periods
-from domain.forms.definitions import meeting_answers, recruitment_answers
-from domain.rules import meeting_window
+# The rules themselves (a report's period and its days of grace; a report filed late, the days
+# after it was filed) live with the forms, which ask about a late date with the same rule.
+from domain.forms.definitions import meeting_answers, meeting_open, recruitment_answers, recruitment_open
 from handlers.context import Request, Services
 from domain.conversation import Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import local_today, long_date, number
 
-# A report stays open for correction during its period and for a few days after it, since
-# the last meeting of a month is often reported on the first days of the next.
-GRACE_DAYS = 10
 _ID = re.compile(r"[0-9]{1,18}")
 
 
-def is_open(period: periods.Period, today: date) -> bool:
-    """Whether a report of this period may still be corrected or deleted on `today`."""
-    return today <= period.end + timedelta(days=GRACE_DAYS)
-
-
-def meeting_open(meeting, border: bool, today: date) -> bool:
-    """Whether a meeting report is still open: it counts for its branch's meeting window."""
-    return is_open(meeting_window(meeting.held_on, border), today)
-
-
-def recruitment_open(report, today: date) -> bool:
-    """Whether a 1+1 report is still open: it counts for the period it names."""
-    return is_open(periods.parse(report.period), today)
-
-
 def meeting_line(index: int, meeting) -> str:
-    return t("reports.meeting", index=index, date=long_date(meeting.held_on), kind=t(f"meeting.o.{meeting.kind}"),
+    line = t("reports.meeting", index=index, date=long_date(meeting.held_on), kind=t(f"meeting.o.{meeting.kind}"),
              mode=t(f"meeting.o.{meeting.mode}").lower(), attended=number(meeting.attended))
+    return line + (t("reports.late_mark") if getattr(meeting, "filed_late", False) else "")
 
 
 def _period_text(key: str) -> str:

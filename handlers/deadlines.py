@@ -19,6 +19,7 @@ from handlers.context import Request, Route, Services
 from domain.conversation import Action, Button, Reply, rows
 from messages_vi import t
 from messages_vi.formatting import local_today, long_date
+from messages_vi.formatting import number as format_number     # `number` names a list position here
 
 DAYS_AHEAD = 60            # how far /lich looks ahead
 SHOWN = 8                  # entries in one message, to stay readable on a phone
@@ -62,12 +63,12 @@ async def _listing(services: Services, request: Request, notice: str = "") -> Re
             lines.append(t("dl.lich.item", number=number, title=title, date=long_date(entry.due),
                            left=t("dl.lich.done") if entry.done else _left(entry.due, today)))
         if entry.late_below:
-            lines.append(t("dl.lich.late_below", count=entry.late_below))
+            lines.append(t("dl.lich.late_below", count=format_number(entry.late_below)))
         button = _button(entry, number, request)
         if button is not None:
             buttons.append(button)
     if len(entries) > SHOWN:
-        lines.append(t("dl.lich.more", count=len(entries) - SHOWN))
+        lines.append(t("dl.lich.more", count=format_number(len(entries) - SHOWN)))
     text = "\n".join(lines)
     return Reply(f"{notice}\n\n{text}" if notice else text, rows(*buttons, width=1))
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from domain import periods
+from domain import period_words, periods
 from domain.deadlines.calendar import load_calendar
 from domain.digests import chart, compute, text, xlsx
 from domain.digests.weekly import SEND_AT
@@ -25,25 +25,26 @@ from messages_vi.formatting import local_today
 from storage.units import Unit
 
 # Files sent as attachments: each request writes into a folder of its own under
-# OUT_DIR/<code>-<period>/, so two requests for the same unit and period never share a file.
-OUT_DIR = Path("out")
+# <out>/<code>-<period>/ (`out_dir`), so two requests for the same unit and period never share a file.
 KEEP_SECONDS = 3600           # a request's folder is removed by a later request after this long
 MONTHS_OFFERED = 12
 
 
 async def _target(services: Services, request: Request, arg: str) -> tuple[Unit, periods.Period] | list[Reply]:
-    """The unit and period named by "[CODE] [PERIOD]" (default: own unit, this month), in scope."""
-    unit, period = request.identity.unit, periods.month(local_today(services.clock()))
-    for word in arg.split():
-        try:
-            period = periods.parse(word)
-            continue
-        except ValueError:
-            pass
+    """The unit and period named by "[CODE] [PERIOD]" (default: own unit, this month), in scope.
+    The period as people type it: "thang 11", "tháng 11/2026", "quy 4", "nam 2026", "2026-11"..."""
+    today = local_today(services.clock())
+    named, words = period_words.read(arg, today)
+    unit, period = request.identity.unit, named or periods.month(today)
+    unknown = []
+    for word in words:
         found = await services.storage.units.by_code(word.upper()) or await services.storage.units.by_code(word)
         if found is None:
-            return [Reply(t("digest.bad_arg", arg=word))]
-        unit = found
+            unknown.append(word)
+        else:
+            unit = found
+    if unknown:
+        return [Reply(t("digest.bad_arg", arg=" ".join(unknown)))]
     return await _checked(services, request, unit.id, period)
 
 
@@ -72,9 +73,20 @@ async def _build(services: Services, unit: Unit, period: periods.Period) -> comp
                                services.calendar or load_calendar())
 
 
-def _file(unit: Unit, period: periods.Period, suffix: str) -> Path:
+def out_dir(services: Services) -> Path:
+    """The folder attachments are written under: services.out_dir, else "out" beside the database
+    (never the current folder, which depends on where the bot was started)."""
+    if services.out_dir is not None:
+        return services.out_dir
+    database = services.storage.path
+    if database == ":memory:":
+        return Path(tempfile.gettempdir()) / "chidoan-bot-out"
+    return Path(database).resolve().parent / "out"
+
+
+def _file(services: Services, unit: Unit, period: periods.Period, suffix: str) -> Path:
     """A file name in a new folder of this request's own; older requests' folders are removed."""
-    parent = OUT_DIR / f"{unit.code}-{period.key}"
+    parent = out_dir(services) / f"{unit.code}-{period.key}"
     parent.mkdir(parents=True, exist_ok=True)
     _remove_old(parent)
     return Path(tempfile.mkdtemp(dir=parent)) / f"tonghop-{unit.code}-{period.key}{suffix}"
@@ -109,7 +121,7 @@ async def _digest(services: Services, request: Request, unit: Unit, period: peri
     digest = await _build(services, unit, period)
     replies = [Reply(text.render(digest), _digest_buttons(services, request, digest))]
     if unit.level != "branch" and digest.branches:
-        path = await asyncio.to_thread(lambda: chart.render(digest, _file(unit, period, ".png")))
+        path = await asyncio.to_thread(lambda: chart.render(digest, _file(services, unit, period, ".png")))
         caption = t("digest.chart_caption", unit=unit.name, period=text.period_label(period))
         replies.append(Reply(caption, attachment=path, attachment_kind="photo"))
     return replies
@@ -166,7 +178,7 @@ async def export_button(services: Services, request: Request) -> list[Reply]:
 
 async def _xlsx(services: Services, unit: Unit, period: periods.Period) -> list[Reply]:
     digest = await _build(services, unit, period)
-    path = await asyncio.to_thread(lambda: xlsx.write_xlsx(digest, _file(unit, period, ".xlsx")))
+    path = await asyncio.to_thread(lambda: xlsx.write_xlsx(digest, _file(services, unit, period, ".xlsx")))
     caption = t("export.caption", unit=unit.name, period=text.period_label(period))
     return [Reply(caption, rows(Button(t("digest.button.csv"), Action("tc", (unit.id, period.key)))), attachment=path)]
 
@@ -178,7 +190,7 @@ async def csv_button(services: Services, request: Request) -> list[Reply]:
         return target
     unit, period = target
     digest = await _build(services, unit, period)
-    paths = await asyncio.to_thread(lambda: xlsx.write_csv(digest, _file(unit, period, "")))
+    paths = await asyncio.to_thread(lambda: xlsx.write_csv(digest, _file(services, unit, period, "")))
     names = [table.name for table in xlsx.tables(digest)]
     return [Reply(t("export.csv_caption", sheet=name, unit=unit.name, period=text.period_label(period)),
                   attachment=path) for name, path in zip(names, paths)]

@@ -29,9 +29,13 @@ async def open_form(services: Services, request: Request, target: str) -> list[R
         if session.form == form_name and not report:
             return await engine.resume(request.identity, session)          # resume it
         old, new = engine.title_of(session), t(engine.forms[form_name].title)
-        return [Reply(t("form.open_other", title=old, new=new), rows(
+        if session.form == form_name:          # a correction asked for while a new report is open
+            text, drop = t("form.open_same", title=old), t("form.button.drop_for_fix")
+        else:
+            text, drop = t("form.open_other", title=old, new=new), t("form.button.drop_old", new=new)
+        return [Reply(text, rows(
             Button(t("form.button.keep_old", title=old), Action("f", (session.id, session.version, "r"))),
-            Button(t("form.button.drop_old", new=new), Action("o", (session.id, *target.split(":")))),
+            Button(drop, Action("o", (session.id, *target.split(":")))),
             width=1,
         ))]
     return await _begin(services, request, target, replace=False)

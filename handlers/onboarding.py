@@ -8,7 +8,8 @@ from handlers.menu import help_text, home_buttons
 from handlers.context import Request
 from domain.conversation import Incoming, Reply
 from handlers.units import chain_text
-from messages_vi import t
+from messages_vi import role_in, t
+from messages_vi.formatting import number
 from storage.people import Identity
 
 BRANCH_MENU = ("sinhhoat", "motcongmot", "lich", "baocao", "tonghop", "chidoan", "toi", "huy", "trogiup")
@@ -52,7 +53,8 @@ async def start(services: Services, incoming: Incoming, code: str, identity: Ide
 async def _welcome(services: Services, incoming: Incoming, identity: Identity, key: str) -> list[Reply]:
     unit = identity.unit
     count = await services.storage.units.count_below(unit.id, "branch")
-    greeting = t(key, unit=unit.name, chain=await chain_text(services, unit), count=count)
+    greeting = t(key, unit=unit.name, who=role_in(identity.role, unit.name), chain=await chain_text(services, unit),
+                 count=number(count))
     request = Request(incoming, identity, None)
     return [Reply(f"{greeting}\n\n{help_text(request)}", home_buttons(request),
                   command_menu=command_menu(identity.role))]

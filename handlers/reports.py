@@ -1,26 +1,37 @@
-"""/baocao: a branch's recent reports, and correcting or deleting one within its period."""
+"""/baocao: a branch's reports, and correcting or deleting one within the rules
+(handlers.corrections): every report of the periods still open, those of the last months, and
+every report filed late in the last year, wherever its day falls."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from handlers.context import BRANCH_STAFF, Request, Route, Services
 from handlers.corrections import load, meeting_line, meeting_open, recruitment_line, recruitment_open
 from handlers.forms import open_form
 from domain.conversation import Action, Button, Reply, rows
+from domain.forms.definitions import GRACE_DAYS
+from domain.rules import meeting_window
 from messages_vi import t
-from messages_vi.formatting import LOCAL_TZ, date_time, local_today
+from messages_vi.formatting import LOCAL_TZ, date_time, local_today, number, short_date
 
 RECENT_MONTHS = 3
+LATE_DAYS = 366            # reports filed late are listed for a year after they were filed
 
 
 async def list_reports(services: Services, request: Request) -> list[Reply]:
-    """The branch's reports of the last months, each a button to open it."""
+    """The branch's reports of the open periods and the last months, and those filed late; each
+    a button to open it."""
     unit = request.identity.unit
     today = local_today(services.clock())
-    since = (today.replace(day=1) - timedelta(days=31 * (RECENT_MONTHS - 1))).replace(day=1)
-    meetings = await services.storage.reports.meetings(unit.id, since)
-    since_moment = datetime.combine(today - timedelta(days=366), time(0), LOCAL_TZ)
+    recent = (today.replace(day=1) - timedelta(days=31 * (RECENT_MONTHS - 1))).replace(day=1)
+    # the oldest window still open: a border branch's last quarter, during its days of grace
+    oldest_open = meeting_window(today - timedelta(days=GRACE_DAYS), unit.border).start
+    meetings = await services.storage.reports.meetings(unit.id, min(recent, oldest_open))
+    since_moment = datetime.combine(today - timedelta(days=LATE_DAYS), time(0), LOCAL_TZ)
+    listed = {m.id for m in meetings}
+    late = [m for m in await services.storage.reports.filed_late(unit.id, since_moment) if m.id not in listed]
+    meetings = sorted([*meetings, *late], key=lambda m: (m.held_on, m.id), reverse=True)
     counts = await services.storage.reports.recruitments(unit.id, since_moment)
     if not meetings and not counts:
         return [Reply(t("reports.none", unit=unit.name, months=RECENT_MONTHS),
@@ -36,7 +47,7 @@ async def list_reports(services: Services, request: Request) -> list[Reply]:
         closed = not recruitment_open(report, today)
         lines.append(recruitment_line(index, report) + (t("reports.closed_mark") if closed else ""))
         buttons.append(Button(str(index), Action("r", ("r", report.id))))
-    lines.append(t("reports.footer"))
+    lines.append(t("reports.footer", grace=GRACE_DAYS))
     return [Reply("\n".join(lines), rows(*buttons, width=5) + rows(Button(t("menu.home"), Action.command("menu"))))]
 
 
@@ -75,14 +86,38 @@ async def _history_text(services: Services, request: Request, kind: str, report_
     entries = await services.storage.reports.audit_trail(request.identity.unit.id, subject, report_id)
     lines = [t("reports.history.title")]
     for entry in entries:
-        who = entry.person_name or "?"
+        who = entry.person_name or t("reports.history.someone")
         when = date_time(entry.at)
         if entry.action == "update":
             lines.append(t("reports.history.update", when=when, who=who, field=t(f"field.{entry.field}"),
-                           old=entry.old_value, new=entry.new_value))
+                           old=value_text(entry.field, entry.old_value),
+                           new=value_text(entry.field, entry.new_value)))
         else:
             lines.append(t(f"reports.history.{entry.action}", when=when, who=who))
     return "\n".join(lines)
+
+
+def value_text(field: str, stored: str | None) -> str:
+    """A value of the audit trail as a person reads it: "(trống)" for nothing, a day as
+    20/11/2026, a kind or mode by its name, a count with the thousands dot."""
+    if stored is None or stored == "":
+        return t("reports.history.empty")
+    try:
+        if field == "held_on":
+            return short_date(date.fromisoformat(stored))
+        if field in ("kind", "mode"):
+            key = f"meeting.o.{stored}"
+            return t(key) if key in _MEETING_WORDS else stored
+        if field == "over_members":
+            return t("form.yes" if stored not in ("0", "False") else "form.no")
+        if field in ("attended", "participants", "youth_reached", "new_members", "party_introduced"):
+            return number(int(stored))
+    except ValueError:
+        pass
+    return stored
+
+
+_MEETING_WORDS = {f"meeting.o.{v}" for v in ("branch", "committee", "in_person", "online", "hybrid")}
 
 
 COMMANDS = {"baocao": Route(list_reports, BRANCH_STAFF)}

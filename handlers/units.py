@@ -8,7 +8,7 @@ from datetime import datetime, time
 from handlers.context import BRANCH_STAFF, OFFICERS, Request, Route, Services
 from domain.conversation import Action, Button, Reply, rows
 from domain.rules import may_remove
-from messages_vi import t
+from messages_vi import role_in, t
 from messages_vi.formatting import LOCAL_TZ, date_time, local_today, number, short_date
 from storage.units import Unit
 
@@ -37,9 +37,9 @@ async def unit_in_scope(services: Services, request: Request, unit_id: int) -> U
 async def show_me(services: Services, request: Request) -> list[Reply]:
     """Who I am: my unit and role, and for an officer the units under me."""
     identity = request.identity
-    role = t(f"role.{identity.role}")
+    who = role_in(identity.role, identity.unit.name)
     if not identity.is_officer:
-        text = t("me.branch", role=role, unit=identity.unit.name, chain=await chain_text(services, identity.unit))
+        text = t("me.branch", who=who, chain=await chain_text(services, identity.unit))
         return [Reply(text, rows(Button(t("menu.card"), Action.command("chidoan")), Button(t("menu.home"), Action.command("menu"))))]
     below = await services.storage.units.below(identity.unit.id)
     lines = []
@@ -50,7 +50,7 @@ async def show_me(services: Services, request: Request) -> list[Reply]:
             count = sum(1 for u in below if u.level == "branch" and child.contains(u))
             lines.append(t("me.child", name=child.name, branches=number(count)))
     count = sum(1 for u in below if u.level == "branch")
-    text = t("me.officer", role=role, unit=identity.unit.name, count=number(count),
+    text = t("me.officer", who=who, count=number(count),
              children="\n".join(lines) or t("me.none_below"))
     return [Reply(text, rows(Button(t("menu.units"), Action.command("chidoan")), Button(t("menu.home"), Action.command("menu"))))]
 
@@ -166,7 +166,7 @@ async def _remove(services: Services, request: Request, role_id: int, confirmed:
     if not may_remove(request.identity, member, unit):
         return [Reply(t("card.remove_refused", name=member.display_name))]
     if not confirmed:
-        text = t("card.confirm_remove", name=member.display_name, role=t(f"role.{member.role}"), unit=unit.name)
+        text = t("card.confirm_remove", name=member.display_name, who=role_in(member.role, unit.name))
         return [Reply(text, rows(Button(t("card.button.remove_yes"), Action("c", ("rmy", role_id))),
                                  Button(t("card.button.remove_no"), Action("u", (unit.id,)))))]
     removed = await services.storage.people.remove_role(role_id, request.identity.person.id, services.clock())

@@ -24,6 +24,15 @@ def t(key: str, **params) -> str:
     return text.format(**shown)
 
 
+def role_in(role: str, unit: str) -> str:
+    """Someone's role and unit as one phrase: "Bí thư Chi đoàn ấp Tân Đông", "cán bộ Huyện đoàn
+    Tân Biên". A branch's name says "Chi đoàn" already and is not preceded by it again; a branch
+    named without it ("12A1") gets it: "Bí thư chi đoàn 12A1"."""
+    if role != "officer" and not unit.lower().startswith(("chi đoàn", "chi doan")):
+        unit = t("role.branch_word", unit=unit)
+    return t(f"role.in.{role}", unit=unit)
+
+
 def period_name(kind: str, year: int, number: int) -> str:
     """tháng 6/2026, quý 2/2026, 6 tháng đầu năm 2026, năm 2026"""
     if kind == "half":

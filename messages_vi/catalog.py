@@ -11,12 +11,13 @@ MESSAGES: dict[str, str] = {
         "Hãy xin Huyện đoàn một liên kết mới."
     ),
     # --- joining -------------------------------------------------------------------------
-    "start.welcome.secretary": "Chào mừng Bí thư chi đoàn {unit} ({chain})!",
+    # {who}: messages_vi.role_in, "Bí thư Chi đoàn ấp Tân Đông", never "Bí thư chi đoàn Chi đoàn ..."
+    "start.welcome.secretary": "Chào mừng {who} ({chain})!",
     "start.welcome.deputy": (
-        "Chào mừng bạn đến với chi đoàn {unit} ({chain})! Chi đoàn đã có Bí thư trên trợ lý, "
-        "nên bạn tham gia với vai trò Phó Bí thư: bạn cũng báo cáo được như Bí thư."
+        "Chào mừng bạn đến với {unit} ({chain})! Chi đoàn đã có Bí thư dùng trợ lý nên bạn tham gia "
+        "với vai trò Phó Bí thư, và báo cáo được như Bí thư."
     ),
-    "start.welcome.officer": "Chào mừng cán bộ {unit}! Bạn theo dõi được {count} chi đoàn trực thuộc.",
+    "start.welcome.officer": "Chào mừng {who}! Bạn theo dõi được {count} chi đoàn trực thuộc.",
     "start.moved": "Vai trò cũ của bạn ở {unit} đã kết thúc.",
     "start.again": "Bạn đã tham gia {unit} rồi.",
     "help.branch": (
@@ -32,7 +33,8 @@ MESSAGES: dict[str, str] = {
     ),
     "help.officer": (
         "Trợ lý giúp bạn:\n"
-        "• tổng hợp sinh hoạt, 1+1, ai trễ hạn, kèm biểu đồ — /tonghop (thứ Hai hằng tuần trợ lý tự gửi)\n"
+        "• tổng hợp sinh hoạt, 1+1, ai trễ hạn, kèm biểu đồ — /tonghop, hoặc kèm kỳ: /tonghop thang 11, "
+        "/tonghop quy 4 (thứ Hai hằng tuần trợ lý tự gửi)\n"
         "• xuất tệp Excel để gửi lên trên — /xuat\n"
         "• các hạn nộp sắp tới và số chi đoàn còn trễ — /lich\n"
         "• xem thông tin từng chi đoàn trực thuộc — /chidoan\n"
@@ -61,8 +63,13 @@ MESSAGES: dict[str, str] = {
     "role.secretary": "Bí thư chi đoàn",
     "role.deputy": "Phó Bí thư chi đoàn",
     "role.officer": "Cán bộ Đoàn",
-    "me.branch": "Bạn là {role} {unit}.\nTrực thuộc: {chain}.",
-    "me.officer": "Bạn là {role} của {unit}.\nĐơn vị trực thuộc ({count} chi đoàn):\n{children}",
+    # a role with its unit (messages_vi.role_in)
+    "role.in.secretary": "Bí thư {unit}",
+    "role.in.deputy": "Phó Bí thư {unit}",
+    "role.in.officer": "cán bộ {unit}",
+    "role.branch_word": "chi đoàn {unit}",     # a branch whose name does not begin with "Chi đoàn"
+    "me.branch": "Bạn là {who}.\nTrực thuộc: {chain}.",
+    "me.officer": "Bạn là {who}.\nĐơn vị trực thuộc ({count} chi đoàn):\n{children}",
     "me.child": "• {name}: {branches} chi đoàn",
     "me.child_branch": "• {name}",
     "me.none_below": "(chưa có đơn vị nào)",
@@ -90,7 +97,7 @@ MESSAGES: dict[str, str] = {
     "card.history.none": "Từ đầu năm {year}, số đoàn viên của {unit} chưa thay đổi.",
     "card.history.import": "nhập từ danh sách",
     "card.history.by_import": "Huyện đoàn",
-    "card.confirm_remove": "Gỡ {name} khỏi vai trò {role} của {unit}? Lịch sử báo cáo của chi đoàn vẫn giữ nguyên.",
+    "card.confirm_remove": "Gỡ {name} khỏi vai trò {who}? Lịch sử báo cáo của chi đoàn vẫn được giữ nguyên.",
     "card.button.remove_yes": "Gỡ",
     "card.button.remove_no": "Thôi",
     "card.removed": "Đã gỡ {name} khỏi {unit}.",
@@ -113,11 +120,33 @@ MESSAGES: dict[str, str] = {
     "form.button.yes_keep": "Đúng, giữ số này",
     "form.button.no_retype": "Không, nhập lại",
     "form.button.to_summary": "↩ Về bản tóm tắt",
+    "form.button.add": "📝 Thêm {label}",
+    "form.button.yes": "Có",
+    "form.button.no": "Không",
+    "form.button.correct_old": "✏️ Sửa báo cáo đã gửi",
+    "form.button.keep_both": "➕ Giữ cả hai",
     "form.summary_title": "{title} — {unit}",
     "form.summary_line": "• {label}: {value}",
     "form.summary_footer": "Chọn Lưu để gửi, Sửa để đổi một mục, Hủy để bỏ.",
-    "form.summary_extra": "Muốn thêm {label} thì gõ luôn vào đây.",
+    "form.summary_extra": "Muốn ghi {label}, chọn “Thêm {label}”.",
     "form.summary_hint": "Chọn Lưu, Sửa hoặc Hủy.",
+    "form.summary_unknown": "Trợ lý chưa hiểu “{text}”. Muốn đổi một mục, chọn Sửa; muốn gửi, chọn Lưu.",
+    # what typed at the summary (or beside an answer) changed: "Đã ghi hình thức: Trực tuyến."
+    "form.set": "Đã ghi {items}.",
+    "form.set_item": "{label}: {value}",
+    "form.year_assumed": " (không ghi năm, trợ lý hiểu là năm {year})",
+    "form.which": "Bạn vừa gõ “{text}”. Ghi vào mục nào?",
+    "form.duplicate.open": (
+        "Chi đoàn đã gửi báo cáo cho buổi này rồi: {report}.\n"
+        "Báo cáo bạn vừa điền là để sửa báo cáo đó, hay là một buổi khác trong cùng ngày?"
+    ),
+    "form.duplicate.locked": (
+        "Chi đoàn đã gửi báo cáo cho buổi này rồi: {report}. Báo cáo đó đã khóa nên không sửa được nữa.\n"
+        "Vẫn lưu báo cáo bạn vừa điền, như một buổi khác trong cùng ngày?"
+    ),
+    "form.duplicate_hint": "Bạn chọn một trong các lựa chọn bên dưới nhé.",
+    "form.reopened": "Bạn đang điền dở {title}; những gì đã trả lời vẫn được giữ nguyên.{so_far}\nTiếp tục từ chỗ đang dừng:",
+    "form.so_far": "Đã ghi:",
     "form.pick_edit": "Bạn muốn sửa mục nào?",
     "form.pick_edit_hint": "Chọn mục cần sửa trong danh sách bên dưới.",
     "form.no_answer": "(không có)",
@@ -135,13 +164,15 @@ MESSAGES: dict[str, str] = {
     "form.open_other": "Bạn đang điền dở {title}. Bỏ biểu mẫu đó để làm {new}?",
     "form.button.keep_old": "Điền tiếp {title}",
     "form.button.drop_old": "Bỏ, làm {new}",
+    "form.open_same": "Bạn đang điền dở một {title} khác. Bỏ biểu mẫu đó để sửa báo cáo đã chọn?",
+    "form.button.drop_for_fix": "Bỏ, sửa báo cáo đã chọn",
     "form.nothing_open": "Bạn không có biểu mẫu nào đang điền dở.",
     # a form open while the bot was upgraded: carried onto the form's new definition
     "form.updated.redo": "Biểu mẫu bạn đang điền vừa được cập nhật. Vui lòng trả lời lại: {items}.",
     "form.updated": ("Biểu mẫu bạn đang điền vừa được cập nhật nên câu hỏi đã thay đổi. Những câu bạn "
                      "đã trả lời vẫn được giữ; bạn tiếp tục bên dưới nhé."),
     "form.updated.restart": ("Biểu mẫu bạn đang điền vừa được cập nhật và các câu trả lời cũ không dùng "
-                             "được nữa, nên mình bắt đầu lại từ đầu. Xin lỗi bạn vì sự bất tiện này."),
+                             "được nữa, nên biểu mẫu bắt đầu lại từ đầu. Xin lỗi bạn vì sự bất tiện này."),
     "form.missing": "Còn thiếu câu trả lời: {items}. Bạn trả lời nốt rồi lưu nhé.",
     # a form removed from the bot while someone had it open
     "form.removed": ("Biểu mẫu {title} bạn đang điền dở không còn được dùng nữa nên đã được bỏ; không có "
@@ -150,17 +181,17 @@ MESSAGES: dict[str, str] = {
     "form.unavailable": "Biểu mẫu này không còn được dùng nữa. Bạn chọn Menu để xem những việc có thể làm.",
     "form.old_title": "cũ",   # the title of a removed form whose sentences are gone too: "Biểu mẫu cũ ..."
     # --- parse errors ---------------------------------------------------------------------
-    "parse.count_unreadable": "Mình chưa đọc được số. Bạn gõ một con số, ví dụ: 12",
+    "parse.count_unreadable": "Trợ lý chưa đọc được số. Bạn gõ một con số, ví dụ: 12",
     "parse.count_negative": "Số không được âm.",
     "parse.count_not_whole": "Cần một số nguyên, ví dụ: 12",
     "parse.count_too_small": "Số nhỏ nhất là {minimum}.",
     "parse.count_too_large": "Số này lớn quá (tối đa {maximum}). Bạn xem lại nhé.",
-    "parse.date_unreadable": "Mình chưa đọc được ngày. Bạn chọn bên dưới, hoặc gõ kiểu 15/6 hay 15/06/2026.",
+    "parse.date_unreadable": "Trợ lý chưa đọc được ngày. Bạn chọn bên dưới, hoặc gõ kiểu 15/6 hay 15/06/2026.",
     "parse.date_invalid": "Ngày {text} không có thật. Bạn xem lại nhé.",
     "parse.date_future": "Ngày này chưa tới. Chỉ báo cáo buổi đã diễn ra.",
     "parse.date_too_old": "Ngày này xa quá (trước {earliest}), không báo cáo được nữa.",
     "parse.choice_ambiguous": "Câu trả lời hợp với nhiều lựa chọn. Bạn chọn trong danh sách cho chắc nhé.",
-    "parse.choice_unknown": "Mình chưa hiểu. Bạn chọn một mục bên dưới nhé.",
+    "parse.choice_unknown": "Trợ lý chưa hiểu. Bạn chọn một mục bên dưới nhé.",
     "parse.yes_no_unknown": "Bạn trả lời có hoặc không nhé.",
     "parse.text_empty": "Bạn chưa gõ gì.",
     "parse.text_too_long": "Dài quá ({length} ký tự; tối đa {max_length}). Bạn viết ngắn lại nhé.",
@@ -171,10 +202,23 @@ MESSAGES: dict[str, str] = {
     "meeting.l.held_on": "Ngày",
     "meeting.o.today": "Hôm nay",
     "meeting.o.yesterday": "Hôm qua",
+    "meeting.confirm_late": (
+        "Ngày {day} thuộc {period}, kỳ này đã khóa sổ.\n"
+        "Báo cáo bổ sung cho {period}? Báo cáo sẽ được ghi là nộp muộn."
+    ),
+    "meeting.button.late_yes": "Đúng, báo cáo bổ sung",
+    "meeting.button.late_no": "Không, nhập lại ngày",
+    "meeting.flag.filed_late": "🕘 Báo cáo bổ sung cho kỳ đã khóa sổ (ghi là nộp muộn).",
     "meeting.q.kind": "Đó là buổi gì?",
     "meeting.l.kind": "Loại",
     "meeting.o.branch": "Sinh hoạt chi đoàn",
     "meeting.o.committee": "Họp BCH",
+    # the kind and the other mode than the branch's usual one, in one tap
+    "meeting.o.branch_online": "Sinh hoạt trực tuyến",
+    "meeting.o.committee_online": "Họp BCH trực tuyến",
+    "meeting.o.branch_in_person": "Sinh hoạt trực tiếp",
+    "meeting.o.committee_in_person": "Họp BCH trực tiếp",
+    "meeting.in_words": "{kind} ngày {day}, {mode}, {attended} người",
     "meeting.q.mode": "Tổ chức theo hình thức nào?",
     "meeting.l.mode": "Hình thức",
     "meeting.o.in_person": "Trực tiếp",
@@ -184,9 +228,13 @@ MESSAGES: dict[str, str] = {
     "meeting.l.attended": "Số tham dự",
     "meeting.confirm_over": (
         "Bạn ghi {attended} người tham dự, nhưng chi đoàn chỉ có {members} đoàn viên. "
-        "Giữ số {attended}? (Huyện đoàn sẽ thấy ghi chú này.)"
+        "Giữ số {attended}? Đơn vị cấp trên sẽ thấy ghi chú này. Nếu nhầm, gõ lại số đúng."
     ),
     "meeting.flag.over_members": "⚠️ Số tham dự nhiều hơn số đoàn viên (đã xác nhận).",
+    "meeting.confirm_zero": (
+        "Bạn ghi 0 người tham dự, tức là buổi này không có đoàn viên nào dự. Đúng vậy chứ? "
+        "Nếu nhầm, gõ lại số đúng."
+    ),
     "meeting.q.note": "Nội dung hoặc ghi chú của buổi sinh hoạt?",
     "meeting.l.note": "Nội dung",
     # --- 1+1 ------------------------------------------------------------------------------
@@ -199,17 +247,22 @@ MESSAGES: dict[str, str] = {
     "oneplusone.o.year": "Cả năm {year}",
     "oneplusone.q.participants": "Bao nhiêu đoàn viên tham gia 1+1? (chi đoàn có {members} đoàn viên)",
     "oneplusone.l.participants": "Đoàn viên tham gia 1+1",
-    "oneplusone.q.youth_reached": "Các bạn ấy đã vận động được bao nhiêu thanh niên tham gia Đoàn, Hội hoặc hoạt động?",
+    "oneplusone.q.youth_reached": (
+        "Các đoàn viên ấy đã vận động được bao nhiêu thanh niên vào Đoàn, vào Hội "
+        "hoặc tham gia hoạt động của Đoàn, Hội?"
+    ),
     "oneplusone.l.youth_reached": "Thanh niên được vận động",
     "oneplusone.q.new_members": "Chi đoàn kết nạp được bao nhiêu đoàn viên mới?",
     "oneplusone.l.new_members": "Đoàn viên mới kết nạp",
     "oneplusone.q.party_introduced": "Bao nhiêu đoàn viên ưu tú được giới thiệu cho Đảng?",
     "oneplusone.l.party_introduced": "Đoàn viên ưu tú giới thiệu cho Đảng",
     "oneplusone.confirm_participants": (
-        "Bạn ghi {value} đoàn viên tham gia, nhưng chi đoàn có {members} đoàn viên. Giữ số {value}?"
+        "Bạn ghi {value} đoàn viên tham gia, nhưng chi đoàn có {members} đoàn viên. Giữ số {value}? "
+        "Nếu nhầm, gõ lại số đúng."
     ),
     "oneplusone.confirm_party": (
-        "Bạn ghi {value} đoàn viên ưu tú, nhiều hơn số đoàn viên hiện có cộng mới kết nạp ({ceiling}). Giữ số {value}?"
+        "Bạn ghi {value} đoàn viên ưu tú, nhiều hơn số đoàn viên hiện có cộng mới kết nạp ({ceiling}). "
+        "Giữ số {value}? Nếu nhầm, gõ lại số đúng."
     ),
     "oneplusone.flag.participants_over": "⚠️ Số tham gia 1+1 nhiều hơn số đoàn viên (đã xác nhận).",
     "oneplusone.flag.party_over": "⚠️ Số giới thiệu cho Đảng nhiều hơn số đoàn viên (đã xác nhận).",
@@ -229,17 +282,24 @@ MESSAGES: dict[str, str] = {
     "members.q.note": "Ghi chú thêm?",
     "members.l.note": "Ghi chú",
     # --- sent reports -----------------------------------------------------------------------
-    "reports.title": "📋 Báo cáo của {unit} trong {months} tháng gần đây:",
-    "reports.none": "Chi đoàn {unit} chưa có báo cáo nào trong {months} tháng gần đây.",
+    "reports.title": "📋 Báo cáo đã gửi của {unit}:",
+    "reports.none": "{unit} chưa có báo cáo nào trong các kỳ còn mở và {months} tháng gần đây.",
     "reports.meeting": "{index}. {date} — {kind}, {mode}, {attended} người",
     "reports.recruitment": "{index}. 1+1 {period}: {participants} tham gia, {youth} thanh niên, {new} kết nạp, {party} giới thiệu Đảng",
     "reports.closed_mark": " (đã khóa)",
-    "reports.footer": "Chọn số của báo cáo để sửa hoặc xóa. Báo cáo chỉ sửa được trong kỳ của nó.",
+    "reports.late_mark": " (nộp muộn)",
+    "reports.footer": (
+        "Chọn số của một báo cáo để sửa hoặc xóa. Báo cáo sửa được đến hết {grace} ngày sau kỳ của nó; "
+        "báo cáo bổ sung cho kỳ đã khóa sổ sửa được trong {grace} ngày kể từ khi gửi."
+    ),
     "reports.pick": "{text}\n\nBạn muốn làm gì với báo cáo này?",
     "reports.button.fix": "✏️ Sửa",
     "reports.button.delete": "🗑 Xóa",
     "reports.button.history": "🕘 Lịch sử sửa",
-    "reports.closed": "Kỳ của báo cáo này đã đóng nên không sửa hay xóa được nữa. Cần điều chỉnh, bạn báo Huyện đoàn nhé.",
+    "reports.closed": (
+        "Báo cáo này đã khóa (kỳ của nó đã đóng) nên không sửa hay xóa được nữa. "
+        "Cần điều chỉnh, bạn báo đơn vị cấp trên nhé."
+    ),
     "reports.gone": "Báo cáo này không còn nữa.",
     "reports.confirm_delete": "Xóa báo cáo này?\n{text}",
     "reports.button.delete_yes": "Xóa",
@@ -249,6 +309,8 @@ MESSAGES: dict[str, str] = {
     "reports.history.create": "• {when}: {who} gửi báo cáo",
     "reports.history.update": "• {when}: {who} sửa {field}: {old} → {new}",
     "reports.history.delete": "• {when}: {who} xóa báo cáo",
+    "reports.history.empty": "(trống)",
+    "reports.history.someone": "(không rõ ai)",
     "field.held_on": "ngày",
     "field.kind": "loại",
     "field.mode": "hình thức",
@@ -267,11 +329,11 @@ MESSAGES: dict[str, str] = {
     # --- anything else --------------------------------------------------------------------
     "not_allowed": "Mục này không dành cho vai trò của bạn.",
     "not_yours": "Bạn chỉ xem được đơn vị của mình và các đơn vị trực thuộc.",
-    "unknown_command": "Mình không biết lệnh đó. Chọn bên dưới hoặc gõ /trogiup.",
+    "unknown_command": "Trợ lý không có lệnh này. Bạn chọn một việc bên dưới, hoặc gõ /trogiup để xem hướng dẫn.",
     "other_no_form": "Trợ lý chỉ đọc được chữ và các lựa chọn.",
     "edited_no_form": "Tin nhắn đã sửa không được xử lý lại. Nếu cần, bạn gửi một tin mới nhé.",
     "error.internal": (
-        "Xin lỗi, trợ lý gặp lỗi nên chưa lưu được câu trả lời vừa rồi. Bạn gửi lại giúp mình nhé. "
+        "Xin lỗi, trợ lý gặp lỗi nên chưa lưu được câu trả lời vừa rồi. Bạn vui lòng gửi lại. "
         "(Mã lỗi {ref}: báo mã này cho cán bộ phụ trách nếu lỗi còn lặp lại.)"
     ),
     "error.slow": (
@@ -291,14 +353,15 @@ MESSAGES.update({
     ),
     "terminal.invite": "Muốn thử tham gia bằng liên kết mời? Gõ :khach rồi gõ: /start {code}",
     "terminal.people_title": "Người dùng mẫu:",
-    "terminal.person": "{number}. {name} — {role}, {unit}",
+    "terminal.person": "{number}. {name} — {who}",
     "terminal.person_no_role": "{number}. {name} — (không còn vai trò)",
     "terminal.now": "Bạn đang là: {name}.",
-    "terminal.guest": "một người lạ (chưa được mời)",
+    "terminal.guest_name": "Khách {number}",
+    "terminal.now_guest": "Bạn đang là một người lạ mới, chưa được mời (tên hiển thị: {name}).",
     "terminal.bad_person": "Không có người số {number}. Gõ :ai để xem danh sách.",
-        "terminal.file": "📎 Tệp đính kèm: {path}",
+    "terminal.file": "📎 Tệp đính kèm: {path}",
     "terminal.bye": "Tạm biệt!",
-    "terminal.unknown_meta": "Lệnh không có. Các lệnh: :ai, :la SỐ, :khach, :thoat.",
+    "terminal.unknown_meta": "Không có lệnh này. Lệnh của cửa sổ: :ai, :la SỐ, :khach, :thoat.",
 })
 
 MESSAGES.update({

@@ -42,3 +42,11 @@ MESSAGES.update({
         "không có dấu cách (đang có {length} ký tự)."
     ),
 })
+
+MESSAGES.update({
+    # python -m bot: getMe refused at start for a reason other than the token (a wrong address)
+    "zalo.cannot_start": (
+        "Zalo từ chối khi trợ lý khởi động ({error}). Kiểm tra ZALO_API_BASE_URL trong .env "
+        "(để trống là địa chỉ chính thức) rồi chạy lại."
+    ),
+})

@@ -4,21 +4,24 @@ MESSAGES: dict[str, str] = {
     # reminders (bot/reminders.py)
     "dl.reminder.before": "⏰ Nhắc hạn: {title}\nHạn của đơn vị: {date} (còn {days} ngày).",
     "dl.reminder.due": "⏰ Hôm nay là hạn: {title}\nHạn của đơn vị: {date}.",
+    # the button below is "Đã nộp", or the form that answers the item ("Báo cáo 1+1")
     "dl.reminder.late": (
         "⚠️ Đã quá hạn {days} ngày: {title}\nHạn của đơn vị: {date}.\n"
-        "Nếu đơn vị đã nộp, chọn “Đã nộp” bên dưới để bot thôi nhắc."
+        "Chọn nút bên dưới để báo cáo hoặc báo đã nộp; trợ lý sẽ thôi nhắc."
     ),
+    # {title} names the meeting already ("Sinh hoạt chi đoàn — tháng 11/2026"): not again here
     "dl.reminder.nudge": (
-        "📅 Chưa thấy báo cáo sinh hoạt chi đoàn: {title}\n"
-        "Hạn: {date} (còn {days} ngày). Đã sinh hoạt thì chọn bên dưới để báo cáo."
+        "📅 {title}: trợ lý chưa thấy báo cáo nào.\n"
+        "Hạn: {date} (còn {days} ngày). Chi đoàn đã sinh hoạt thì chọn bên dưới để báo cáo."
     ),
-    "dl.escalation": "⚠️ {title} ({period}): {count} đơn vị chưa nộp, đã quá hạn:\n{units}",
+    "dl.escalation": "⚠️ {title} — {period}: {count} đơn vị chưa nộp, đã quá hạn:\n{units}",
     "dl.escalation.line": "• {name}",
     "dl.blocked": (
-        "🚫 {name} ({unit}) đã chặn bot, nên không nhận được tin nhắc hạn. "
+        "🚫 {name} ({unit}) đã chặn trợ lý nên không nhận được tin nhắc hạn. "
         "Nhờ đồng chí liên hệ trực tiếp."
     ),
-    "dl.title_with_period": "{title} ({period})",
+    # a dash, not brackets: a title may end in brackets of its own ("… (cuối năm)")
+    "dl.title_with_period": "{title} — {period}",
     "dl.button.confirm": "✅ Đã nộp",
     "dl.button.meeting": "📝 Báo cáo sinh hoạt",
     "dl.button.oneplusone": "📝 Báo cáo 1+1",
@@ -37,9 +40,9 @@ MESSAGES: dict[str, str] = {
     "dl.lich.button.undo": "↩️ {number}. Bỏ «đã nộp»",
     "dl.lich.button.form": "📝 {number}. Báo cáo",
     "dl.lich.more": "… và {count} hạn nữa.",
-    "dl.confirmed": "✅ Đã ghi nhận: {unit} đã nộp «{title}» ({period}). Bot sẽ thôi nhắc việc này.",
+    "dl.confirmed": "✅ Đã ghi nhận: {unit} đã nộp «{title}» ({period}). Trợ lý sẽ thôi nhắc việc này.",
     "dl.confirmed_already": "Việc «{title}» ({period}) đã được ghi nhận là đã nộp rồi.",
-    "dl.unconfirmed": "↩️ Đã bỏ ghi nhận «đã nộp» cho «{title}» ({period}). Bot sẽ nhắc lại khi đến hạn.",
+    "dl.unconfirmed": "↩️ Đã bỏ ghi nhận «đã nộp» cho «{title}» ({period}). Trợ lý sẽ nhắc lại khi đến hạn.",
     "dl.unconfirmed_none": "Việc «{title}» ({period}) chưa được ghi nhận là đã nộp.",
     "dl.unknown_item": "Việc này không còn trong lịch hạn. Gõ /lich để xem lịch mới.",
 

@@ -55,12 +55,14 @@ MESSAGES: dict[str, str] = {
     "digest.flag.change": "{field} {old} → {new}",
     "digest.flag.deleted": "xóa báo cáo",
     "digest.flag.created": "gửi báo cáo",
+    "digest.flag.filed_late": "• Báo cáo nộp muộn: {branch} — {report}, gửi ngày {filed}",
     "digest.flag.unreachable": "• Bí thư đã chặn trợ lý: {branch}",
-    "digest.flag.no_secretary": "• Chưa có Bí thư trên trợ lý: {branch}",
+    "digest.flag.no_secretary": "• Chưa có Bí thư dùng trợ lý: {branch}",
     "digest.flag.more": "   … và {count} trường hợp khác (xem tệp Excel: /xuat)",
     "digest.report.meeting": "buổi sinh hoạt {day}",
     "digest.report.recruitment": "1+1 {period}",
     "digest.someone": "không rõ",
+    "digest.value.empty": "(trống)",          # a field that had no value: "nội dung (trống) → Họp chi bộ"
     "digest.province_hint": "Danh sách từng chi đoàn có trong tệp Excel: /xuat",
     "digest.branches_none": "Dưới {unit} chưa có chi đoàn nào.",
     # --- buttons and choices ------------------------------------------------------------------
@@ -77,7 +79,11 @@ MESSAGES: dict[str, str] = {
     "digest.button.month_of": "Tháng {month}/{year}",
     "digest.pick_month": "Chọn tháng cần tổng hợp cho {unit}:",
     "digest.chart_caption": "📈 Sinh hoạt chi đoàn và 1+1 — {unit}, {period}",
-    "digest.bad_arg": "Mình chưa hiểu \"{arg}\". Gõ /tonghop, hoặc /tonghop 2026-06 (tháng), 2026-Q2 (quý), 2026-H1 (6 tháng), 2026 (năm), có thể kèm mã đơn vị.",
+    "digest.bad_arg": (
+        "Trợ lý chưa hiểu “{arg}”. Sau lệnh, bạn có thể ghi kỳ, ví dụ thang 11, 11/2026, quy 4, nam 2026, "
+        "6 thang dau nam (hoặc 2026-11, 2026-Q4, 2026-H1, 2026), và mã của một đơn vị trực thuộc. "
+        "Không ghi kỳ thì là tháng này."
+    ),
     "digest.future": "Kỳ {period} chưa bắt đầu.",
     # --- export -------------------------------------------------------------------------------
     "export.caption": "📥 Tổng hợp {period} — {unit} (Excel).",
@@ -168,8 +174,10 @@ MESSAGES: dict[str, str] = {
     "xlsx.flag.over_members": "Số tham dự nhiều hơn số đoàn viên",
     "xlsx.flag.jump": "Số tham dự tăng đột biến",
     "xlsx.flag.corrected": "Báo cáo sửa sau khi gửi",
+    "xlsx.flag.filed_late": "Báo cáo nộp muộn (bổ sung cho kỳ đã khóa sổ)",
+    "xlsx.detail.filed_late": "{report}, gửi ngày {filed}",
     "xlsx.flag.unreachable": "Bí thư đã chặn trợ lý",
-    "xlsx.flag.no_secretary": "Chưa có Bí thư trên trợ lý",
+    "xlsx.flag.no_secretary": "Chưa có Bí thư dùng trợ lý",
     "xlsx.level.province": "Tỉnh đoàn",
     "xlsx.level.district": "Huyện đoàn",
     "xlsx.level.grassroots": "Đoàn cơ sở",

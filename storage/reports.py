@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.repository import Repository, iso, unit_of_work
+from storage.units import subtree_span
 
 MEETING_FIELDS = ("held_on", "kind", "mode", "attended", "over_members", "note")
 RECRUITMENT_FIELDS = ("participants", "youth_reached", "new_members", "party_introduced")
@@ -25,6 +26,18 @@ class Meeting:
     note: str
     created_at: datetime
     updated_at: datetime
+    filed_late: bool = False           # reported after its window closed, confirmed as such
+
+
+@dataclass(frozen=True)
+class LateMeeting:
+    """A meeting filed late, for a digest: which branch, the day it was held, when it was sent."""
+
+    meeting_id: int
+    unit_id: int
+    held_on: date
+    kind: str
+    filed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,8 @@ class AuditEntry:
     at: datetime
 
 
-_MEETING = "id, unit_id, held_on, kind, mode, attended, members_then, over_members, note, created_at, updated_at"
+_MEETING = ("id, unit_id, held_on, kind, mode, attended, members_then, over_members, note, created_at, updated_at,"
+            " filed_late")
 _RECRUITMENT = (
     "id, unit_id, period, participants, youth_reached, new_members, party_introduced, members_then,"
     " created_at, updated_at"
@@ -63,7 +77,7 @@ _RECRUITMENT = (
 def _meeting(r) -> Meeting:
     return Meeting(
         r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8],
-        datetime.fromisoformat(r[9]), datetime.fromisoformat(r[10]),
+        datetime.fromisoformat(r[9]), datetime.fromisoformat(r[10]), bool(r[11]),
     )
 
 
@@ -99,9 +113,10 @@ class Reports(Repository):
         members = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
         cur = conn.execute(
             "INSERT INTO meetings (unit_id, held_on, kind, mode, attended, members_then, over_members, note,"
-            " reported_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reported_by, created_at, updated_at, filed_late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (unit_id, _stored(values["held_on"]), values["kind"], values["mode"], values["attended"], members,
-             int(bool(values.get("over_members"))), values.get("note") or "", person_id, iso(now), iso(now)),
+             int(bool(values.get("over_members"))), values.get("note") or "", person_id, iso(now), iso(now),
+             int(bool(values.get("filed_late")))),
         )
         _audit(conn, unit_id, "meeting", cur.lastrowid, "create", person_id, now)
         return cur.lastrowid
@@ -128,6 +143,10 @@ class Reports(Repository):
                 _audit(conn, before.unit_id, "meeting", meeting_id, "update", person_id, now,
                        name, getattr(before, name), values[name])
                 changed += 1
+        # whether it is late follows from its day (audited above), so it has no line of its own
+        if "filed_late" in values and bool(values["filed_late"]) != before.filed_late:
+            conn.execute("UPDATE meetings SET filed_late = ? WHERE id = ?", (int(bool(values["filed_late"])), meeting_id))
+            changed += 1
         if changed:
             conn.execute("UPDATE meetings SET updated_at = ? WHERE id = ?", (iso(now), meeting_id))
         return changed
@@ -152,6 +171,43 @@ class Reports(Repository):
             (unit_id, since.isoformat()),
         )
         return [_meeting(r) for r in rows]
+
+    @unit_of_work
+    def meetings_on(self, conn: sqlite3.Connection, unit_id: int, day: date, kind: str) -> list[Meeting]:
+        """A branch's meetings of one kind held on one day, oldest report first."""
+        rows = conn.execute(
+            f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND held_on = ? AND kind = ? AND deleted_at IS NULL"
+            " ORDER BY id",
+            (unit_id, day.isoformat(), kind),
+        )
+        return [_meeting(r) for r in rows]
+
+    @unit_of_work
+    def filed_late(self, conn: sqlite3.Connection, unit_id: int, since: datetime) -> list[Meeting]:
+        """A branch's meetings filed late since a moment, whatever day they were held; newest first."""
+        rows = conn.execute(
+            f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND filed_late = 1 AND created_at >= ?"
+            " AND deleted_at IS NULL ORDER BY held_on DESC, id DESC",
+            (unit_id, iso(since)),
+        )
+        return [_meeting(r) for r in rows]
+
+    @unit_of_work
+    def late_under(self, conn: sqlite3.Connection, root_id: int, start: date, end: date,
+                   filed_from: datetime, filed_to: datetime) -> list[LateMeeting]:
+        """The meetings filed late by the branches under a unit, held in [start, end] or filed in
+        [filed_from, filed_to); by branch, then day."""
+        row = conn.execute("SELECT path FROM units WHERE id = ?", (root_id,)).fetchone()
+        if row is None:
+            return []
+        rows = conn.execute(
+            "SELECT m.id, m.unit_id, m.held_on, m.kind, m.created_at FROM meetings m JOIN units u ON u.id = m.unit_id"
+            " WHERE u.path >= ? AND u.path < ? AND m.filed_late = 1 AND m.deleted_at IS NULL"
+            " AND ((m.held_on >= ? AND m.held_on <= ?) OR (m.created_at >= ? AND m.created_at < ?))"
+            " ORDER BY u.path, m.held_on, m.id",
+            (*subtree_span(row[0]), start.isoformat(), end.isoformat(), iso(filed_from), iso(filed_to)),
+        )
+        return [LateMeeting(r[0], r[1], date.fromisoformat(r[2]), r[3], datetime.fromisoformat(r[4])) for r in rows]
 
     # --- 1+1 and recruitment ---------------------------------------------------------------
     @unit_of_work

@@ -18,12 +18,10 @@ from tests.support import joined, open_services, seed_tree
 from tests.test_digests import meet, oneplusone
 
 
-@pytest.fixture(autouse=True)
-def out(tmp_path, monkeypatch):
-    """The handlers' files go to the test's own folder, never the repository's out/."""
-    folder = tmp_path / "out"
-    monkeypatch.setattr(digest_handlers, "OUT_DIR", folder)
-    return folder
+@pytest.fixture
+def out(tmp_path):
+    """Where the handlers write their files: "out" beside the test's database, in the test's folder."""
+    return tmp_path / "out"
 
 
 async def unit_id(services, code) -> int:
@@ -88,7 +86,41 @@ async def test_period_arguments(services):
     await officer.say("/tonghop 2027")
     assert officer.text == "Kỳ năm 2027 chưa bắt đầu."
     await officer.say("/tonghop thang-truoc")
-    assert "thang-truoc" in officer.text and "2026-Q2" in officer.text
+    assert officer.text.startswith("Trợ lý chưa hiểu “thang-truoc”.") and "thang 11, 11/2026, quy 4" in officer.text
+
+
+@pytest.mark.parametrize("typed, title", [
+    ("thang 11", "tháng 11/2026"),
+    ("Tháng 11", "tháng 11/2026"),
+    ("tháng 11/2026", "tháng 11/2026"),
+    ("11/2026", "tháng 11/2026"),
+    ("thang 12 2025", "tháng 12/2025"),
+    ("thang 12", "tháng 12/2025"),             # on 23/11/2026 December 2026 has not begun: the last one
+    ("quy 4", "quý 4/2026"),
+    ("quý IV/2025", "quý 4/2025"),
+    ("quy 3 nam 2025", "quý 3/2025"),
+    ("nam 2026", "năm 2026"),
+    ("năm 2025", "năm 2025"),
+    ("6 tháng đầu năm", "6 tháng đầu năm 2026"),
+    ("thang truoc", "tháng 10/2026"),
+    ("2026-Q2", "quý 2/2026"),
+    ("B2 thang 10", "tháng 10/2026 — Chi đoàn ấp Hai"),
+    ("thang 10 b2", "tháng 10/2026 — Chi đoàn ấp Hai"),
+])
+async def test_a_period_typed_as_people_say_it(services, typed, title):
+    officer = await joined(services, "o-g1", "G1", "officer")         # today: 23/11/2026
+    await officer.say(f"/tonghop {typed}")
+    assert officer.replies[0].text.startswith(f"📊 Tổng hợp {title}"), officer.text
+    await officer.say(f"/xuat {typed}")
+    assert officer.replies[0].attachment is not None and title.split(" — ")[0] in officer.replies[0].text
+
+
+async def test_a_period_that_does_not_exist_is_named_back(services):
+    officer = await joined(services, "o-g1", "G1", "officer")
+    await officer.say("/tonghop thang 13")
+    assert officer.text.startswith("Trợ lý chưa hiểu “thang 13”.") and not officer.replies[0].attachment
+    await officer.say("/tonghop quy 4 XYZ")
+    assert officer.text.startswith("Trợ lý chưa hiểu “XYZ”.")
 
 
 async def test_export_sends_the_spreadsheet_then_csv(services, out):
@@ -108,6 +140,25 @@ async def test_export_sends_the_spreadsheet_then_csv(services, out):
     await officer.say("/tonghop")
     await officer.tap("Excel")
     assert officer.replies[0].attachment.suffix == ".xlsx"
+
+
+async def test_files_go_beside_the_database_whatever_folder_the_bot_runs_in(services, out, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)                           # started from another folder
+    officer = await joined(services, "o-d1", "D1", "officer")
+    replies = await officer.say("/tonghop")
+    [sheet] = await officer.say("/xuat")
+    files = [r.attachment for r in replies if r.attachment] + [sheet.attachment]
+    assert len(files) == 2 and all(f.is_file() and f.is_relative_to(out) for f in files)
+    assert list(elsewhere.iterdir()) == []
+
+
+async def test_files_go_to_the_folder_the_services_name(services, tmp_path):
+    services.out_dir = tmp_path / "exports"
+    officer = await joined(services, "o-d1", "D1", "officer")
+    [sheet] = await officer.say("/xuat")
+    assert sheet.attachment.is_relative_to(tmp_path / "exports") and not (tmp_path / "out").exists()
 
 
 async def test_exports_at_once_each_get_a_whole_file_of_their_own(services, out):

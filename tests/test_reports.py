@@ -16,11 +16,11 @@ async def report_meeting(chat, *answers):
 
 async def test_list_shows_vietnamese_dates_and_correction_is_audited(services):
     chat = await joined(services, "u1", "B1", name="Bí thư Lan")
-    await report_meeting(chat, "15/6", "sinh hoat", "12")      # an old period: closed
+    await report_meeting(chat, "15/6", "co", "sinh hoat", "12")  # an old period: filed late, confirmed
     await report_meeting(chat, "20/11", "sinh hoat", "12")
     await chat.say("/baocao")
     assert "Thứ Sáu, 20 tháng 11, 2026" in chat.text
-    assert "15 tháng 6" not in chat.text                        # older than three months
+    assert "15 tháng 6, 2026 — Sinh hoạt chi đoàn, trực tiếp, 12 người (nộp muộn)" in chat.text
     await chat.tap("1")
     await chat.tap("Sửa")
     assert "Số tham dự: 12" in chat.text                        # the saved answers, on the summary

@@ -86,3 +86,15 @@ def test_only_a_changed_pyproject_installs_again(project):
     assert installs(calls)[-1] == "-m pip install --quiet -e ."
     _, calls = run(project, "run")
     assert installs(calls) == []
+
+
+def test_the_licence_is_declared_so_the_install_prints_no_licence_warning():
+    """setuptools warns at every build step (three times per install) about a licence given as a
+    table or as "License ::" classifiers; from version 77 on, an SPDX string is the quiet form."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert isinstance(project["project"]["license"], str)
+    assert not [c for c in project["project"].get("classifiers", []) if c.startswith("License ::")]
+    [setuptools] = [r for r in project["build-system"]["requires"] if r.startswith("setuptools")]
+    assert int(setuptools.replace(" ", "").split(">=")[1].split(".")[0]) >= 77

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from bot import app, demo
 from bot.channels.terminal import TerminalChat
 
@@ -59,4 +61,27 @@ async def test_joining_with_the_demo_invite(tmp_path, clock):
     branches = [u for u in await services.storage.units.all() if u.level == "branch"]
     assert len(branches) >= 12 and any(u.border for u in branches)
     assert "từ 1 đến" in await chat.say("42")
+    await app.close_services(services)
+
+
+async def test_each_stranger_is_new_even_after_one_joined(tmp_path, clock):
+    services = await app.open_services(tmp_path / "d.sqlite3", clock=clock)
+    await demo.ensure(services.storage, clock())
+    chat = TerminalChat(services)
+    code = (await chat.start()).split("/start ")[1].split()[0]
+    assert await chat.say(":khach") == "Bạn đang là một người lạ mới, chưa được mời (tên hiển thị: Khách 1)."
+    joined = await chat.say(f"/start {code}")
+    assert "Chào mừng Bí thư Chi đoàn ấp Tân Tiến" in joined
+    assert "Khách 2" in await chat.say(":khach")
+    assert "chỉ dành cho Bí thư chi đoàn và cán bộ Đoàn đã được mời" in await chat.say("/toi")
+    again = TerminalChat(services)                         # the chat started again on the same database
+    await again.start()
+    assert "Khách 2" in await again.say(":khach")          # Khách 1 joined: never handed out again
+    assert "chỉ dành cho" in await again.say("/sinhhoat")
+    # the one who joined is named as such where an officer reads who the secretary is
+    await again.say(":la 6")
+    export = await again.say("/xuat X-TANLAP")
+    path = Path(export.split("📎 Tệp đính kèm: ")[1].strip())
+    rows = list(load_workbook(path)["Chi đoàn"].iter_rows(min_row=7, values_only=True))
+    assert [r[10] for r in rows if r[3] == demo.OPEN_BRANCH] == ["Khách 1"]
     await app.close_services(services)

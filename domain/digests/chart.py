@@ -64,7 +64,7 @@ def bars(digest: Digest) -> list[tuple[str, Totals]]:
         merged = Totals()
         for group in rest:
             merged.merge(group.totals)
-        shown.append((t("chart.others", count=len(rest)), merged))
+        shown.append((t("chart.others", count=number(len(rest))), merged))
     return shown
 
 

@@ -10,9 +10,9 @@ meeting yet is "pending", not missed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from domain import periods
@@ -20,7 +20,9 @@ from domain.deadlines import schedule
 from domain.deadlines.calendar import Calendar
 from domain.rules import meeting_window, oneplusone_periods
 from storage import Storage
+from messages_vi.formatting import LOCAL_TZ
 from storage.digests import AuditLine, DigestRows, MeetingNote, OnePlusOne, TreeUnit
+from storage.reports import LateMeeting
 from storage.units import ancestor_ids, path_ids
 
 STATUSES = ("met", "met_online", "not_met", "pending", "new")
@@ -161,7 +163,7 @@ class DeadlineLine:
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str               # over_members, jump, corrected, unreachable, no_secretary
+    kind: str               # over_members, jump, corrected, filed_late, unreachable, no_secretary
     unit_id: int
     branch: str
     group: str
@@ -172,6 +174,7 @@ class Flag:
     subject: str = ""
     report: str = ""
     trail: tuple[AuditLine, ...] = ()
+    filed: date | None = None           # filed_late: the day (in Vietnam) the report was sent
 
 
 @dataclass(frozen=True)
@@ -225,11 +228,15 @@ async def build(
                                         period.start - timedelta(days=HISTORY_DAYS), keys)
     if rows is None:
         return None
-    return compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()))
+    # meetings filed late: held in the period, or sent during it for an earlier one
+    late = await storage.reports.late_under(
+        root_id, period.start, period.end, datetime.combine(period.start, time(0), LOCAL_TZ),
+        datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ))
+    return compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()), late)
 
 
 def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Calendar,
-            confirmed: set[tuple[int, str, str]]) -> Digest:
+            confirmed: set[tuple[int, str, str]], late: Sequence[LateMeeting] = ()) -> Digest:
     """The digest of the rows read for `period`, as seen on `today`."""
     root = rows.chain[-1]
     units = {u.id: u for u in (*rows.chain, *rows.units)}
@@ -266,7 +273,7 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
         group_level=group_level, branches=tuple(lines), groups=groups, grassroots=grassroots, totals=totals,
         oneplusone_keys=keys,
         deadlines=_deadlines(rows, units, group_names, period, today, calendar, confirmed),
-        flags=_flags(rows, lines, group_names),
+        flags=_flags(rows, lines, group_names, late),
         audit=tuple(rows.audit), names=names, places=_places(rows.units, units),
     )
 
@@ -453,7 +460,8 @@ def _reported(due: date, reported: dict[str, set[int]]) -> set[int]:
 
 # --- flags -----------------------------------------------------------------------------------------
 
-def _flags(rows: DigestRows, lines: list[BranchLine], group_names: dict[int, str]) -> tuple[Flag, ...]:
+def _flags(rows: DigestRows, lines: list[BranchLine], group_names: dict[int, str],
+           late: Sequence[LateMeeting] = ()) -> tuple[Flag, ...]:
     branch = {line.unit.id: line.unit.name for line in lines}
 
     def note(kind: str, m: MeetingNote) -> Flag:
@@ -470,6 +478,9 @@ def _flags(rows: DigestRows, lines: list[BranchLine], group_names: dict[int, str
             unit_id = trail[0].unit_id
             flags.append(Flag("corrected", unit_id, branch[unit_id], group_names[unit_id], subject=subject,
                               report=trail[0].report, trail=tuple(trail)))
+    flags += [Flag("filed_late", m.unit_id, branch[m.unit_id], group_names[m.unit_id], m.held_on,
+                   subject="meeting", report=m.held_on.isoformat(), filed=m.filed_at.astimezone(LOCAL_TZ).date())
+              for m in late if m.unit_id in branch]
     for line in lines:
         if line.secretary is None:
             flags.append(Flag("no_secretary", line.unit.id, line.unit.name, group_names[line.unit.id]))

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from domain import periods
 from domain.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
-from messages_vi import period_name, t
+from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import date_time, number, percent, short_date
 
 NAMES_SHOWN = 8          # branch names listed per status and group before "and N others"
@@ -178,7 +178,7 @@ def _flags(digest: Digest) -> str:
     if not digest.flags:
         return t("digest.flags.none")
     lines = [t("digest.flags")]
-    for kind in ("over_members", "jump", "corrected", "unreachable", "no_secretary"):
+    for kind in ("over_members", "jump", "corrected", "filed_late", "unreachable", "no_secretary"):
         flags = digest.flags_of(kind)
         for flag in flags[:FLAGS_SHOWN]:
             lines += flag_lines(flag)
@@ -196,11 +196,39 @@ def report_label(flag: Flag) -> str:
 def change_text(line) -> str:
     """One audit line as words: the field and its old and new value, or what was done."""
     if line.action == "update":
-        return t("digest.flag.change", field=t(f"field.{line.field}"), old=line.old_value, new=line.new_value)
+        return t("digest.flag.change", field=t(f"field.{line.field}"), old=value_text(line.field, line.old_value),
+                 new=value_text(line.field, line.new_value))
     return t("digest.flag.deleted" if line.action == "delete" else "digest.flag.created")
 
 
+def value_cell(field: str, stored: str | None) -> str | int:
+    """A report field's value as kept in the audit ("in_person", "2026-11-03", "1000", "1"), as
+    people read it: "Trực tiếp", "03/11/2026", a number; the spreadsheet's cell keeps a number."""
+    if stored is None or stored == "":
+        return t("digest.value.empty")
+    if field == "held_on":
+        try:
+            return short_date(date.fromisoformat(stored))
+        except ValueError:
+            return stored
+    if field in ("kind", "mode") and f"meeting.o.{stored}" in MESSAGES:
+        return t(f"meeting.o.{stored}")
+    if field == "over_members" and stored in ("0", "1"):
+        return t("form.yes" if stored == "1" else "form.no")
+    if stored.isdigit():
+        return int(stored)
+    return stored
+
+
+def value_text(field: str, stored: str | None) -> str:
+    """value_cell in a sentence: numbers with the thousands dot (1.000)."""
+    value = value_cell(field, stored)
+    return number(value) if isinstance(value, int) else value
+
+
 def flag_lines(flag: Flag) -> list[str]:
+    if flag.kind == "filed_late":
+        return [t("digest.flag.filed_late", branch=flag.branch, report=report_label(flag), filed=short_date(flag.filed))]
     if flag.kind in ("over_members", "jump"):
         return [t(f"digest.flag.{flag.kind}", branch=flag.branch, day=short_date(flag.day),
                   attended=number(flag.attended), members=number(flag.members),
@@ -230,7 +258,7 @@ def _branch_sections(digest: Digest) -> list[str]:
             for owed in deadline.owed:
                 lines.append(t(f"digest.deadline.mine.{owed.state}", due=short_date(owed.due), title=deadline.title))
         sections.append("\n".join(lines))
-    corrected = [line for flag in digest.flags for line in flag_lines(flag) if flag.kind in ("corrected", "over_members", "jump")]
+    corrected = [line for flag in digest.flags for line in flag_lines(flag) if flag.kind in ("corrected", "filed_late", "over_members", "jump")]
     if corrected:
         sections.append("\n".join([t("digest.flags"), *corrected]))
     return sections

@@ -18,7 +18,7 @@ from pathlib import Path
 import xlsxwriter
 
 from domain.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
-from domain.digests.text import change_text, key_label, period_label, report_label
+from domain.digests.text import change_text, key_label, period_label, report_label, value_cell
 from domain.rules import LEVELS
 from messages_vi import t
 from messages_vi.formatting import local, long_date, number
@@ -153,12 +153,16 @@ def _audit(digest: Digest) -> Table:
         rows.append((district or None, grassroots or None, digest.names.get(line.unit_id),
                      t(f"xlsx.subject.{line.subject}"), date.fromisoformat(line.report) if meeting else None,
                      None if meeting else key_label(line.report), t(f"xlsx.action.{line.action}"),
-                     t(f"field.{line.field}") if line.field else None, line.old_value, line.new_value,
-                     line.person_name, _naive_local(line.at)))
+                     t(f"field.{line.field}") if line.field else None,
+                     *((value_cell(line.field, line.old_value), value_cell(line.field, line.new_value))
+                       if line.action == "update" else (None, None)),
+                     line.person_name or t("digest.someone"), _naive_local(line.at)))
     return Table("lich-su-sua", t("xlsx.sheet.audit"), headers, formats, rows, t("xlsx.title.audit"))
 
 
 def _flag_detail(flag: Flag) -> str:
+    if flag.kind == "filed_late":
+        return t("xlsx.detail.filed_late", report=report_label(flag), filed=flag.filed)
     if flag.kind == "corrected":
         return "; ".join(change_text(a) for a in flag.trail if a.action != "create") + f" ({report_label(flag)})"
     if flag.kind in ("over_members", "jump"):

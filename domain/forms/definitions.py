@@ -5,24 +5,99 @@ Each is one `Form` value; its sentences live in `messages_vi` under the form's n
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 
-from domain.forms.model import Answers, Confirm, Form, FormContext, Option, Step
+from domain import periods
+from domain.forms.model import Answers, Confirm, Duplicate, Form, FormContext, Option, Step
 from domain.periods import half_year, year
+from domain.rules import meeting_window
+from messages_vi import period_name, t
+from messages_vi.formatting import local_today, number, short_date
+
+# --- which reports may still be corrected ---------------------------------------------------
+# (the correction rule: /baocao, corrections and the forms all read it here)
+
+# A report stays open for correction during its period and for a few days after it, since the
+# last meeting of a month is often reported on the first days of the next. A report filed after
+# that (confirmed as filed late) stays open for as many days after it was filed.
+GRACE_DAYS = 10
+
+
+def is_open(period: periods.Period, today: date) -> bool:
+    """Whether a report of this period may still be filed on time, corrected or withdrawn."""
+    return today <= period.end + timedelta(days=GRACE_DAYS)
+
+
+def meeting_open(meeting, border: bool, today: date) -> bool:
+    """Whether a saved meeting report may still be corrected or withdrawn on `today`: its window
+    (month, or quarter for a border-commune branch) is open, or it was filed late recently."""
+    if is_open(meeting_window(meeting.held_on, border), today):
+        return True
+    return bool(getattr(meeting, "filed_late", False)) and \
+        today <= local_today(meeting.created_at) + timedelta(days=GRACE_DAYS)
+
+
+def recruitment_open(report, today: date) -> bool:
+    """Whether a 1+1 report may still be corrected or withdrawn: it counts for the period it names."""
+    return is_open(periods.parse(report.period), today)
+
 
 # --- the meeting report ----------------------------------------------------------------------
 
-def _over_members(value: int, ctx: FormContext, answers: Answers) -> Confirm | None:
+def _filed_late(value: date, ctx: FormContext, answers: Answers) -> Confirm | None:
+    """A day of a window already closed: asked, and flagged as filed late when confirmed."""
+    window = meeting_window(value, ctx.unit.border)
+    if is_open(window, ctx.today):
+        return None
+    return Confirm("meeting.confirm_late",
+                   {"day": short_date(value), "period": period_name(window.kind, window.year, window.number)},
+                   "filed_late", yes="meeting.button.late_yes", no="meeting.button.late_no")
+
+
+def _attended(value: int, ctx: FormContext, answers: Answers) -> Confirm | None:
+    if value == 0:
+        return Confirm("meeting.confirm_zero")
     if value > ctx.unit.members:
         return Confirm("meeting.confirm_over", {"attended": value, "members": ctx.unit.members}, "over_members")
     return None
 
 
+def meeting_text(meeting) -> str:
+    """A saved meeting in a few words: "Sinh hoạt chi đoàn ngày 20/11/2026, trực tiếp, 12 người"."""
+    return t("meeting.in_words", kind=t(f"meeting.o.{meeting.kind}"), day=meeting.held_on,
+             mode=t(f"meeting.o.{meeting.mode}").lower(), attended=number(meeting.attended))
+
+
+def _same_meeting(tx, ctx: FormContext, answers: Answers, kept: list[int]) -> Duplicate | None:
+    """A saved report of the same day and kind, other than those the person chose to keep."""
+    if not isinstance(answers.get("held_on"), str) or not isinstance(answers.get("kind"), str):
+        return None                    # a definition without them (an upgrade) has nothing to compare
+    day = date.fromisoformat(answers["held_on"])
+    for meeting in tx.reports.meetings_on(ctx.unit.id, day, answers["kind"]):
+        if meeting.id not in kept:
+            return Duplicate(meeting.id, meeting_text(meeting), meeting_open(meeting, ctx.unit.border, ctx.today))
+    return None
+
+
 def _write_meeting(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
-    values = {**answers, "over_members": bool(answers.get("over_members")), "note": answers.get("note") or ""}
+    values = {**answers, "over_members": bool(answers.get("over_members")),
+              "filed_late": bool(answers.get("filed_late")), "note": answers.get("note") or ""}
+    if report_id is not None and tx.reports.get_meeting(report_id) is None:
+        report_id = None               # withdrawn while being corrected: saved anew, never lost
     if report_id is None:
         return tx.reports.add_meeting(ctx.unit.id, ctx.person_id, values, ctx.now)
     tx.reports.update_meeting(report_id, ctx.person_id, values, ctx.now)
     return report_id
+
+
+def _kind_shortcuts(ctx: FormContext) -> tuple[Option, ...]:
+    # the other mode than the branch's usual one, in the same tap as the kind: a monthly report
+    # of an online meeting is then as short as one in person
+    if ctx.unit.border:
+        return (Option("sinh hoat truc tiep", "meeting.o.branch_in_person"),
+                Option("hop bch truc tiep", "meeting.o.committee_in_person"))
+    return (Option("sinh hoat truc tuyen", "meeting.o.branch_online"),
+            Option("hop bch truc tuyen", "meeting.o.committee_online"))
 
 
 MEETING = Form(
@@ -32,13 +107,15 @@ MEETING = Form(
     saved="meeting.saved",
     steps=(
         Step("held_on", "meeting.q.held_on", "meeting.l.held_on", "date",
-             shortcuts=(Option("hom nay", "meeting.o.today"), Option("hom qua", "meeting.o.yesterday"))),
+             shortcuts=(Option("hom nay", "meeting.o.today"), Option("hom qua", "meeting.o.yesterday")),
+             confirm=_filed_late),
         Step("kind", "meeting.q.kind", "meeting.l.kind", "choice", options=(
             Option("branch", "meeting.o.branch", ("sinh hoat", "sinh hoat chi doan", "chi doan", "sh", "shcd")),
             Option("committee", "meeting.o.committee", ("hop bch", "bch", "ban chap hanh", "hop ban chap hanh")),
-        )),
+        ), shortcuts=_kind_shortcuts),
         # Border-commune branches meet online as a rule (DOMAIN.md, 002); others in person.
-        # Shown on the summary, so a monthly report is start, date, kind, count, save.
+        # Shown on the summary, so a monthly report is start, date, kind, count, save; the other
+        # mode is one of the kind's buttons ("Sinh hoạt trực tuyến"), or typed beside any answer.
         Step("mode", "meeting.q.mode", "meeting.l.mode", "choice", on_summary=True,
              default=lambda ctx: "online" if ctx.unit.border else "in_person", options=(
             Option("in_person", "meeting.o.in_person", ("truc tiep", "tt", "gap mat", "offline")),
@@ -46,11 +123,12 @@ MEETING = Form(
             Option("hybrid", "meeting.o.hybrid", ("ket hop", "ca hai", "hybrid")),
         )),
         Step("attended", "meeting.q.attended", "meeting.l.attended", "count",
-             limits={"maximum": 10_000}, confirm=_over_members),
+             limits={"maximum": 10_000}, confirm=_attended),
         Step("note", "meeting.q.note", "meeting.l.note", "text", optional=True, on_summary=True,
              limits={"max_length": 500}),
     ),
     write=_write_meeting,
+    duplicate=_same_meeting,
 )
 
 
@@ -152,6 +230,9 @@ def meeting_answers(meeting) -> tuple[dict, dict]:
     if meeting.over_members:
         answers["over_members"] = True
         flags["attended"] = "over_members"
+    if getattr(meeting, "filed_late", False):
+        answers["filed_late"] = True
+        flags["held_on"] = "filed_late"
     return answers, flags
 
 

@@ -3,6 +3,14 @@
 `advance` is the whole conversation logic as a pure function of (form, state, event); the
 `FormEngine` around it loads and stores the state so every answer is committed, together with
 the form's state, before the bot replies.
+
+Nothing is guessed silently. At the summary a save or edit word acts, the words of a choice
+("trực tuyến") or a date ("hôm qua") change that line and the person is told, and anything else
+is asked about ("which line is this for?"): the free-text note is written only when the person
+chose it. A check (`Confirm`) asks before keeping an odd answer (zero attendance, more than the
+members, a day of a period already closed) and may flag it. Digits at "keep this number?" are a
+new number, never the first button. A report that repeats a saved one (the form's `duplicate`)
+is asked about at saving: correct that one, or keep both.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from typing import Any
 
 from domain.forms import parsers
 from domain.forms.model import Confirm, Form, FormContext, Step
-from domain.textnorm import fold
+from domain.textnorm import fold, words
 from domain.conversation import Action, Button, Incoming, Reply, rows
 from messages_vi import MESSAGES, t
 from messages_vi.formatting import local_today, long_date, number
@@ -27,8 +35,11 @@ from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fresh
 _CANCEL_WORDS = {"huy", "huy bo", "/huy"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
 _SKIP_WORDS = {"bo qua", "skip"}
-_SAVE_WORDS = {"luu", "gui", "xong", "ok", "dong y"}
+_SAVE_WORDS = {"luu", "gui", "xong", "ok", "dong y", "luu lai", "gui di"}
 _EDIT_WORDS = {"sua", "chinh sua", "sua lai"}
+# at "this repeats a saved report": correct that one, or keep both
+_CORRECT_WORDS = {"sua", "sua bao cao", "sua bao cao cu", "sua bao cao da gui", "sua cai cu"}
+_BOTH_WORDS = {"giu ca hai", "ca hai", "giu", "buoi khac", "them", "them buoi khac"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +86,13 @@ def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
     if event.kind == "text" and fold(event.value or "") in _BACK_WORDS:
         event = Event("action", "back")
     if event.kind == "action" and event.value == "resume":
-        return Result(state)
+        return Result(state, notice="form.reopened", notice_params=reopened(form, state, ctx))
     if event.kind == "action" and event.value == "back":
         return _back(form, state)
     if state["pending"]:
         return _on_pending(form, state, event, ctx)
+    if state.get("ask"):
+        return _on_ask(form, state, event, ctx)
     if state["at"] == SUMMARY:
         return _on_summary(form, state, event, ctx)
     if state["at"] == PICK_EDIT:
@@ -92,22 +105,89 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
         if not step.optional:
             return Result(state, notice="form.cannot_skip")
         return _accept(form, state, step, None)
+    if event.kind == "action" and event.value in ("yes", "no") and step.kind == "yes_no":
+        return _checked(form, state, step, event.value == "yes", ctx)
     if event.kind == "option":
-        choices = step.options_for(ctx) + step.shortcuts
-        if not isinstance(event.value, int) or not 0 <= event.value < len(choices):
+        options = step.options_for(ctx)
+        choices = options + step.shortcuts_for(ctx)
+        if type(event.value) is not int or not 0 <= event.value < len(choices):
             return Result(state, notice="form.button_old")
-        option = choices[event.value]
-        if step.kind == "choice":
-            return _checked(form, state, step, option.value, ctx)
-        event = Event("text", option.value)      # a shortcut stands for a typed answer
+        if step.kind == "choice" and event.value < len(options):
+            return _checked(form, state, step, options[event.value].value, ctx)
+        event = Event("text", choices[event.value].value)      # a shortcut stands for a typed answer
     if event.kind == "text":
         if step.optional and fold(event.value or "") in _SKIP_WORDS:
             return _accept(form, state, step, None)
-        parsed = read(step, event.value or "", ctx)
-        if not parsed.ok:
-            return Result(state, notice=f"parse.{parsed.error}", notice_params=dict(parsed.params))
-        return _checked(form, state, step, parsed.value, ctx)
+        return _typed(form, step, state, event.value or "", ctx)
     return Result(state, notice="form.button_old")
+
+
+def _typed(form: Form, step: Step, state: dict, text: str, ctx: FormContext) -> Result:
+    """A typed answer to `step`. Words of a choice shown on the summary, typed beside it ("sinh
+    hoạt trực tuyến", "12 người, online"), set that choice too, and the person is told."""
+    parsed, extras, answer = read(step, text, ctx), {}, text
+    if step.kind != "text":                           # a note is taken as written, never mined
+        others = [s for s in form.steps if s.on_summary and s is not step]
+        found, rest = _choice_words(form, others, text, ctx)
+        if found and rest:
+            alone = read(step, rest, ctx)
+            if alone.ok:
+                parsed, extras, answer = alone, found, rest
+    if not parsed.ok:
+        return Result(state, notice=f"parse.{parsed.error}", notice_params=shown_params(parsed.params))
+    for name, value in extras.items():
+        _set(state, name, value)
+    assumed = parsed.value.year if step.kind == "date" and parsers.without_year(answer) else None
+    result = _checked(form, state, step, parsed.value, ctx, assumed=assumed)
+    if extras and result.notice is None:
+        result.notice, result.notice_params = "form.set", {"items": _items(form, extras, ctx)}
+    return result
+
+
+def _choice_words(form: Form, steps: list[Step], text: str, ctx: FormContext) -> tuple[dict, str]:
+    """The choices of `steps` whose words appear whole in `text` ({step: value}), and the text
+    left once they are taken out; nothing when a word is ambiguous or two values of one step are
+    named. Steps with a check of their own are left to be answered on their own."""
+    meanings: dict[str, set[tuple[str, Any]]] = {}
+    for step in steps:
+        if step.kind != "choice" or step.confirm is not None:
+            continue
+        for option in step.options_for(ctx):
+            for phrase in (*option.words, t(option.label, **option.params)):
+                key = " ".join(words(phrase))
+                if key:
+                    meanings.setdefault(key, set()).add((step.name, option.value))
+    folded, found = fold(text), {}
+    for phrase in sorted(meanings, key=len, reverse=True):      # "ca hai" before "hai"
+        pattern = re.compile(r"(?<![^\W_])" + r"\s+".join(map(re.escape, phrase.split())) + r"(?![^\W_])")
+        if not pattern.search(folded):
+            continue
+        if len(meanings[phrase]) > 1:
+            return {}, text
+        [(name, value)] = meanings[phrase]
+        if found.setdefault(name, value) != value:
+            return {}, text
+        folded = pattern.sub(" ", folded)
+    return found, " ".join(folded.split()).strip(" ,;.-+&")
+
+
+def _set(state: dict, name: str, value: Any) -> None:
+    """An answer given beside another one (a choice with no check and no flag)."""
+    state["answers"][name] = value
+    previous = state["flags"].pop(name, None)
+    if previous:
+        state["answers"].pop(previous, None)
+
+
+def _items(form: Form, values: dict, ctx: FormContext) -> str:
+    """Answers as the notice says them: "ngày: Thứ Hai, 23 tháng 11, 2026; hình thức: Trực tuyến"."""
+    return "; ".join(t("form.set_item", label=t(s.label).lower(), value=show(s, values[s.name], ctx))
+                     for s in form.steps if s.name in values)             # in the summary's order
+
+
+def shown_params(params) -> dict:
+    """A message's values as a person reads them: whole numbers with the thousands dot (10.000)."""
+    return {k: number(v) if type(v) is int else v for k, v in dict(params).items()}
 
 
 def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
@@ -125,19 +205,27 @@ def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
     return parsers.parse_choice(text, choices)
 
 
-def _checked(form: Form, state: dict, step: Step, value: Any, ctx: FormContext) -> Result:
+def _checked(form: Form, state: dict, step: Step, value: Any, ctx: FormContext,
+             assumed: int | None = None) -> Result:
     stored = value.isoformat() if isinstance(value, date) else value
     if step.confirm:
         trial = {**state["answers"], step.name: stored}
         doubt: Confirm | None = step.confirm(value, ctx, trial)
         if doubt:
-            state["pending"] = {"step": step.name, "value": stored, "flag": doubt.flag,
-                                "message": doubt.message, "params": dict(doubt.params)}
+            pending = {"step": step.name, "value": stored, "flag": doubt.flag,
+                       "message": doubt.message, "params": dict(doubt.params)}
+            defaults = Confirm("")
+            if (doubt.yes, doubt.no) != (defaults.yes, defaults.no):
+                pending["yes"], pending["no"] = doubt.yes, doubt.no
+            if assumed:
+                pending["assumed"] = assumed
+            state["pending"] = pending
             return Result(state)
-    return _accept(form, state, step, stored)
+    return _accept(form, state, step, stored, assumed=assumed)
 
 
-def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = None) -> Result:
+def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = None,
+            assumed: int | None = None) -> Result:
     state["answers"][step.name] = value
     # a new answer replaces the flag its predecessor may have raised
     previous = state["flags"].pop(step.name, None)
@@ -146,6 +234,15 @@ def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = 
     if flag:
         state["answers"][flag] = True
         state["flags"][step.name] = flag
+    # the year taken for a date typed without one, said on the summary
+    years = dict(state.get("assumed") or {})
+    years.pop(step.name, None)
+    if assumed:
+        years[step.name] = assumed
+    if years:
+        state["assumed"] = years
+    else:
+        state.pop("assumed", None)
     state["pending"] = None
     if state.get("refill"):
         # after a carry-over (or a save with answers missing): the questions still without an
@@ -176,23 +273,25 @@ def _on_pending(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
     if event.kind == "action" and event.value in ("yes", "no"):
         answer = event.value == "yes"
     elif event.kind == "text":
+        # digits are never yes or no here (parse_yes_no): "1" at "Keep 15?" is the number 1
         parsed = parsers.parse_yes_no(event.value or "")
         if not parsed.ok:
-            # a new number instead of yes/no: take it as a fresh answer to the step
+            # a new answer instead of yes/no (a number, a date): take it as a fresh answer
             state["pending"] = None
             return _on_step(form, step, state, event, ctx)
         answer = parsed.value
     else:
         return Result(state, notice="form.button_old")
     if answer:
-        return _accept(form, state, step, pending["value"], pending["flag"])
+        return _accept(form, state, step, pending["value"], pending["flag"], pending.get("assumed"))
     state["pending"] = None
     return Result(state, notice="form.enter_again")
 
 
 def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
     action = event.value if event.kind == "action" else None
-    word = fold(event.value or "") if event.kind == "text" else ""
+    text = event.value if event.kind == "text" and isinstance(event.value, str) else ""
+    word = fold(text)
     if action == "save" or word in _SAVE_WORDS:
         missing = [s.name for s in form.steps
                    if s.name not in state["answers"] and not (s.on_summary and s.optional)]
@@ -205,9 +304,110 @@ def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
         state["at"] = PICK_EDIT
         return Result(state)
     extra = form.typed_on_summary()
-    if event.kind == "text" and extra is not None:
-        return _on_step(form, extra, state, event, ctx)
+    if extra is not None and (action == "add" or word in _add_words(extra)):
+        state["at"], state["editing"] = extra.name, True
+        return Result(state)
+    if event.kind == "text" and word:
+        return _typed_at_summary(form, state, text, ctx)
     return Result(state, notice="form.summary_hint")
+
+
+def _add_words(step: Step) -> set[str]:
+    label = " ".join(words(t(step.label)))
+    return {label, f"them {label}", f"ghi {label}", f"viet {label}"}
+
+
+def _typed_at_summary(form: Form, state: dict, text: str, ctx: FormContext) -> Result:
+    """Text typed at the summary, read for what it is: the name of a line opens it; words of a
+    choice ("trực tuyến") or a date ("hôm qua") change that line, and the person is told;
+    anything else is asked about (which line is it for?), never written into the note unasked."""
+    key = " ".join(words(text))
+    named = [s for s in form.steps if " ".join(words(t(s.label))) == key]
+    if len(named) == 1:
+        state["at"], state["editing"] = named[0].name, True
+        return Result(state)
+    found, rest = _choice_words(form, list(form.steps), text, ctx)
+    if found and not rest:
+        for name, value in found.items():
+            _set(state, name, value)
+        return Result(state, notice="form.set", notice_params={"items": _items(form, found, ctx)})
+    for step in form.steps:
+        if step.kind != "date":
+            continue
+        typed = rest if found else text                # "hôm qua trực tuyến": the date, and the mode
+        probe = read(step, typed, ctx)
+        if probe.ok or probe.error != "date_unreadable":
+            if probe.ok:
+                for name, value in found.items():
+                    _set(state, name, value)
+            state["at"], state["editing"] = step.name, True
+            result = _typed(form, step, state, typed, ctx)
+            if result.state["at"] == SUMMARY and result.notice is None:
+                changed = {**(found if probe.ok else {}), step.name: result.state["answers"][step.name]}
+                result.notice, result.notice_params = "form.set", {"items": _items(form, changed, ctx)}
+            return result
+    fitting = [s.name for s in form.steps
+               if s.kind not in ("choice", "date") and read(s, text, ctx).ok]
+    if not fitting:
+        return Result(state, notice="form.summary_unknown", notice_params={"text": _quote(text)})
+    state["ask"] = {"kind": "which", "text": text, "steps": fitting}
+    return Result(state)
+
+
+def _quote(text: str, most: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
+
+
+def _on_ask(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
+    """A question asked at the summary: which line a typed text is for, or whether a report
+    that repeats a saved one corrects it or stands beside it."""
+    ask = state["ask"]
+    if event.kind == "action" and event.value == "summary":
+        del state["ask"]
+        return Result(state)
+    if ask["kind"] == "which":
+        names = ask["steps"]
+        index = None
+        if event.kind == "option":
+            index = event.value if type(event.value) is int and 0 <= event.value < len(names) else None
+            if index is None:
+                return Result(state, notice="form.button_old")
+        elif event.kind == "text":
+            labels = [" ".join(words(t(form.step(n).label))) for n in names]
+            key = " ".join(words(event.value or ""))
+            index = labels.index(key) if key in labels else None
+            if index is None:                          # something else typed: read it afresh
+                del state["ask"]
+                return _on_summary(form, state, event, ctx)
+        else:
+            return Result(state, notice="form.button_old")
+        step = form.step(names[index])
+        del state["ask"]
+        state["at"], state["editing"] = step.name, True
+        result = _typed(form, step, state, ask["text"], ctx)
+        if result.state["at"] == SUMMARY and result.notice is None:
+            result.notice = "form.set"
+            result.notice_params = {"items": _items(form, {step.name: result.state["answers"][step.name]}, ctx)}
+        return result
+    # "duplicate": the report being saved repeats a saved one
+    choice = None
+    if event.kind == "option" and type(event.value) is int:
+        choice = {0: "correct", 1: "both"}.get(event.value)
+    elif event.kind == "text":
+        word = fold(event.value or "").strip(" .!")
+        choice = "correct" if word in _CORRECT_WORDS else "both" if word in _BOTH_WORDS else None
+        if choice is None:
+            return Result(state, notice="form.duplicate_hint")
+    if choice == "correct" and ask["correctable"]:
+        del state["ask"]
+        state["report_id"] = ask["report_id"]          # the form becomes a correction of it
+        return Result(state, "save")
+    if choice == "both":
+        del state["ask"]
+        state["both"] = [*state.get("both", []), ask["report_id"]]
+        return Result(state, "save")
+    return Result(state, notice="form.duplicate_hint")
 
 
 def _on_pick_edit(form: Form, state: dict, event: Event) -> Result:
@@ -252,6 +452,9 @@ def _back(form: Form, state: dict) -> Result:
     if state["pending"]:
         state["pending"] = None
         return Result(state)
+    if state.get("ask"):
+        del state["ask"]
+        return Result(state)
     if state["at"] == PICK_EDIT or state["editing"]:
         state["at"], state["editing"] = SUMMARY, False
         return Result(state)
@@ -265,7 +468,11 @@ def _back(form: Form, state: dict) -> Result:
 
 def render(form: Form, session_id: int, version: int, state: dict, ctx: FormContext,
            notice: str | None = None, notice_params: dict | None = None) -> Reply:
-    """The message that asks for what the form needs next, with its buttons."""
+    """The message that asks for what the form needs next, with its buttons.
+
+    One rule for digits (bot/channels/numbered.py): where the question takes a number, the reply
+    says so (`number_answer`) and a typed number is the answer, never a pick, also at "keep this
+    number?"; anywhere else the choices may be numbered and a digit picks one."""
 
     def tap(label: str, code: str) -> Button:
         return Button(label, Action("f", (session_id, version, code)))
@@ -273,26 +480,52 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
     lines = [t(notice, **(notice_params or {}))] if notice else []
     cancel = tap(t("form.button.cancel"), "x")
     back = tap(t("form.button.back"), "b")
+    to_summary = tap(t("form.button.to_summary"), "m")
     if state["pending"]:
         pending = state["pending"]
-        lines.append(t(pending["message"], **pending["params"]))
-        buttons = rows(tap(t("form.button.yes_keep"), "y"), tap(t("form.button.no_retype"), "n")) + rows(cancel)
+        step = form.step(pending["step"])
+        lines.append(t(pending["message"], **shown_params(pending["params"])))
+        buttons = rows(tap(t(pending.get("yes", "form.button.yes_keep")), "y"),
+                       tap(t(pending.get("no", "form.button.no_retype")), "n")) + rows(cancel)
+        return Reply("\n\n".join(lines), buttons, number_answer=step.kind == "count")
+    if state.get("ask") and state["ask"]["kind"] == "which":
+        ask = state["ask"]
+        lines.append(t("form.which", text=_quote(ask["text"])))
+        choices = [tap(t(form.step(n).label), f"o{i}") for i, n in enumerate(ask["steps"])]
+        buttons = rows(*choices) + rows(to_summary, cancel)
+    elif state.get("ask"):
+        ask = state["ask"]
+        if ask["correctable"]:
+            lines.append(t("form.duplicate.open", report=ask["report"]))
+            choices = rows(tap(t("form.button.correct_old"), "o0"), tap(t("form.button.keep_both"), "o1"), width=1)
+        else:
+            lines.append(t("form.duplicate.locked", report=ask["report"]))
+            choices = rows(tap(t("form.button.keep_both"), "o1"), width=1)
+        buttons = choices + rows(to_summary, cancel)
     elif state["at"] == SUMMARY:
         lines.append(summary_text(form, state, ctx))
-        buttons = rows(tap(t("form.button.save"), "s"), tap(t("form.button.edit"), "e"), cancel, width=3)
+        extra = form.typed_on_summary()
+        add = None
+        if extra is not None and state["answers"].get(extra.name) is None:
+            add = tap(t("form.button.add", label=t(extra.label).lower()), "a")
+        buttons = rows(tap(t("form.button.save"), "s"), tap(t("form.button.edit"), "e")) + rows(add, cancel)
     elif state["at"] == PICK_EDIT:
         lines.append(t("form.pick_edit"))
         choices = [tap(f"{i + 1}. {t(s.label)}", f"g{i}") for i, s in enumerate(form.steps)]
-        buttons = rows(*choices, tap(t("form.button.to_summary"), "m"))
+        buttons = rows(*choices, to_summary)
     else:
         step = form.step(state["at"])
-        lines.append(t(step.question, members=ctx.unit.members, unit=ctx.unit.name))
+        lines.append(t(step.question, members=number(ctx.unit.members), unit=ctx.unit.name))
         options = [tap(t(o.label, **o.params), f"o{i}")
-                   for i, o in enumerate(step.options_for(ctx) + step.shortcuts)]
+                   for i, o in enumerate(step.options_for(ctx) + step.shortcuts_for(ctx))]
+        if step.kind == "yes_no":
+            # its own buttons: in a numbered menu "1" then means "Có", never a hidden default
+            options = [tap(t("form.button.yes"), "y"), tap(t("form.button.no"), "n")]
         extras = [back] if state["trail"] or state["editing"] else []
         if step.optional:
             extras.append(tap(t("form.button.skip"), "k"))
-        buttons = rows(*options, width=3 if len(options) > 2 else 2) + rows(*extras, cancel, width=3)
+        width = 2 if len(options) in (2, 4) else 3
+        buttons = rows(*options, width=width) + rows(*extras, cancel, width=3)
         return Reply("\n\n".join(lines), buttons, number_answer=step.kind == "count")
     return Reply("\n\n".join(lines), buttons)
 
@@ -300,16 +533,33 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
 def summary_text(form: Form, state: dict, ctx: FormContext) -> str:
     """The form's answers, one line each, under its title."""
     lines = [t("form.summary_title", title=t(form.title), unit=ctx.unit.name)]
+    years = state.get("assumed") or {}
     for step in form.steps:
         value = state["answers"].get(step.name)
-        lines.append(t("form.summary_line", label=t(step.label), value=show(step, value, ctx)))
+        shown = show(step, value, ctx)
+        if step.name in years and value is not None:
+            shown += t("form.year_assumed", year=years[step.name])
+        lines.append(t("form.summary_line", label=t(step.label), value=shown))
     for flag in state["flags"].values():
         lines.append(t(f"{form.name}.flag.{flag}"))
     extra = form.typed_on_summary()
     lines.append(t("form.summary_footer"))
-    if extra is not None:
-        lines.append(t("form.summary_extra", label=t(extra.label).lower()))
+    if extra is not None and state["answers"].get(extra.name) is None:
+        label = t(extra.label).lower()
+        lines.append(t("form.summary_extra", label=label, button=t("form.button.add", label=label)))
     return "\n".join(lines)
+
+
+def reopened(form: Form, state: dict, ctx: FormContext) -> dict:
+    """What "you have this form open" says: its title and, away from the summary (which shows
+    every answer), the answers given so far."""
+    so_far = ""
+    if state["at"] != SUMMARY:
+        given = [t("form.summary_line", label=t(s.label), value=show(s, state["answers"][s.name], ctx))
+                 for s in form.steps if s.name in state["answers"] and not s.on_summary]
+        if given:
+            so_far = "\n" + t("form.so_far") + "\n" + "\n".join(given)
+    return {"title": t(form.title), "so_far": so_far}
 
 
 def show(step: Step, value: Any, ctx: FormContext) -> str:
@@ -342,7 +592,7 @@ def event_from(incoming: Incoming, session: FormSession) -> Event | None:
         if code[:1] == "g" and code[1:].isdigit():
             return Event("action", f"goto{code[1:]}")
         actions = {"s": "save", "e": "edit", "x": "cancel", "b": "back", "k": "skip", "y": "yes",
-                   "n": "no", "m": "summary", "r": "resume"}
+                   "n": "no", "m": "summary", "r": "resume", "a": "add"}
         return Event("action", actions[code]) if code in actions else None
     if incoming.text is not None:
         return Event("text", incoming.text)
@@ -418,6 +668,13 @@ class FormEngine:
             return Turn(form, ctx, session.id, version, carried.state, notice=carried.notice or "form.button_old",
                         notice_params=carried.params)
         result = advance(form, session.state, event, ctx)
+        if result.outcome == "save" and form.duplicate is not None and result.state["report_id"] is None:
+            # a second report of the same day and kind: asked whether it corrects the first
+            repeated = form.duplicate(tx, ctx, result.state["answers"], list(result.state.get("both", [])))
+            if repeated is not None:
+                result.state["ask"] = {"kind": "duplicate", "report_id": repeated.report_id,
+                                       "report": repeated.report, "correctable": repeated.correctable}
+                result.outcome = "continue"
         if result.outcome == "continue":
             version = session.version
             if result.state != session.state:      # an error or a hint changes nothing to store
@@ -466,7 +723,8 @@ class FormEngine:
         return render(form, session.id, session.version, carried.state, ctx, notice, params)
 
     async def resume(self, identity, session: FormSession) -> list[Reply]:
-        """The open form's current question again (its command typed while it is open). A state
+        """The open form's current question again (its command typed while it is open), saying
+        that it was open and what it holds so far. A state
         made on another version of the form is carried over and stored first, so the buttons
         shown are those of the state the next answer is read against."""
         form = self.forms.get(session.form)
@@ -480,7 +738,11 @@ class FormEngine:
                 version = await self.storage.forms.save(session.id, session.version, carried.state, ctx.now)
             except Stale:
                 return []
-        return [render(form, session.id, version, carried.state, ctx, carried.notice, carried.params)]
+        if carried.notice:
+            return [render(form, session.id, version, carried.state, ctx, carried.notice, carried.params)]
+        # said so: the person asked to start it, and finds it where they left it
+        return [render(form, session.id, version, carried.state, ctx, "form.reopened",
+                       reopened(form, carried.state, ctx))]
 
     def title_of(self, session: FormSession) -> str:
         """The title of a session's form, also of one this bot no longer has."""

@@ -44,6 +44,8 @@ class Confirm:
     message: str
     params: Mapping[str, Any] = field(default_factory=dict)
     flag: str | None = None            # answer key set to True when the person confirms
+    yes: str = "form.button.yes_keep"  # message keys of the two answers' buttons
+    no: str = "form.button.no_retype"
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,12 @@ class Step:
     label: str                         # message key of its line on the summary
     kind: str                          # count, date, choice, yes_no, text
     options: tuple[Option, ...] | Callable[[FormContext], tuple[Option, ...]] = ()
-    shortcuts: tuple[Option, ...] = ()  # buttons that stand for a typed answer ("hom nay")
+    # buttons that stand for a typed answer ("hom nay", "sinh hoat truc tuyen")
+    shortcuts: tuple[Option, ...] | Callable[[FormContext], tuple[Option, ...]] = ()
     optional: bool = False
     # Not asked one by one: shown on the summary, pre-filled with `default` when given, changed
-    # with Edit; a free-text step there also takes whatever is typed at the summary.
+    # with Edit (a choice also by its words typed at the summary or beside another answer); a
+    # free-text step there is offered with a button of its own, never filled by a guess.
     on_summary: bool = False
     default: Callable[[FormContext], Any] | None = None
     limits: Mapping[str, Any] = field(default_factory=dict)
@@ -64,6 +68,9 @@ class Step:
 
     def options_for(self, ctx: FormContext) -> tuple[Option, ...]:
         return self.options(ctx) if callable(self.options) else self.options
+
+    def shortcuts_for(self, ctx: FormContext) -> tuple[Option, ...]:
+        return self.shortcuts(ctx) if callable(self.shortcuts) else self.shortcuts
 
 
 class UnknownStep(KeyError):
@@ -80,6 +87,21 @@ Writer = Callable[[Transaction, FormContext, Answers, int | None], int]
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A saved report the one being saved may repeat (same day, same kind): the person is asked
+    whether to correct it (when the rules still allow) or to keep both."""
+
+    report_id: int
+    report: str                        # the saved report in words, for the question
+    correctable: bool
+
+
+# Run inside the transaction that would save the form: (repositories, ctx, answers, ids the
+# person already chose to keep beside this one) -> the report it repeats, or None.
+DuplicateFinder = Callable[[Transaction, FormContext, Answers, list[int]], Duplicate | None]
+
+
+@dataclass(frozen=True)
 class Form:
     name: str
     title: str                         # message key
@@ -90,6 +112,7 @@ class Form:
     # Raise it whenever a step is renamed, removed or added, or an option is removed: a form
     # open on another version is carried onto this one (domain/forms/versions.py).
     version: int = 1
+    duplicate: DuplicateFinder | None = None
 
     def find(self, name: str) -> Step | None:
         """The step called `name`, or None when this definition has no such step."""
@@ -107,5 +130,5 @@ class Form:
         return [s for s in self.steps if not s.on_summary]
 
     def typed_on_summary(self) -> Step | None:
-        """The free-text step that text typed at the summary fills, if the form has one."""
+        """The free-text step offered on the summary (its own button), if the form has one."""
         return next((s for s in self.steps if s.on_summary and s.kind == "text"), None)

@@ -181,6 +181,14 @@ def parse_date(text: str, *, today: date, earliest: date | None = None) -> Parse
     return ok(day)
 
 
+def without_year(text: str) -> bool:
+    """Whether `text` is a day and a month with no year ("25/12", "ngay 3 thang 12"): the engine
+    then says on the summary which year it took."""
+    folded = fold(text).rstrip(".!?,;: ")
+    match = next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
+    return match is not None and match.group(3) is None
+
+
 def _resolve(day: str, month: str, year: str | None, *, today: date) -> date:
     """Build the date; raises ValueError when no such calendar day exists."""
     if year is not None:
@@ -285,7 +293,12 @@ _YES_NO = (
 
 
 def parse_yes_no(text: str) -> Parsed:
-    """True for yes, False for no; short, unaccented and misspelled answers included."""
+    """True for yes, False for no; short, unaccented and misspelled answers included.
+
+    Digits are never yes or no: "1" is not the first choice of a question that shows no numbered
+    menu (a number typed at "Keep 15?" is a new number, the engine's to read)."""
+    if any(ch.isdigit() for ch in text):
+        return fail("yes_no_unknown")
     parsed = parse_choice(text, _YES_NO)
     if not parsed.ok:
         return fail("yes_no_unknown")

@@ -155,13 +155,26 @@ def _carry(form: Form, state: Any, ctx: FormContext) -> Carried:
     if refill:
         # the questions still to answer after a carry, in order; `_accept` follows them
         carried["refill"] = refill
+    # the year taken for a date typed without one, while that answer stands
+    years = {n: y for n, y in _mapping(old.get("assumed")).items()
+             if n in answers and type(y) is int and form.step(n).kind == "date"}
+    if years:
+        carried["assumed"] = years
+    # saved reports the person chose to keep beside this one (same day and kind)
+    kept = [i for i in old.get("both", []) if type(i) is int] if isinstance(old.get("both"), list) else []
+    if kept:
+        carried["both"] = kept
+    # a question asked at the summary, if it can still be asked
+    ask = None if move or new_at != SUMMARY or pending else _ask_that_fits(form, old.get("ask"))
+    if ask is not None:
+        carried["ask"] = ask
 
     # 3. What the person is told.
     again = [n for n in to_fill if n in dropped or n in added_behind]
     if again:
         items = ", ".join(t(form.step(n).label) for n in again)
         return Carried(carried, "form.updated.redo", {"title": t(form.title), "items": items})
-    if move or (old.get("pending") and pending is None):
+    if move or (old.get("pending") and pending is None) or (old.get("ask") and ask is None):
         return Carried(carried, "form.updated", {"title": t(form.title)})
     return Carried(carried)
 
@@ -210,9 +223,33 @@ def _pending_that_fits(form: Form, pending: Any, ctx: FormContext) -> dict | Non
     flag, message, params = pending.get("flag"), pending.get("message"), pending.get("params")
     if not (fits(step, pending.get("value"), ctx) and isinstance(message, str) and message in MESSAGES
             and isinstance(params, dict) and step.confirm is not None
-            and (flag is None or (isinstance(flag, str) and f"{form.name}.flag.{flag}" in MESSAGES))):
+            and (flag is None or (isinstance(flag, str) and f"{form.name}.flag.{flag}" in MESSAGES))
+            and all(isinstance(pending.get(k, ""), str) and pending.get(k, "form.yes") in MESSAGES
+                    for k in ("yes", "no"))):
         return None
-    return copy.deepcopy(pending)
+    kept = copy.deepcopy(pending)
+    if "assumed" in kept and type(kept["assumed"]) is not int:
+        del kept["assumed"]                 # only the note on the summary is lost
+    return kept
+
+
+def _ask_that_fits(form: Form, ask: Any) -> dict | None:
+    """A question asked at the summary, still waiting: which line a typed text is for (its steps
+    still there), or whether a report corrects the saved one it repeats."""
+    if not isinstance(ask, dict):
+        return None
+    if ask.get("kind") == "which":
+        steps = ask.get("steps")
+        if (isinstance(ask.get("text"), str) and isinstance(steps, list) and steps
+                and all(isinstance(n, str) and form.find(n) is not None for n in steps)):
+            return {"kind": "which", "text": ask["text"], "steps": list(steps)}
+        return None
+    if ask.get("kind") == "duplicate":
+        if (type(ask.get("report_id")) is int and isinstance(ask.get("report"), str)
+                and isinstance(ask.get("correctable"), bool)):
+            return {"kind": "duplicate", "report_id": ask["report_id"], "report": ask["report"],
+                    "correctable": ask["correctable"]}
+    return None
 
 
 def _mapping(value: Any) -> dict:

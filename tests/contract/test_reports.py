@@ -203,3 +203,54 @@ async def test_audit_trail_is_per_report_oldest_first(storage, clock, tree, secr
         AuditEntry("meeting", second, "create", "", None, None, None, clock() - timedelta(minutes=5))]
     assert await storage.reports.audit_trail(b1, "recruitment", first) == []
     assert await storage.reports.audit_trail(tree["B2"].id, "meeting", first) == []
+
+
+async def test_a_meeting_filed_late_keeps_the_flag_and_changes_it_without_an_audit_line(storage, clock, tree,
+                                                                                       secretary):
+    b1 = tree["B1"].id
+    late = await storage.reports.add_meeting(b1, secretary.person.id, {**MEETING, "held_on": date(2026, 6, 15),
+                                                                       "filed_late": True}, clock())
+    on_time = await storage.reports.add_meeting(b1, secretary.person.id, MEETING, clock())
+    assert (await storage.reports.get_meeting(late)).filed_late is True
+    assert (await storage.reports.get_meeting(on_time)).filed_late is False
+    clock.advance(hours=1)
+    assert await storage.reports.update_meeting(late, secretary.person.id, {
+        "held_on": date(2026, 11, 21), "filed_late": False}, clock()) == 2
+    assert (await storage.reports.get_meeting(late)).filed_late is False
+    trail = await storage.reports.audit_trail(b1, "meeting", late)
+    assert [(e.action, e.field) for e in trail] == [("create", ""), ("update", "held_on")]
+
+
+async def test_meetings_on_finds_a_branchs_meetings_of_one_day_and_kind(storage, clock, tree, secretary):
+    b1 = tree["B1"].id
+    first = await storage.reports.add_meeting(b1, secretary.person.id, MEETING, clock())
+    second = await storage.reports.add_meeting(b1, secretary.person.id, MEETING, clock())
+    await storage.reports.add_meeting(b1, secretary.person.id, {**MEETING, "kind": "committee"}, clock())
+    await storage.reports.add_meeting(tree["B2"].id, secretary.person.id, MEETING, clock())
+    gone = await storage.reports.add_meeting(b1, secretary.person.id, MEETING, clock())
+    await storage.reports.delete_meeting(gone, secretary.person.id, clock())
+    assert [m.id for m in await storage.reports.meetings_on(b1, date(2026, 11, 20), "branch")] == [first, second]
+    assert await storage.reports.meetings_on(b1, date(2026, 11, 19), "branch") == []
+
+
+async def test_filed_late_and_late_under_list_the_meetings_filed_late(storage, clock, tree, secretary):
+    b1, b5 = tree["B1"].id, tree["B5"].id
+    start = clock()
+    june = await storage.reports.add_meeting(b1, secretary.person.id, {**MEETING, "held_on": date(2026, 6, 15),
+                                                                       "filed_late": True}, clock())
+    july = await storage.reports.add_meeting(b5, None, {**MEETING, "held_on": date(2026, 7, 2),
+                                                        "filed_late": True}, clock())
+    await storage.reports.add_meeting(b1, secretary.person.id, MEETING, clock())             # on time
+    assert [m.id for m in await storage.reports.filed_late(b1, start)] == [june]
+    assert await storage.reports.filed_late(b1, clock() + timedelta(seconds=1)) == []
+    far_past = start - timedelta(days=400)
+    held_in_june = await storage.reports.late_under(tree["D1"].id, date(2026, 6, 1), date(2026, 6, 30),
+                                                     far_past, far_past)
+    assert [(m.meeting_id, m.unit_id, m.held_on, m.kind, m.filed_at) for m in held_in_june] == [
+        (june, b1, date(2026, 6, 15), "branch", clock())]
+    filed_now = await storage.reports.late_under(tree["D1"].id, date(2020, 1, 1), date(2020, 1, 31),
+                                                  start, start + timedelta(days=1))
+    assert {m.meeting_id for m in filed_now} == {june, july}
+    assert await storage.reports.late_under(tree["D2"].id, date(2026, 1, 1), date(2026, 12, 31),
+                                            start, start + timedelta(days=1)) == []
+    assert await storage.reports.late_under(123456, date(2026, 1, 1), date(2026, 12, 31), start, start) == []
