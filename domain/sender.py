@@ -79,6 +79,9 @@ class Limits:
     backoff: float = 2.0            # first delay after a network error, doubled each attempt
     max_backoff: float = 300.0
     quiet: tuple[time, time] | None = None   # local hours in which nothing is sent
+    # A person who answered their open form this recently is in the middle of it: what the bot
+    # sends on its own waits until the form is saved, cancelled, or left this long.
+    form_pause: timedelta = timedelta(minutes=20)
 
 
 def utc_now() -> datetime:
@@ -240,7 +243,8 @@ class Sender:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return 1
         batch = max(1, min(room, int(self.limits.rate) or 1))
-        rows = await self.storage.outbox.claim(self.transport.channel, self.clock(), batch)
+        now = self.clock()
+        rows = await self.storage.outbox.claim(self.transport.channel, now, batch, now - self.limits.form_pause)
         for row in rows:
             await self._slots.acquire()
             try:

@@ -120,9 +120,11 @@ class Outbox(Repository):
         return messages
 
     @unit_of_work
-    def claim(self, conn: sqlite3.Connection, channel: str, now: datetime, limit: int) -> list[OutboxRow]:
+    def claim(self, conn: sqlite3.Connection, channel: str, now: datetime, limit: int,
+              busy_since: datetime | None = None) -> list[OutboxRow]:
         """Mark up to `limit` rows due now as sending and return them (a bundle: with its next
-        part's payload): at most one per person, their oldest."""
+        part's payload): at most one per person, their oldest. With `busy_since`, a person whose
+        open form was answered after it waits: nothing lands between a question and its answer."""
         rows = conn.execute(
             "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts"
             " FROM outbox o JOIN people p ON p.id = o.person_id"
@@ -131,8 +133,9 @@ class Outbox(Repository):
             " WHERE o.status = 'queued' AND o.not_before <= ? AND p.channel = ?"
             " AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.person_id = o.person_id"
             "             AND h.status IN ('queued', 'sending'))"
+            " AND NOT EXISTS (SELECT 1 FROM form_sessions f WHERE f.person_id = o.person_id AND f.updated_at > ?)"
             " ORDER BY o.id LIMIT ?",
-            (stamp(now), channel, limit),
+            (stamp(now), channel, iso(busy_since) if busy_since else "9999", limit),
         ).fetchall()
         conn.executemany("UPDATE outbox SET status = 'sending' WHERE id = ?", [(r[0],) for r in rows])
         return [OutboxRow(*r) for r in rows]

@@ -333,3 +333,22 @@ async def test_fan_out_sends_each_person_their_parts_one_at_a_time_in_order(stor
     assert await storage.outbox.counts() == {"sent": units + 1}
     assert [(status, payload) for _, status, payload in await storage.outbox.sent_to("chat-f0")] == [
         ("sent", body("before")), ("sent", body("first")), ("sent", body("second"))]
+
+
+async def test_a_person_in_the_middle_of_a_form_is_not_interrupted(storage, clock, people, tree):
+    """With busy_since, what the bot sends on its own waits while a person answers a form; it
+    goes once the form ends or is left alone long enough."""
+    await storage.outbox.enqueue([message("k-a", people.a), message("k-b", people.b)], clock())
+    session = await storage.forms.start(people.a, tree["B1"].id, "meeting", {"at": "held_on"}, clock())
+    busy_since = clock() - timedelta(minutes=20)
+    rows = await storage.outbox.claim("terminal", clock(), 10, busy_since)
+    assert [r.dedup_key for r in rows] == ["k-b"]                       # B is not in a form
+    clock.advance(minutes=21)                                            # A left the form alone
+    rows = await storage.outbox.claim("terminal", clock(), 10, clock() - timedelta(minutes=20))
+    assert [r.dedup_key for r in rows] == ["k-a"]
+    await storage.outbox.retry(rows[0].id, clock(), "again")
+    await storage.forms.save(session.id, session.version, {"at": "kind"}, clock())   # A answers again
+    assert await storage.outbox.claim("terminal", clock(), 10, clock() - timedelta(minutes=20)) == []
+    await storage.forms.finish(session.id, session.version + 1)                      # A saved the form
+    rows = await storage.outbox.claim("terminal", clock(), 10, clock() - timedelta(minutes=20))
+    assert [r.dedup_key for r in rows] == ["k-a"]
