@@ -1,0 +1,384 @@
+"""Zalo, through the Zalo Bot Platform (bot/channels/zalo_api.py): one long poll in, numbered menus out.
+
+The only module that knows Zalo's updates. Zalo has no buttons, no documents and no deep links, so:
+
+- choices go out as a numbered menu (bot/channels/numbered.py), kept per chat in storage; a typed
+  "2" or "hom qua" comes back to the handlers as the choice (`Incoming.button`), anything else as
+  typed text, commands with or without the slash left to the router;
+- a photo or a document the handlers attach cannot be sent (sendPhoto takes a URL; there is no
+  sendDocument): its caption goes, with a sentence telling how to get the file;
+- texts are cut at Zalo's 2000 characters, on line ends.
+
+Receiving: ONE poller (getUpdates hands out one update per call; 408 when none came), each update
+answered in a task of its own, in order within a chat and concurrently across chats
+(bot/channels/ordering.py): a slow chat never holds up another. getUpdates has no offset, so an
+update can come twice: it carries `update_key = "zalo:<message_id>"`, which the router claims in
+the database (answered once, even across a restart), and the poller also skips a message id it
+has just handed out.
+
+Sending: every call takes its turn in the channel's `Budget` (domain.sender), shared with the
+outbox sender (the Scheduler takes a transport's `budget`): replies to people as urgent, ahead of
+queued reminders and digests; a 429 holds both back. `deliver` is also the sender's Transport.
+`python -m bot` builds the channel with `open_channel` when ZALO_BOT_TOKEN is set (bot/app.py).
+
+No log line carries a message's text or the token (the API client keeps the token out of every
+URL httpx sees and of every error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot.channels.base import CannotStart
+from bot.channels.numbered import NumberedMenus
+from bot.channels.ordering import KeyedOrder
+from bot.channels.zalo_api import ZaloBotAPI, ZaloTokenRejected, split_text
+from bot.startup import with_retries
+from domain.conversation import Incoming, Reply
+from domain.sender import Blocked, Budget, Limits, Rejected, RetryAfter, Transient
+from domain.services import Services
+from handlers import router
+from messages_vi import t
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+# what an incoming event is to the handlers (Incoming.other); text is read, the rest is not
+OTHER_KINDS = {
+    "message.image.received": "photo",
+    "message.sticker.received": "sticker",
+    "message.unsupported.received": "unsupported",
+}
+TEXT_EVENT = "message.text.received"
+RECENT_IDS = 4096          # message ids remembered to skip a redelivery before touching the database
+START_ATTEMPTS = 6         # getMe at start, as Telegram's: about a minute of waiting for the network
+
+
+async def open_channel(settings, services: Services) -> ZaloChannel:
+    """The channel `python -m bot` runs when ZALO_BOT_TOKEN is set (bot/app.py); `close()` it after."""
+    api = ZaloBotAPI(settings.zalo_token, settings.zalo_api_base_url)
+    return ZaloChannel(services, api, owns_api=True)
+
+
+@dataclass(frozen=True)
+class ZaloMessage:
+    """What the channel reads from one update: who, where, and what they sent."""
+
+    chat_id: str
+    user_id: str
+    display_name: str
+    message_id: str | None
+    text: str | None = None          # set for a text, even an empty one
+    other: str | None = None         # photo, sticker, unsupported
+
+    @property
+    def update_key(self) -> str | None:
+        return f"zalo:{self.message_id}" if self.message_id else None
+
+
+def read_update(update: dict) -> ZaloMessage | None:
+    """The message in an update (getUpdates' result or a webhook body's update); None for what the
+    bot does not answer: a bot's own message, a group chat, an event that is not a message, or a
+    message without a sender or a chat."""
+    event = update.get("event_name")
+    message = update.get("message")
+    if not isinstance(event, str) or not isinstance(message, dict):
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    if sender.get("is_bot") is True:
+        return None
+    if str(chat.get("chat_type") or "PRIVATE").upper() == "GROUP":
+        return None                  # groups are not where reports are made (as on Telegram)
+    user_id, chat_id = _id(sender.get("id")), _id(chat.get("id")) or _id(sender.get("id"))
+    if not user_id or not chat_id:
+        return None
+    name = sender.get("display_name")
+    common = dict(chat_id=chat_id, user_id=user_id, display_name=name.strip() if isinstance(name, str) else "",
+                  message_id=_id(message.get("message_id")))
+    if event == TEXT_EVENT:
+        text = message.get("text")
+        return ZaloMessage(**common, text=text if isinstance(text, str) else "")
+    if event in OTHER_KINDS:
+        return ZaloMessage(**common, other=OTHER_KINDS[event])
+    if event.startswith("message.") and event.endswith(".received"):
+        return ZaloMessage(**common, other="unsupported")      # a kind of message Zalo added later
+    return None
+
+
+def _id(value) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class ZaloChannel:
+    """The Zalo channel (bot/channels/base.py's Channel) and the outbox sender's Transport.
+
+    `api`: the bot's ZaloBotAPI, closed by `close()` only when `owns_api`. `budget`: the pace of
+    every send, shared with the outbox sender (the Scheduler takes a transport's `budget`); by
+    default one of `Limits().rate` (Zalo publishes no rate limit; its free plan's 3,000 messages a
+    month are the tighter bound). `backoff`: the first pause after a network error (then doubled, up
+    to `max_backoff`). `typing_after`: a reply still being prepared after this many seconds shows
+    "typing" (None: never).
+    """
+
+    name = CHANNEL
+    channel = CHANNEL                # domain.sender.Transport's name for it
+    has_buttons = False
+
+    def __init__(self, services: Services, api: ZaloBotAPI, *, poll_timeout: float = 30,
+                 budget: Budget | None = None, backoff: float = 2.0, max_backoff: float = 60.0,
+                 typing_after: float | None = 1.0, reply_attempts: int = 3, start_attempts: int = START_ATTEMPTS,
+                 owns_api: bool = False):
+        self.services = services
+        self.api = api
+        self.owns_api = owns_api
+        self.start_attempts = start_attempts
+        self.poll_timeout = poll_timeout
+        self.budget = budget or Budget(Limits().rate)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.typing_after = typing_after
+        self.reply_attempts = max(1, reply_attempts)
+        self.menus = NumberedMenus(services.storage, CHANNEL, services.clock)
+        self.order = KeyedOrder()
+        self.stats = {"updates": 0, "repeated": 0, "ignored": 0, "failed": 0, "poll_errors": 0}
+        self._tasks: set[asyncio.Task] = set()
+        self._recent: OrderedDict[str, None] = OrderedDict()
+
+    # --- receiving ----------------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event, *, say: Callable[[str], None] = print) -> None:
+        """Poll and answer until `stop` is set, then finish the updates in flight and return.
+
+        At start, getMe checks the token; with no network it is tried again (`start_attempts`
+        times, each wait told in Vietnamese through `say`, as Telegram's start), then GaveUp.
+        A refused token raises ZaloTokenRejected (a CannotStart) with one Vietnamese line, at start
+        or later; at start another refusal (a wrong ZALO_API_BASE_URL) is a CannotStart too. Once
+        polling, network errors, 429s and 5xx are waited out with growing pauses, for ever."""
+        try:
+            await self._check_token(say)
+            log.info("Zalo: long polling started")
+            await self._poll_loop(stop)
+        except ZaloTokenRejected as error:
+            await self.settle()
+            raise ZaloTokenRejected(t("zalo.token_rejected")) from error
+        except asyncio.CancelledError:
+            for task in list(self._tasks):
+                task.cancel()
+            await self.settle()
+            raise
+        except BaseException:
+            await self.settle()
+            raise
+        await self.settle()
+        log.info("Zalo: long polling stopped")
+
+    async def close(self) -> None:
+        """Close the API client, when this channel opened it (open_channel)."""
+        if self.owns_api:
+            await self.api.aclose()
+
+    @property
+    def in_flight(self) -> int:
+        """Updates being answered now."""
+        return len(self._tasks)
+
+    async def settle(self) -> None:
+        """Wait for the updates being answered."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _check_token(self, say: Callable[[str], None]) -> None:
+        try:
+            await with_retries(self.api.get_me, attempts=self.start_attempts, first_delay=self.backoff,
+                               max_delay=self.max_backoff, say=say, retry_on=(Transient, RetryAfter))
+        except Rejected as error:
+            raise CannotStart(t("zalo.cannot_start", error=error)) from error
+
+    async def _poll_loop(self, stop: asyncio.Event) -> None:
+        delay = self.backoff
+        while not stop.is_set():
+            try:
+                update = await self._poll(stop)
+            except ZaloTokenRejected:
+                log.error("Zalo refused the bot token while polling; stopping")
+                raise
+            except Exception as error:
+                self.stats["poll_errors"] += 1
+                wait = error.seconds if isinstance(error, RetryAfter) else delay
+                if isinstance(error, (Transient, RetryAfter, Rejected)):
+                    log.warning("Zalo getUpdates failed (%s); polling again in %.1f s", error, wait)
+                else:
+                    log.exception("Zalo getUpdates failed unexpectedly; polling again in %.1f s", wait)
+                delay = min(self.max_backoff, delay * 2)
+                await _wait(stop, wait)
+                continue
+            delay = self.backoff
+            if update is not None:
+                self.dispatch(update)
+
+    async def _poll(self, stop: asyncio.Event) -> dict | None:
+        """One getUpdates, given up when `stop` is set first; None when nothing came."""
+        poll = asyncio.ensure_future(self.api.get_update(self.poll_timeout))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not poll.done():
+                poll.cancel()
+                await asyncio.gather(poll, return_exceptions=True)
+        if poll.cancelled():
+            return None              # stopped while waiting: an update Zalo had not handed out yet stays there
+        return poll.result()
+
+    def dispatch(self, update: dict) -> asyncio.Task | None:
+        """Start answering one update (from the poller, or a webhook later); returns its task, or
+        None for an update that is not answered (see read_update) or was just handed out."""
+        message = read_update(update)
+        if message is None:
+            self.stats["ignored"] += 1
+            return None
+        if message.message_id is not None:
+            if message.message_id in self._recent:
+                self.stats["repeated"] += 1
+                log.debug("Zalo update for message %s came again; skipped", message.message_id)
+                return None
+            self._recent[message.message_id] = None
+            while len(self._recent) > RECENT_IDS:
+                self._recent.popitem(last=False)
+        self.stats["updates"] += 1
+        # the task enters its chat's turn before anything else awaits: the chat's order holds
+        task = asyncio.create_task(self._answer(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _answer(self, message: ZaloMessage) -> None:
+        async with self.order.hold(message.chat_id):
+            try:
+                typing = self._typing_later(message.chat_id)
+                try:
+                    replies = await self._replies(message)
+                finally:
+                    if typing is not None:
+                        typing.cancel()
+                        await asyncio.gather(typing, return_exceptions=True)
+                for reply in replies:
+                    if not await self._reply(message.chat_id, reply):
+                        break
+            except Exception:
+                self.stats["failed"] += 1
+                log.exception("a Zalo update (message %s) could not be answered", message.message_id)
+
+    async def _replies(self, message: ZaloMessage) -> list[Reply]:
+        """The handlers' answer to one message; never raises."""
+        try:
+            incoming = Incoming(CHANNEL, message.user_id, message.chat_id, message.display_name,
+                                other=message.other, update_key=message.update_key)
+            if message.text is not None:
+                picked = await self.menus.read(message.chat_id, message.text)
+                if picked.out_of_range:
+                    return [Reply(t("numbered.out_of_range", last=picked.out_of_range))]
+                if picked.action is not None:
+                    incoming = replace(incoming, button=picked.action)
+                else:
+                    incoming = replace(incoming, text=message.text)
+        except Exception:
+            ref = secrets.token_hex(3)
+            log.exception("reading a Zalo message against its chat's menu failed [ref %s]", ref)
+            return [Reply(t("error.internal", ref=ref))]
+        return await router.handle(self.services, incoming)
+
+    def _typing_later(self, chat_id: str) -> asyncio.Task | None:
+        if self.typing_after is None:
+            return None
+
+        async def later() -> None:
+            await asyncio.sleep(self.typing_after)
+            await self.typing(chat_id)
+
+        return asyncio.create_task(later())
+
+    async def _reply(self, chat_id: str, reply: Reply) -> bool:
+        """Send one reply to a person; False when the chat cannot be reached (stop sending to it)."""
+        try:
+            await self.deliver(chat_id, reply, urgent=True)
+        except Blocked:
+            log.info("a Zalo chat could not be reached (blocked or gone); its reply was dropped")
+            return False
+        except ZaloTokenRejected:
+            log.error("Zalo refused the bot token while replying; the reply was dropped")
+            return False
+        except (Rejected, Transient, RetryAfter) as error:
+            log.warning("a Zalo reply could not be sent (%s); it was dropped", error)
+        return True
+
+    # --- sending ----------------------------------------------------------------------------------
+    async def deliver(self, chat_id: str, reply: Reply, *, urgent: bool = False) -> str:
+        """Send one reply: its text with its choices as a numbered menu (the chat's open menu from
+        now on), in parts of at most 2000 characters; returns the last part's message id ("" when
+        there was nothing to send).
+
+        `urgent=False` (the outbox sender, which took the first call's turn in the budget and
+        handles its errors): later parts take their turns as bulk. `urgent=True` (a reply to a
+        person): every part takes an urgent turn, and a network error is tried again a few times.
+        A 429 waits in the budget and the same part is sent again. Raises Blocked, RetryAfter,
+        Transient or Rejected (domain.sender), or ZaloTokenRejected."""
+        text = await self.menus.shown(chat_id, _readable(reply))
+        message_id = ""
+        for index, part in enumerate(split_text(text)):
+            message_id = await self._send(chat_id, part, urgent=urgent, paid=not urgent and index == 0) or message_id
+        return message_id
+
+    async def _send(self, chat_id: str, text: str, *, urgent: bool, paid: bool) -> str:
+        def make():
+            return self.api.send_message(chat_id, text)
+
+        if paid:
+            return await make()
+        if not urgent:
+            return await self.budget.call(make, urgent=False)
+        delay = self.backoff
+        for attempt in range(1, self.reply_attempts + 1):
+            try:
+                return await self.budget.call(make, urgent=True)
+            except Transient as error:
+                if attempt == self.reply_attempts:
+                    raise
+                log.warning("a Zalo reply failed (%s); trying again in %.1f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(self.max_backoff, delay * 2)
+        raise AssertionError("unreachable")
+
+    async def typing(self, chat_id: str) -> None:
+        """Show "typing…" in the chat; a failure is not worth anyone's attention."""
+        try:
+            await self.api.send_chat_action(chat_id, "typing")
+        except Exception as error:
+            log.debug("Zalo typing indicator failed: %s", type(error).__name__)
+
+
+def _readable(reply: Reply) -> Reply:
+    """The reply as Zalo can carry it: a file becomes a sentence saying how to get it."""
+    if reply.attachment is None:
+        return reply
+    key = "zalo.no_photo" if reply.attachment_kind == "photo" else "zalo.no_document"
+    note = t(key, name=reply.attachment.name)
+    text = f"{reply.text}\n\n{note}" if reply.text.strip() else note
+    return replace(reply, text=text, attachment=None)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds`, or less if `stop` is set meanwhile."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
