@@ -385,7 +385,10 @@ MESSAGES.update({
     "invites.branches_need_parent": "--for-branches dùng cho đơn vị cấp huyện hoặc cơ sở; {unit} là chi đoàn.",
     "invites.officer_level": "Mã cán bộ dùng cho đơn vị cấp tỉnh, huyện hoặc cơ sở; {unit} là chi đoàn.",
     "invites.secretary_level": "Mã Bí thư dùng cho chi đoàn; {unit} không phải chi đoàn (dùng --for-branches hoặc --role officer).",
-    "invites.line": "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}\n  Liên kết: {link}",
+    "invites.line": (
+        "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}  (Zalo: gõ mã này vào trò chuyện với trợ lý)\n"
+        "  Liên kết Telegram: {link}"
+    ),
     "invites.csv_header": "ma_don_vi,ten_don_vi,vai_tro,ma_moi,lien_ket,het_han",
     "invites.revoked": "Đã thu hồi mã.",
     "invites.unknown": "Không có mã này.",
@@ -484,12 +487,12 @@ MESSAGES.update({
     "invites.bad_username": "\"{value}\" không đúng dạng tên bot (5–32 chữ cái không dấu, số hoặc _, kết thúc bằng bot)",
     "invites.username_unasked": "Không hỏi được tên bot từ Telegram.",
     "invites.line_no_link": (
-        "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}  (gõ trong trò chuyện với bot: /start {invite})"
+        "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}  (gõ mã này vào trò chuyện với trợ lý, trên Zalo hay Telegram)"
     ),
     "invites.no_link_note": (
-        "Chưa có liên kết t.me vì chưa biết tên bot. Người được mời vẫn tham gia được: mở trò chuyện với bot "
-        "rồi gõ /start và mã. Muốn có liên kết, đặt TELEGRAM_BOT_USERNAME trong tệp .env "
-        "hoặc thêm --bot-username TÊN_BOT."
+        "Chưa có liên kết t.me vì chưa biết tên tài khoản Telegram của trợ lý. Người được mời vẫn tham gia "
+        "được: mở trò chuyện với trợ lý (Zalo hoặc Telegram) rồi gõ mã. Muốn có liên kết Telegram, đặt "
+        "TELEGRAM_BOT_USERNAME trong tệp .env hoặc thêm --bot-username TÊN_BOT."
     ),
     "invites.file_written": "Đã ghi {count} mã mời vào {path} để trộn thư.",
     "invites.file_warning": (

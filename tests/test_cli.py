@@ -202,7 +202,8 @@ def test_an_expiry_of_one_day_and_of_a_year_are_accepted(env, capsys):
     assert main(["invites", "create", "--unit", "B1", "--expires-days", "1"]) == 0
     assert main(["invites", "create", "--unit", "B1", "--expires-days", "365"]) == 0
     out = capsys.readouterr().out
-    assert out.count("Liên kết: https://t.me/chidoan_bot?start=") == 2
+    assert out.count("Liên kết Telegram: https://t.me/chidoan_bot?start=") == 2
+    assert out.count("(Zalo: gõ mã này vào trò chuyện với trợ lý)") == 2
 
 
 def test_without_a_bot_name_the_codes_are_printed_to_type(env, capsys, monkeypatch):
@@ -211,9 +212,9 @@ def test_without_a_bot_name_the_codes_are_printed_to_type(env, capsys, monkeypat
     capsys.readouterr()
     assert main(["invites", "create", "--unit", "D1", "--for-branches"]) == 0
     out = capsys.readouterr().out
-    codes = re.findall(r"Mã: ([a-z2-9]{24})  \(gõ trong trò chuyện với bot: /start \1\)", out)
+    codes = re.findall(r"Mã: ([a-z2-9]{24})  \(gõ mã này vào trò chuyện với trợ lý, trên Zalo hay Telegram\)", out)
     assert len(codes) == 3
-    assert "https://t.me/" not in out and "Liên kết:" not in out
+    assert "https://t.me/" not in out and "Liên kết" not in out
     assert "Chưa có liên kết t.me" in out and "TELEGRAM_BOT_USERNAME" in out and "--bot-username" in out
     with open(env / "data" / "invites" / "invites-D1.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))[1:]
@@ -248,7 +249,7 @@ def test_with_a_token_and_no_network_the_codes_are_still_made(env, capsys, monke
     captured = capsys.readouterr()
     assert captured.err.count("Thử lại sau") == cli.USERNAME_ATTEMPTS - 1
     assert "Không hỏi được tên bot từ Telegram." in captured.err and "Traceback" not in captured.err
-    assert "/start " in captured.out and "Chưa có liên kết t.me" in captured.out
+    assert "gõ mã này vào trò chuyện" in captured.out and "Chưa có liên kết t.me" in captured.out
     assert TOKEN.partition(":")[2] not in captured.out + captured.err
 
 
