@@ -64,18 +64,21 @@ def _person(row) -> Person:
     return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
 
 
+_UNIT_OF_ROLE = ", ".join(f"u.{column.strip()}" for column in UNIT_COLUMNS.split(","))
+
+
 def _identify(conn: sqlite3.Connection, channel: str, external_id: str) -> Identity | None:
+    # One statement: every message starts here.
     row = conn.execute(
-        f"SELECT {_PERSON}, r.role, r.id, r.unit_id FROM people p"
+        f"SELECT {_PERSON}, r.role, r.id, {_UNIT_OF_ROLE} FROM people p"
         " LEFT JOIN roles r ON r.person_id = p.id AND r.revoked_at IS NULL"
+        " LEFT JOIN units u ON u.id = r.unit_id"
         " WHERE p.channel = ? AND p.external_id = ?",
         (channel, external_id),
     ).fetchone()
     if row is None:
         return None
-    unit = None
-    if row[8] is not None:
-        unit = _unit(conn.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE id = ?", (row[8],)).fetchone())
+    unit = _unit(row[8:]) if row[8] is not None else None
     return Identity(_person(row), row[6], row[7], unit)
 
 

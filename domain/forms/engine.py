@@ -15,6 +15,7 @@ is asked about at saving: correct that one, or keep both.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -144,6 +145,12 @@ def _typed(form: Form, step: Step, state: dict, text: str, ctx: FormContext) -> 
     return result
 
 
+@functools.lru_cache(maxsize=1024)
+def _whole_words(phrase: str) -> re.Pattern:
+    """A folded phrase as a pattern matching it as whole words (the same few phrases every answer)."""
+    return re.compile(r"(?<![^\W_])" + r"\s+".join(map(re.escape, phrase.split())) + r"(?![^\W_])")
+
+
 def _choice_words(form: Form, steps: list[Step], text: str, ctx: FormContext) -> tuple[dict, str]:
     """The choices of `steps` whose words appear whole in `text` ({step: value}), and the text
     left once they are taken out; nothing when a word is ambiguous or two values of one step are
@@ -159,7 +166,7 @@ def _choice_words(form: Form, steps: list[Step], text: str, ctx: FormContext) ->
                     meanings.setdefault(key, set()).add((step.name, option.value))
     folded, found = fold(text), {}
     for phrase in sorted(meanings, key=len, reverse=True):      # "ca hai" before "hai"
-        pattern = re.compile(r"(?<![^\W_])" + r"\s+".join(map(re.escape, phrase.split())) + r"(?![^\W_])")
+        pattern = _whole_words(phrase)
         if not pattern.search(folded):
             continue
         if len(meanings[phrase]) > 1:
