@@ -3,16 +3,26 @@
 
 With TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN set, `serve` runs those messengers over the one
 database; with neither, the terminal chat on the demo database.
+
+`serve(settings, web=True)` is `python -m bot serve`, the bot on a server: the web app of
+bot/web.py on HOST:PORT (the webhooks, /healthz), Telegram and Zalo each pushing to
+PUBLIC_URL/telegram and PUBLIC_URL/zalo when its webhook secret is set (else it is polled, as
+`run` does), and a backup every night (bot/backup.py). SIGTERM stops it in this order: the
+webhooks answer 503 (the messenger sends again later), every update taken is answered, the
+senders finish their calls in flight, the web server closes, the database closes; exit 0.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -58,14 +68,22 @@ def extra_ticks():
 
 
 async def serve(settings, *, database: Path | None = None, terminal: bool | None = None,
-                stdin=sys.stdin, stdout=sys.stdout, stop: asyncio.Event | None = None) -> int:
+                stdin=sys.stdin, stdout=sys.stdout, stop: asyncio.Event | None = None, web: bool = False) -> int:
     """Run the bot until stopped (SIGINT, SIGTERM, or the terminal chat ending); the exit code.
 
     `terminal`: None picks from the settings (the terminal when no messenger token is set).
+    `web`: `python -m bot serve` — the web app, webhooks where their secrets are set, the nightly
+    backup (see the module's docstring).
     """
-    from bot import demo
+    from bot import backup, demo
     from bot.scheduler import Scheduler, calendar_or_explain
 
+    if web:
+        problem = web_problem(settings)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
+        terminal = False
     calendar = calendar_or_explain(settings.calendar_file)
     if calendar is None:
         return 2
@@ -80,14 +98,30 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
         if terminal:
             await demo.ensure(services.storage, services.clock())
         channels = await _channels(settings, services, terminal, stdin, stdout)
+        ticks = extra_ticks()
+        if not terminal:
+            ticks += (backup.nightly(settings.backups_dir, settings.backup_keep),)
         scheduler = Scheduler(services, calendar, channels, tick_seconds=settings.reminder_tick_seconds,
-                              extra_ticks=extra_ticks())
+                              extra_ticks=ticks)
+        pushed = pushed_channels(settings) if web else {}
+        server, runs = None, {}
         with _stopped_by_signals(stop):
             scheduler.start()
             try:
-                await asyncio.gather(*(_until_stopped(channel, stop) for channel in channels))
+                if web:
+                    server, runs = await _start_web(settings, services, scheduler, channels, pushed, stop)
+                    for channel in channels:
+                        push = pushed.get(channel.name)
+                        log.info("%s: %s", channel.name, f"webhook at {push.url}" if push else "long polling")
+                outcomes = await asyncio.gather(*(_until_stopped(channel, stop, runs.get(channel.name))
+                                                  for channel in channels), return_exceptions=True)
+                for outcome in outcomes:           # every channel has finished: then say why one failed
+                    if isinstance(outcome, BaseException):
+                        raise outcome
             finally:
-                await scheduler.stop()
+                await scheduler.stop()             # the senders finish their calls in flight
+                if server is not None:
+                    await server.stop()
                 for channel in channels:
                     closing = getattr(channel, "close", None)
                     if closing is not None:
@@ -120,10 +154,14 @@ async def _channels(settings, services: Services, terminal: bool, stdin, stdout)
     return channels
 
 
-async def _until_stopped(channel, stop: asyncio.Event) -> None:
-    """Run one channel; if it fails, stop the others too and say why."""
+async def _until_stopped(channel, stop: asyncio.Event, run: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Run one channel (`run`: taking what its messenger pushes; else its own `run`, polling); if it
+    fails, stop the others too and say why."""
     try:
-        await channel.run(stop)
+        if run is None:
+            await channel.run(stop)
+        else:
+            await run()
     except CannotStart:
         stop.set()
         raise
@@ -150,3 +188,193 @@ def _stopped_by_signals(stop: asyncio.Event):
     finally:
         for number in installed:
             loop.remove_signal_handler(number)
+
+
+# --- python -m bot serve: the web app, the webhooks, /healthz ---------------------------------------
+
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ZALO_SECRET_HEADER = "X-Bot-Api-Secret-Token"
+HEALTH_DB_TIMEOUT = 5.0          # seconds the database has to answer /healthz
+STALE_TICKS = 3                  # /healthz is 503 when the last tick is older than this many intervals
+
+
+@dataclass(frozen=True)
+class Push:
+    """A messenger that pushes its updates: where, and the secret it sends back."""
+
+    url: str
+    secret: str
+    header: str
+
+
+def pushed_channels(settings) -> dict[str, Push]:
+    """The channels that take webhooks under `serve`: those whose token and webhook secret are set."""
+    base = settings.public_url or ""
+    pushed = {}
+    if settings.telegram_token and settings.telegram_webhook_secret:
+        pushed["telegram"] = Push(f"{base}/telegram", settings.telegram_webhook_secret, TELEGRAM_SECRET_HEADER)
+    if settings.zalo_token and settings.zalo_webhook_secret:
+        pushed["zalo"] = Push(f"{base}/zalo", settings.zalo_webhook_secret, ZALO_SECRET_HEADER)
+    return pushed
+
+
+def web_problem(settings) -> str | None:
+    """Why `serve` cannot start with these settings (one Vietnamese line), or None."""
+    if not (settings.telegram_token or settings.zalo_token):
+        return t("serve.no_messenger")
+    if settings.public_url is None:
+        if settings.telegram_token and settings.telegram_webhook_secret:
+            return t("serve.no_public_url", secret="TELEGRAM_WEBHOOK_SECRET", channel="Telegram")
+        if settings.zalo_token and settings.zalo_webhook_secret:
+            return t("serve.no_public_url", secret="ZALO_WEBHOOK_SECRET", channel="Zalo")
+    return None
+
+
+def log_key(settings) -> bytes:
+    """The key chat ids are hashed with in the logs: derived from the bot's secrets, so the same
+    chat reads the same across restarts, and no one without them can tell which chat it is."""
+    return hashlib.sha256(b"chidoan-bot log chat key\0" + "\0".join(settings.secrets).encode()).digest()
+
+
+class Health:
+    """What GET /healthz answers: (HTTP status, JSON body)."""
+
+    def __init__(self, services: Services, scheduler, tick_seconds: int, stop: asyncio.Event,
+                 webhooks=(), backups_dir: Path | None = None):
+        self.services = services
+        self.scheduler = scheduler
+        self.tick_seconds = tick_seconds
+        self.stop = stop
+        self.webhooks = list(webhooks)
+        self.backups_dir = backups_dir
+        self.started = time.monotonic()
+
+    async def check(self) -> tuple[int, dict]:
+        if self.stop.is_set():
+            return 503, {"status": "stopping"}
+        body: dict = {"status": "ok"}
+        healthy = True
+        try:
+            counts = await asyncio.wait_for(self.services.storage.outbox.counts(), HEALTH_DB_TIMEOUT)
+            body["database"] = "ok"
+            body["outbox"] = {"backlog": counts.get("queued", 0) + counts.get("sending", 0), **counts}
+        except Exception as error:
+            healthy = False
+            body["status"] = body["database"] = "error"
+            log.warning("healthz: the database did not answer (%s)", type(error).__name__)
+        last = self.scheduler.last_tick_monotonic
+        age = time.monotonic() - (last if last is not None else self.started)
+        limit = STALE_TICKS * self.tick_seconds
+        body["last_tick"] = self.scheduler.last_tick_at.isoformat() if self.scheduler.last_tick_at else None
+        body["tick_age_seconds"] = round(age, 1)
+        body["tick_limit_seconds"] = limit
+        if age > limit:
+            healthy = False
+            if body["status"] == "ok":
+                body["status"] = "stale"
+        if self.webhooks:
+            body["webhooks"] = {hook.name: {"taking": hook.ready(), "pending": hook.pending(), **hook.counts}
+                                for hook in self.webhooks}
+        if self.backups_dir is not None:
+            from bot import backup
+
+            newest = backup.backups(self.backups_dir)
+            body["last_backup"] = backup.taken_at(newest[-1]).isoformat() if newest else None
+        return (200 if healthy else 503), body
+
+
+def telegram_webhook(channel, push: Push, stop: asyncio.Event):
+    """The Telegram channel's webhook for bot/web.py."""
+    from bot.web import Accepted, Webhook
+
+    def accept(data: object) -> Accepted | None:
+        update = channel.accept_webhook(data)
+        if update is None:
+            return None
+        kind = next((k for k in ("message", "edited_message", "callback_query") if getattr(update, k, None)), "other")
+        chat = update.effective_chat.id if update.effective_chat else None
+        return Accepted(chat=chat, kind=kind, update=str(update.update_id))
+
+    return Webhook("telegram", "/telegram", push.header, push.secret, accept,
+                   ready=lambda: channel.webhook_open and not stop.is_set(), pending=lambda: channel.pending)
+
+
+class ZaloPushes:
+    """Zalo's webhook for bot/web.py, over the Zalo channel's public `dispatch` (the poller's entry
+    too): one pushed update started in the background, in its chat's order; a message id just
+    handed out is skipped there, and the router's claim answers a later repeat once."""
+
+    def __init__(self, channel, stop: asyncio.Event):
+        self.channel = channel
+        self.stop = stop
+        self.open = False
+
+    def accept(self, data: object):
+        from bot.channels.zalo import read_update
+        from bot.channels.zalo_api import parse_update
+        from bot.web import Accepted
+
+        update = parse_update(data) if isinstance(data, dict) else None
+        if update is None:
+            raise ValueError("not a Zalo update")
+        message = read_update(update)
+        if message is None:                    # not answered (a bot's own message, a group, an event)
+            return Accepted(chat=None, kind=str(update.get("event_name") or "event"))
+        if self.channel.dispatch(update) is None:
+            return None
+        return Accepted(chat=message.chat_id, kind=str(update.get("event_name")), update=message.message_id)
+
+    def webhook(self, push: Push):
+        from bot.web import Webhook
+
+        return Webhook("zalo", "/zalo", push.header, push.secret, self.accept,
+                       ready=lambda: self.open and not self.stop.is_set(), pending=lambda: self.channel.in_flight)
+
+
+async def _zalo_pushes(channel, pushes: ZaloPushes, stop: asyncio.Event, push: Push) -> None:
+    """Zalo pushing to PUBLIC_URL/zalo: check the token, set the webhook, take updates until
+    `stop`, then finish those taken."""
+    from bot.channels.zalo import START_ATTEMPTS
+    from bot.startup import with_retries
+    from domain.sender import Rejected, RetryAfter, Transient
+
+    try:
+        try:
+            await with_retries(channel.api.get_me, attempts=START_ATTEMPTS, first_delay=2.0, say=print,
+                               retry_on=(Transient, RetryAfter))
+            pushes.open = not stop.is_set()
+            await with_retries(lambda: channel.api.set_webhook(push.url, push.secret), attempts=START_ATTEMPTS,
+                               first_delay=2.0, say=print, retry_on=(Transient, RetryAfter))
+        except Rejected as error:
+            raise CannotStart(t("zalo.cannot_start", error=error)) from error
+        log.info("Zalo: webhook set, updates are pushed to the bot")
+        await stop.wait()
+    finally:
+        pushes.open = False
+        await channel.settle()
+
+
+async def _start_web(settings, services: Services, scheduler, channels, pushed: dict[str, Push],
+                     stop: asyncio.Event):
+    """Build the web app for these channels and start listening: the running WebServer, and how
+    each pushed channel runs (its name -> a coroutine function)."""
+    from bot.web import ChatHasher, WebServer, create_app
+
+    hooks, runs = [], {}
+    for channel in channels:
+        push = pushed.get(channel.name)
+        if push is None:
+            continue
+        if channel.name == "telegram":
+            hooks.append(telegram_webhook(channel, push, stop))
+            runs[channel.name] = lambda channel=channel, push=push: channel.run_webhook(stop, push.url, push.secret)
+        else:
+            pushes = ZaloPushes(channel, stop)
+            hooks.append(pushes.webhook(push))
+            runs[channel.name] = lambda channel=channel, pushes=pushes, push=push: _zalo_pushes(
+                channel, pushes, stop, push)
+    health = Health(services, scheduler, settings.reminder_tick_seconds, stop, hooks, settings.backups_dir)
+    server = WebServer(create_app(hooks, health.check, hash_chat=ChatHasher(log_key(settings))),
+                       settings.host, settings.port)
+    await server.start()
+    return server, runs

@@ -1,4 +1,5 @@
-"""The command line: `python -m bot` runs the bot; subcommands manage units and invites."""
+"""The command line: `python -m bot` runs the bot (`serve`: as on a server, with webhooks);
+subcommands manage units and invites, exports, backups."""
 
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
                                     help=t("cli.help.unit"))
 
     command(sub, "run", "cli.help.run")
+    command(sub, "serve", "cli.help.serve")
     database(command(sub, "chat", "cli.help.chat"), "cli.help.chat_database")
 
     units = actions(command(sub, "units", "cli.help.units"))
@@ -136,6 +138,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.export_out_dir"))
     export.add_argument("--csv", action="store_true", help=t("cli.help.export_csv"))
     database(export)
+
+    database(command(sub, "backup", "cli.help.backup"))
+    restore = command(sub, "restore", "cli.help.restore")
+    restore.add_argument("file", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.restore_file"))
+    database(restore)
     return top
 
 
@@ -149,7 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     settings_module.configure_logging(config)
     command = args.command or "run"
     if command == "run":
-        return asyncio.run(app.serve(config))
+        return run_loop(app.serve(config))
+    if command == "serve":
+        return run_loop(app.serve(config, web=True))
+    if command == "backup":
+        return asyncio.run(_backup(args.database or config.database_path, config))
+    if command == "restore":
+        return _restore(args.file, args.database or config.database_path)
     if command == "chat":
         return asyncio.run(app.serve(config, database=args.database, terminal=True))
     if command == "units" and args.action == "import":
@@ -162,6 +175,17 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_export(args, config))
     parser().print_help()
     return 2
+
+
+def run_loop(main):
+    """Run the bot's coroutine on uvloop where it is installed (uvicorn[standard] brings it; not on
+    Windows), else on asyncio's own loop: the same code, a third faster on the webhook path
+    (benchmarks/webhook.py)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def _database_found(path: Path) -> bool:
@@ -325,4 +349,43 @@ async def _export(args, config) -> int:
     written = xlsx.write_csv(digest, out) if args.csv else [xlsx.write_xlsx(digest, out)]
     for path in written:
         print(t("export.done", path=path))
+    return 0
+
+
+async def _backup(database: Path, config) -> int:
+    """A backup now, safe while the bot runs (bot/backup.py)."""
+    import sqlite3
+
+    from bot import backup
+
+    if not _database_found(database):
+        return 1
+    services = await app.open_services(database)
+    try:
+        path = await backup.take(services.storage, config.backups_dir, config.backup_keep, services.clock())
+    except backup.BackupError as error:
+        print(t("backup.failed", error=t(error.key, path=database, **error.values)), file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as error:
+        print(t("backup.failed", error=error), file=sys.stderr)
+        return 1
+    finally:
+        await app.close_services(services)
+    print(t("backup.done", path=path, size=backup.size_text(path), folder=config.backups_dir,
+            keep=config.backup_keep))
+    return 0
+
+
+def _restore(file: Path, database: Path) -> int:
+    """Put a backup in place of the database; run with the bot stopped (bot/backup.py)."""
+    from datetime import datetime, timezone
+
+    from bot import backup
+
+    try:
+        aside = backup.restore(file, database, datetime.now(timezone.utc))
+    except backup.BackupError as error:
+        print(t(error.key, path=file, database=database, **error.values), file=sys.stderr)
+        return 1
+    print(t("restore.done" if aside else "restore.done_fresh", path=file, database=database, aside=aside))
     return 0

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -60,6 +61,10 @@ class Scheduler:
         self._purged_on: date | None = None           # the local day of the last outbox purge
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        # When the last tick finished (GET /healthz): the clock's time, and the monotonic one the
+        # age is measured with (a wall clock set back or forward does not fake a stalled tick).
+        self.last_tick_at: datetime | None = None
+        self.last_tick_monotonic: float | None = None
 
     async def tick(self) -> int:
         """Queue everything due now; returns how many messages were queued. Never raises."""
@@ -75,6 +80,7 @@ class Scheduler:
         if queued:
             for sender in self.senders:
                 sender.wake()
+        self.last_tick_at, self.last_tick_monotonic = now, time.monotonic()
         return queued
 
     async def expire_forms(self, now: datetime) -> int:

@@ -6,6 +6,7 @@ code), whatever folder the bot is started from.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -34,6 +35,15 @@ ZALO_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_.~-]{9,511}$")
 ZALO_SECRET_SHAPE = re.compile(r"^[\x21-\x7e]{8,256}$")
 ZALO_FREE_MONTHLY_QUOTA = 3000          # messages a month on Zalo's free plan
 
+# python -m bot serve (bot/web.py). Telegram's setWebhook secret_token: 1 to 256 of A-Z a-z 0-9 _ -,
+# sent back in X-Telegram-Bot-Api-Secret-Token; we ask for 16 at least, so it cannot be guessed.
+TELEGRAM_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+# Where Telegram and Zalo reach the bot: https only (Telegram refuses anything else), no query.
+PUBLIC_URL_SHAPE = re.compile(r"^https://[^\s/?#]+(/[^\s?#]*)?$")
+HOST_SHAPE = re.compile(r"^[A-Za-z0-9.:_-]{1,255}$")
+LOG_FORMATS = ("text", "json")
+DEFAULT_BACKUP_KEEP = 14
+
 # The project's folder (beside pyproject.toml), found from this file and never from the current
 # folder: started from elsewhere, the bot must still find its .env and its data.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +70,12 @@ class Settings:
     zalo_api_base_url: str = ZALO_DEFAULT_API_BASE_URL
     zalo_webhook_secret: str | None = None
     zalo_monthly_quota: int = ZALO_FREE_MONTHLY_QUOTA
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+    log_format: str = "text"
 
     @property
     def demo_database_path(self) -> Path:
@@ -77,6 +93,11 @@ class Settings:
         return self.data_dir / "invites"
 
     @property
+    def backups_dir(self) -> Path:
+        """Where `python -m bot backup` and the nightly backup write."""
+        return self.data_dir / "backups"
+
+    @property
     def telegram_file_base_url(self) -> str:
         """Where files are downloaded from: the same server as the API, under /file/bot."""
         base = self.telegram_api_base_url
@@ -86,7 +107,14 @@ class Settings:
         token = "set" if self.telegram_token else "unset"
         zalo = "set" if self.zalo_token else "unset"
         return (f"Settings(token={token}, api={self.telegram_api_base_url!r}, zalo_token={zalo}, "
-                f"zalo_api={self.zalo_api_base_url!r}, db={str(self.database_path)!r})")
+                f"zalo_api={self.zalo_api_base_url!r}, db={str(self.database_path)!r}, "
+                f"public_url={self.public_url!r})")
+
+    @property
+    def secrets(self) -> list[str]:
+        """Everything that must never reach a log line."""
+        return [s for s in (self.telegram_token, self.zalo_token, self.zalo_webhook_secret,
+                            self.telegram_webhook_secret) if s]
 
 
 def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
@@ -115,6 +143,21 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
     zalo_secret = get("ZALO_WEBHOOK_SECRET") or None
     if zalo_secret is not None and not ZALO_SECRET_SHAPE.match(zalo_secret):
         raise SettingsError(t("settings.bad_zalo_secret", length=len(zalo_secret)))
+    telegram_secret = get("TELEGRAM_WEBHOOK_SECRET") or None
+    if telegram_secret is not None and not TELEGRAM_SECRET_SHAPE.match(telegram_secret):
+        raise SettingsError(t("settings.bad_telegram_secret", length=len(telegram_secret)))
+    public_url = get("PUBLIC_URL").rstrip("/") or None
+    if public_url is not None and not PUBLIC_URL_SHAPE.match(public_url):
+        raise SettingsError(t("settings.bad_public_url", value=public_url))
+    host = get("HOST", "127.0.0.1")
+    if not HOST_SHAPE.match(host):
+        raise SettingsError(t("settings.bad_host", value=host))
+    port = get("PORT", "8080")
+    if not re.fullmatch(r"[0-9]{1,5}", port) or not 1 <= int(port) <= 65535:
+        raise SettingsError(t("settings.bad_port", value=port))
+    log_format = get("LOG_FORMAT", "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(t("settings.bad_log_format", formats=", ".join(LOG_FORMATS), value=log_format))
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in LOG_LEVELS:
         raise SettingsError(t("settings.bad_log_level", levels=", ".join(LOG_LEVELS)))
@@ -139,6 +182,12 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
         zalo_api_base_url=zalo_base_url,
         zalo_webhook_secret=zalo_secret,
         zalo_monthly_quota=_positive(get, "ZALO_MONTHLY_QUOTA", str(ZALO_FREE_MONTHLY_QUOTA)),
+        host=host,
+        port=int(port),
+        public_url=public_url,
+        telegram_webhook_secret=telegram_secret,
+        backup_keep=_positive(get, "BACKUP_KEEP", str(DEFAULT_BACKUP_KEEP)),
+        log_format=log_format,
     )
 
 
@@ -170,21 +219,50 @@ class RedactingFormatter(logging.Formatter):
         self.secrets = sorted(parts, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        return self.redact(super().format(record))
+
+    def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "<token>")
         return text
+
+
+# Fields a log call may add with `extra=` (bot/web.py does), kept as fields of a JSON line.
+LOG_FIELDS = ("event", "channel", "chat", "update", "status", "kind", "ms", "ref", "path")
+
+
+class JsonFormatter(RedactingFormatter):
+    """LOG_FORMAT=json: one JSON object a line, for a log collector; secrets removed from every
+    field before it is encoded (a secret with a quote in it would be escaped past the search)."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        from datetime import datetime, timezone
+
+        entry = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name, "message": self.redact(record.getMessage())}
+        for name in LOG_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = self.redact(value) if isinstance(value, str) else value
+        if record.exc_info:
+            entry["error"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(settings: Settings, stream=None) -> None:
-    """Log at the chosen level, token-free (Telegram's and Zalo's tokens, Zalo's webhook secret), with
-    httpx kept at WARNING (it logs URLs with the token)."""
+    """Log at the chosen level, token-free (Telegram's and Zalo's tokens, both webhook secrets), with
+    httpx kept at WARNING (it logs URLs with the token); as text, or as JSON lines (LOG_FORMAT)."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(RedactingFormatter(LOG_FORMAT, [settings.telegram_token or "", settings.zalo_token or "",
-                                                         settings.zalo_webhook_secret or ""]))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter(settings.secrets))
+    else:
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT, settings.secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -8,7 +8,8 @@ a numbered menu stores; handlers only ever see the decoded `Action`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ class Incoming:
     button: Action | None = None  # the choice picked: a pressed button or a numbered-menu pick
     other: str | None = None      # sticker, photo, voice, edited, ... : anything we do not read
     update_key: str | None = None  # set when the channel may deliver the same update twice
+    photo: Photo | None = None    # an image sent (other is "photo"): its bytes fetched on demand
 
     @property
     def command(self) -> tuple[str, str] | None:
@@ -37,6 +39,24 @@ class Incoming:
         head, _, arg = self.text[1:].partition(" ")
         name = head.split("@", 1)[0].lower()
         return (name, arg.strip()) if name else None
+
+
+class PhotoTooLarge(Exception):
+    """The image weighs more than the caller takes (a Photo's fetch may say so before fetching)."""
+
+
+@dataclass(frozen=True)
+class Photo:
+    """An image a person sent, not fetched yet: the channel's way to get its bytes, as a value.
+
+    `fetch(limit)` returns the image's bytes. It may raise PhotoTooLarge as soon as it knows the
+    image is over `limit` bytes, or return more than `limit` (the caller checks); any other
+    exception means the image could not be fetched now. `size`: the bytes the messenger
+    announced, when it did. No messenger's API is reachable through it but that one call.
+    """
+
+    fetch: Callable[[int], Awaitable[bytes]] = field(compare=False, repr=False)
+    size: int | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,12 @@ The reminders of one tick for one person are one outbox row with several parts (
 the sender claims such a row once per part and sees one message at a time, as for any other row.
 
 The sender talks to a `Transport`, so the same code serves Telegram and the terminal.
+
+A transport with a monthly message quota (Zalo's free plan) has a `quota`, a `MonthlyQuota`: it
+counts every message the transport sends, and once it is spent the sender sends only deadline
+reminders, the nearest deadline first; every other row waits for the next month, recorded as not
+sent for the next digest. A transport may also refuse a message itself with `QuotaSpent`: the row
+waits until the time it gives.
 """
 
 from __future__ import annotations
@@ -26,17 +32,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Protocol, TypeVar
 
 from domain.deadlines.calendar import in_quiet_hours
 from domain.conversation import Reply
 from domain.reminders import reword
 from messages_vi import t
-from messages_vi.formatting import LOCAL_TZ
+from messages_vi.formatting import LOCAL_TZ, number
 from storage import Storage
 from storage.outbox import OutboxRow
 
@@ -64,11 +71,21 @@ class Rejected(Exception):
     """The messenger refused this message for good (a 400): retrying would not help."""
 
 
+class QuotaSpent(Exception):
+    """The monthly message quota is spent: this message waits until `until` (the next month)."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"monthly quota spent; waiting until {until.isoformat()}")
+        self.until = until
+
+
 class Transport(Protocol):
     channel: str
+    # optional: `quota`, a MonthlyQuota counting what this transport sends
 
     async def deliver(self, chat_id: str, reply: Reply) -> str:
-        """Send one reply; return the message id. Raises Blocked, RetryAfter, Transient or Rejected."""
+        """Send one reply; return the message id. Raises Blocked, RetryAfter, Transient, Rejected
+        or QuotaSpent."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,142 @@ def _retry_seconds(error: BaseException) -> float | None:
     return error.seconds if isinstance(error, RetryAfter) else None
 
 
+def month_of(now: datetime) -> str:
+    """The Vietnam month of a moment, "2026-11": what a monthly quota counts in."""
+    local = now.astimezone(LOCAL_TZ)
+    return f"{local.year}-{local.month:02d}"
+
+
+def next_month(now: datetime) -> datetime:
+    """The first moment (UTC) of the Vietnam month after the one `now` is in."""
+    local = now.astimezone(LOCAL_TZ)
+    first = date(local.year + local.month // 12, local.month % 12 + 1, 1)
+    return datetime.combine(first, time(0), LOCAL_TZ).astimezone(timezone.utc)
+
+
+def deadline_of(payload: dict) -> str | None:
+    """The due date ("2026-11-30") of a deadline reminder's payload; None for any other message."""
+    wording = payload.get("wording")
+    if isinstance(wording, dict) and wording.get("kind") == "deadline":
+        return str(wording.get("due") or "")
+    return None
+
+
+def is_quota_warning(key: str | None) -> bool:
+    """Whether an outbox key is a quota's warning to the officers (storage.quota): it goes even
+    when the quota is spent (a quota of a few messages is spent as soon as it warns)."""
+    return bool(key) and key.startswith("quota:")
+
+
+class MonthlyQuota:
+    """A bot's monthly message quota: `limit` messages a Vietnam month (Zalo's free plan: 3,000).
+
+    The transport calls `counted()` after every message it sent, replies included: one upsert in
+    storage (storage.quota), so concurrent sends are counted exactly. At `warn_ratio` of the limit
+    the officers of the root unit(s) are queued a warning, once a month. Once the limit is reached
+    (`spent`), replies still go (they are answers: counted, they may pass the limit) and so do
+    deadline reminders, the nearest deadline first, and the warning itself; every other message
+    waits for the next month, recorded as not sent (the next weekly digest says how many). `bot()`
+    names the bot whose count this is (never its token). The count of the month is kept here too,
+    so that a message about to go is told at once whether it may (`admit`): bulk messages in
+    flight hold their place, so the limit is not passed by what was sent concurrently.
+    """
+
+    def __init__(self, storage: Storage, channel: str, limit: int, bot: Callable[[], Awaitable[str]],
+                 clock: Callable[[], datetime] | None = None, *, label: str = "", warn_ratio: float = 0.8):
+        self.storage = storage
+        self.channel = channel
+        self.limit = limit
+        self.bot = bot
+        self.clock = clock or utc_now
+        self.label = label or channel
+        self.warn_at = max(1, math.ceil(limit * warn_ratio))
+        self._month: str | None = None      # the month `_count` is of
+        self._count = 0
+        self._places = 0                     # bulk messages admitted and not finished
+
+    async def counted(self) -> int:
+        """One message was sent: count it; returns the month's count."""
+        now = self.clock()
+        month = month_of(now)
+        bot = await self.bot()
+        count = await self.storage.quota.count(
+            self.channel, bot, month, now, self.warn_at,
+            lambda sent: _quota_notice(self.label, sent, self.limit, month))
+        if month != self._month:
+            self._month, self._count = month, count
+        else:
+            self._count = max(self._count, count)
+        return count
+
+    async def used(self, now: datetime | None = None) -> int:
+        """The messages counted in the month of `now` (by default, this month), read from storage."""
+        return await self.storage.quota.sent(self.channel, await self.bot(), month_of(now or self.clock()))
+
+    async def spent(self, now: datetime | None = None) -> bool:
+        """Whether the month's quota is used up (read from storage at the first call of a month).
+        A count that cannot be read counts as not spent: messages go as usual."""
+        month = month_of(now or self.clock())
+        if month != self._month:
+            try:
+                count = await self.storage.quota.sent(self.channel, await self.bot(), month)
+            except Exception as error:
+                log.warning("the %s message count could not be read (%s); sending as usual",
+                            self.channel, type(error).__name__)
+                return False
+            if month != self._month:
+                self._month, self._count = month, count
+        return self._count >= self.limit
+
+    def admit(self, payload: dict, now: datetime | None = None, key: str | None = None) -> bool:
+        """A bulk message (a payload of the outbox, its key) is about to go. A deadline reminder
+        always may, and so may the quota's own warning; another may while the quota has room, and
+        then holds a place until `done()` (returns True); else QuotaSpent is raised, with the next
+        month's start."""
+        now = now or self.clock()
+        if deadline_of(payload) is not None or is_quota_warning(key) or month_of(now) != self._month:
+            return False                     # a new month not read yet: room, as far as known
+        if self._count + self._places >= self.limit:
+            raise QuotaSpent(next_month(now))
+        self._places += 1
+        return True
+
+    def done(self) -> None:
+        """A message `admit` gave a place to was sent or not: the place is free (it was counted)."""
+        self._places = max(0, self._places - 1)
+
+    async def set_aside(self, now: datetime) -> int:
+        """Spent: every due row whose message is not a deadline reminder waits for the next month."""
+        return await self.storage.quota.set_aside(self.channel, await self.bot(), month_of(now), self.limit,
+                                                  now, next_month(now))
+
+    async def claim(self, now: datetime, limit: int, busy_since: datetime | None) -> list[OutboxRow]:
+        """Spent: the deadline reminders due, the nearest deadline first."""
+        return await self.storage.quota.claim(self.channel, now, limit, busy_since)
+
+    async def defer(self, row_id: int, now: datetime, until: datetime) -> None:
+        """A row refused for the quota waits until `until`, recorded as not sent."""
+        await self.storage.quota.defer(row_id, self.channel, await self.bot(), month_of(now), self.limit, now, until)
+
+    async def held(self, now: datetime) -> int:
+        """Rows waiting for the next month."""
+        return await self.storage.quota.held(self.channel, now)
+
+    async def resume(self, now: datetime) -> int:
+        """At start: with the quota not spent (a new month, or a larger quota), what it held back
+        may go now; returns how many rows."""
+        if await self.spent(now):
+            return 0
+        return await self.storage.quota.release(self.channel, now)
+
+
+def _quota_notice(label: str, count: int, limit: int, month: str) -> str:
+    year, month_number = month.split("-")
+    text = t("quota.warning", channel=label, count=number(count), limit=number(limit),
+             month=f"{int(month_number)}/{year}")
+    return json.dumps(Reply(text).to_dict(), ensure_ascii=False)
+
+
 class Sender:
     def __init__(self, storage: Storage, transport: Transport, limits: Limits = Limits(),
                  clock: Callable[[], datetime] = utc_now, budget: Budget | None = None):
@@ -187,16 +340,21 @@ class Sender:
         self.limits = limits
         self.clock = clock
         self.budget = budget or Budget(limits.rate)
+        self.quota: MonthlyQuota | None = getattr(transport, "quota", None)
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._in_flight: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
-        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "blocked": 0, "rejected": 0}
+        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "blocked": 0, "rejected": 0, "deferred": 0}
 
     async def recover(self) -> int:
         """Queue again what a stopped sender left "sending" (call once, at start)."""
         count = await self.storage.outbox.recover()
         if count:
             log.info("%d outbox rows were left sending; they will be sent again", count)
+        if self.quota is not None:
+            released = await self.quota.resume(self.clock())
+            if released:
+                log.info("%d outbox rows held back for the monthly quota may go again", released)
         return count
 
     def wake(self) -> None:
@@ -224,8 +382,9 @@ class Sender:
                 continue
             if not self._in_flight:
                 counts = await self.storage.outbox.counts()
-                if not counts.get("queued") and not counts.get("sending"):
-                    return
+                held = await self.quota.held(self.clock()) if self.quota is not None else 0
+                if counts.get("queued", 0) <= held and not counts.get("sending"):
+                    return                   # what is left waits for the next month's quota
             await asyncio.sleep(idle)
         raise TimeoutError("the outbox did not drain")
 
@@ -244,7 +403,14 @@ class Sender:
             return 1
         batch = max(1, min(room, int(self.limits.rate) or 1))
         now = self.clock()
-        rows = await self.storage.outbox.claim(self.transport.channel, now, batch, now - self.limits.form_pause)
+        if self.quota is not None and await self.quota.spent(now):
+            # the quota is spent: what is not a deadline reminder waits for the next month, and
+            # the reminders go, the nearest deadline first
+            aside = await self.quota.set_aside(now)
+            self.stats["deferred"] += aside          # not `+= await`: a task may count meanwhile
+            rows = await self.quota.claim(now, batch, now - self.limits.form_pause)
+        else:
+            rows = await self.storage.outbox.claim(self.transport.channel, now, batch, now - self.limits.form_pause)
         for row in rows:
             await self._slots.acquire()
             try:
@@ -272,9 +438,24 @@ class Sender:
 
     async def _deliver(self, row: OutboxRow) -> None:
         outbox = self.storage.outbox
+        placed = False
         try:
-            reply = Reply.from_dict(reword(json.loads(row.payload), self.clock()))
-            message_id = await self.transport.deliver(row.chat_id, reply)
+            payload = reword(json.loads(row.payload), self.clock())
+            if self.quota is not None:
+                placed = self.quota.admit(payload, self.clock(), row.dedup_key)
+            try:
+                message_id = await self.transport.deliver(row.chat_id, Reply.from_dict(payload))
+            finally:
+                if placed:
+                    # counted by the transport by now (or not sent): the place is free, before
+                    # anything else awaits, so that no one sees the message counted twice
+                    self.quota.done()
+        except QuotaSpent as error:
+            self.stats["deferred"] += 1
+            if self.quota is not None:
+                await self.quota.defer(row.id, self.clock(), error.until)
+            else:
+                await outbox.retry(row.id, error.until, str(error), count_attempt=False)
         except RetryAfter as error:
             self.stats["retry_after"] += 1
             self.budget.pause(error.seconds)

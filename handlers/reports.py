@@ -37,10 +37,12 @@ async def list_reports(services: Services, request: Request) -> list[Reply]:
         return [Reply(t("reports.none", unit=unit.name, months=RECENT_MONTHS),
                       rows(Button(t("menu.meeting"), Action.command("sinhhoat")), Button(t("menu.oneplusone"), Action.command("motcongmot"))))]
     lines, buttons = [t("reports.title", unit=unit.name, months=RECENT_MONTHS)], []
+    photos = await services.storage.photos.counts([m.id for m in meetings]) if meetings else {}
     for meeting in meetings:
         index = len(buttons) + 1
         closed = not meeting_open(meeting, unit.border, today)
-        lines.append(meeting_line(index, meeting) + (t("reports.closed_mark") if closed else ""))
+        shown = t("reports.photos_mark", count=number(photos[meeting.id])) if meeting.id in photos else ""
+        lines.append(meeting_line(index, meeting) + shown + (t("reports.closed_mark") if closed else ""))
         buttons.append(Button(str(index), Action("r", ("m", meeting.id))))
     for report in counts:
         index = len(buttons) + 1

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import secrets
 
-from handlers import deadlines, digests, forms, menu, onboarding, reports, units
+from handlers import deadlines, digests, forms, menu, onboarding, photos, reports, units
 from handlers.context import Request, Route, Services
 from domain.conversation import Action, Incoming, Reply
 from domain import invites
@@ -56,20 +56,24 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     def read_and_answer(tx):
         # One transaction: who is writing, the claim on this update (a redelivered one is
         # answered once), and, for a plain answer to an open form, the answer taken and stored.
+        # An image is never an answer: it is evidence for a meeting (handlers.photos, below).
         conversation = tx.forms.conversation(incoming.channel, incoming.user_id)
         if incoming.update_key and not tx.forms.claim(incoming.update_key, now):
-            return None, None
+            return None, None, None
         identity, session = conversation.identity, conversation.session
         if (route is not None or incoming.command or identity is None or identity.role is None
-                or session is None or now - session.updated_at > services.form_max_idle):
-            return conversation, None
-        return conversation, services.engine.step_inside(tx, identity, session, incoming)
+                or session is None or now - session.updated_at > services.form_max_idle
+                or incoming.photo is not None):
+            return conversation, None, None
+        turn = services.engine.step_inside(tx, identity, session, incoming)
+        # a meeting saved: the photos sent while its form was open go to it, in this transaction
+        return conversation, turn, photos.on_turn(tx, identity, turn, now)
 
-    conversation, turn = await services.storage.atomic(read_and_answer)
+    conversation, turn, linked = await services.storage.atomic(read_and_answer)
     if conversation is None:
         return []
     if turn is not None:
-        return services.engine.replies(turn)
+        return await photos.after_turn(services, conversation.identity, turn, linked, services.engine.replies(turn))
     identity, session = conversation.identity, conversation.session
     command = incoming.command
     if command and command[0] == "start":
@@ -103,6 +107,8 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
     if incoming.button and incoming.button.route == "f":
         return notices + [Reply(t("form.gone"))]
+    if incoming.photo is not None:
+        return notices + await photos.receive(services, request)
     if incoming.other == "edited":
         return notices + [Reply(t("edited_no_form"))]
     if incoming.other:

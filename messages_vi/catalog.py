@@ -502,3 +502,78 @@ MESSAGES.update({
     "startup.retrying": "Chưa kết nối được ({error}). Thử lại sau {seconds} giây (lần {attempt}/{attempts})…",
     "startup.gave_up": "Không kết nối được sau {attempts} lần thử ({error}). Kiểm tra mạng rồi chạy lại.",
 })
+
+# --- evidence photos (ảnh minh chứng) of meetings: handlers/photos.py, /baocao, digests --------
+MESSAGES.update({
+    # after "Trợ lý chỉ đọc được chữ và các lựa chọn." (other_no_form), with the home menu
+    "photo.no_report": (
+        "Ảnh chỉ được nhận làm minh chứng cho báo cáo sinh hoạt: gửi ảnh trong lúc đang báo cáo "
+        "(/sinhhoat) hoặc trong vòng {minutes} phút sau khi lưu báo cáo. Ảnh này chưa được lưu."
+    ),
+    "photo.waiting": "📷 Đã nhận ảnh minh chứng ({count}/{most}); ảnh sẽ được gắn vào báo cáo khi bạn lưu.",
+    "photo.added": "📷 Đã gắn ảnh minh chứng ({count}/{most}) vào báo cáo: {meeting}.",
+    "photo.saved_with": "📷 Kèm {count} ảnh minh chứng.",
+    "photo.full": "Báo cáo này đã đủ {most} ảnh minh chứng nên ảnh vừa gửi không được lưu thêm.",
+    "photo.too_large": (
+        "Ảnh nặng hơn {most} MB nên chưa được lưu. Bạn gửi ảnh nhẹ hơn nhé (gửi như ảnh thường, "
+        "không gửi dạng tệp gốc)."
+    ),
+    "photo.fetch_failed": "Trợ lý chưa tải được ảnh này nên ảnh chưa được lưu. Bạn gửi lại giúp nhé.",
+    "photo.not_image": "Tệp vừa gửi không phải ảnh (JPG, PNG…) nên không được lưu làm minh chứng.",
+    "reports.photos_mark": " · 📷 {count} ảnh",
+    "digest.evidence": "📷 Có ảnh minh chứng: {with_photos}/{meetings} buổi ({photos} ảnh)",
+    "xlsx.sheet.evidence": "Ảnh minh chứng",
+    "xlsx.title.evidence": "Các buổi sinh hoạt, họp BCH trong kỳ và ảnh minh chứng",
+    "xlsx.col.meetings_with_photos": "Buổi có ảnh minh chứng",
+    "xlsx.col.photos": "Số ảnh minh chứng",
+    "xlsx.col.kind": "Loại buổi",
+    "xlsx.col.mode": "Hình thức",
+})
+
+# --- python -m bot serve, backup, restore (bot/web.py, bot/backup.py) ------------------------------
+MESSAGES.update({
+    "settings.bad_telegram_secret": (
+        "TELEGRAM_WEBHOOK_SECRET phải dài 16 đến 256 ký tự, chỉ gồm chữ không dấu, chữ số, _ và - "
+        "(đang có {length} ký tự). Tạo một mã: python3 -c \"import secrets; print(secrets.token_urlsafe(32))\""
+    ),
+    "settings.bad_public_url": (
+        "PUBLIC_URL phải là địa chỉ https của máy chủ, ví dụ https://bot.tinhdoan.vn, không phải \"{value}\"."
+    ),
+    "settings.bad_host": "HOST phải là một địa chỉ để lắng nghe, ví dụ 127.0.0.1 hoặc 0.0.0.0, không phải \"{value}\".",
+    "settings.bad_port": "PORT phải là số cổng từ 1 đến 65535, không phải \"{value}\".",
+    "settings.bad_log_format": "LOG_FORMAT phải là một trong {formats}, không phải \"{value}\".",
+    "serve.no_messenger": (
+        "Lệnh serve cần ít nhất một token: TELEGRAM_BOT_TOKEN hoặc ZALO_BOT_TOKEN. "
+        "Muốn trò chuyện thử không cần mạng thì dùng: python -m bot chat"
+    ),
+    "serve.no_public_url": (
+        "Đã đặt {secret} nên {channel} gửi tin cho trợ lý qua webhook: cần đặt PUBLIC_URL là địa chỉ https "
+        "của máy chủ (ví dụ https://chidoan.tinhdoan.vn)."
+    ),
+    "serve.port_busy": "Không mở được cổng {host}:{port} ({error}). Có thể một chương trình khác (hay một trợ lý khác) đang dùng cổng này; đổi PORT hoặc dừng chương trình kia.",
+    "cli.help.serve": "chạy trợ lý như trên máy chủ: nhận webhook của Telegram, Zalo, trang /healthz, sao lưu hằng đêm",
+    "cli.help.backup": "sao lưu cơ sở dữ liệu ngay (an toàn cả khi trợ lý đang chạy), vào thư mục backups trong DATA_DIR",
+    "cli.help.restore": "khôi phục cơ sở dữ liệu từ một bản sao lưu (dừng trợ lý trước khi chạy)",
+    "cli.help.restore_file": "tệp sao lưu (.sqlite3), thường nằm trong thư mục backups của DATA_DIR",
+    "backup.done": "Đã sao lưu vào {path} ({size}). Thư mục {folder} giữ {keep} bản mới nhất.",
+    "backup.failed": "Không sao lưu được: {error}",
+    "restore.not_found": "Không tìm thấy tệp sao lưu {path}.",
+    "restore.not_sqlite": "Tệp {path} không phải một cơ sở dữ liệu SQLite; không khôi phục.",
+    "restore.damaged": "Tệp {path} bị hỏng ({problem}); không khôi phục. Hãy chọn một bản sao lưu khác.",
+    "restore.not_ours": "Tệp {path} không phải dữ liệu của trợ lý này (thiếu bảng {tables}); không khôi phục.",
+    "restore.too_new": (
+        "Tệp {path} do một phiên bản mới hơn của trợ lý tạo ra (lược đồ {version}, bản này chỉ biết đến {known}); "
+        "hãy cập nhật trợ lý trước khi khôi phục."
+    ),
+    "restore.bot_running": (
+        "Cơ sở dữ liệu {database} đang được một chương trình khác mở (có lẽ trợ lý đang chạy). "
+        "Dừng trợ lý trước (systemctl stop chidoan-bot, hoặc docker compose stop) rồi khôi phục lại."
+    ),
+    "restore.same_file": "Tệp {path} chính là cơ sở dữ liệu đang dùng; không có gì để khôi phục.",
+    "restore.done": "Đã khôi phục {path} vào {database}. Dữ liệu cũ được giữ lại ở {aside}.",
+    "restore.done_fresh": "Đã khôi phục {path} vào {database}.",
+    "telegram.webhook_refused": (
+        "Telegram không nhận địa chỉ webhook {url} ({error}). Kiểm tra PUBLIC_URL: tên miền trỏ về máy "
+        "chủ này và có chứng chỉ HTTPS."
+    ),
+})

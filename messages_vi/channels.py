@@ -50,3 +50,17 @@ MESSAGES.update({
         "(để trống là địa chỉ chính thức) rồi chạy lại."
     ),
 })
+
+MESSAGES.update({
+    # domain.sender.MonthlyQuota: queued once a month to the root unit's officers at 80% of the quota
+    "quota.warning": (
+        "⚠️ Trợ lý đã gửi {count} trong hạn mức {limit} tin nhắn {channel} của tháng {month}. Khi hết "
+        "hạn mức, trợ lý vẫn trả lời tin nhắn và vẫn gửi nhắc hạn (hạn gần nhất gửi trước); bản tin tuần "
+        "và các thông báo khác sẽ chờ sang tháng sau mới gửi."
+    ),
+    # the weekly digest (domain/digests/text.py), when the quota held messages back in its week
+    "weekly.quota_unsent": (
+        "• {count} tin nhắn Zalo chưa gửi được vì trợ lý đã dùng hết hạn mức {limit} tin Zalo mỗi "
+        "tháng; các tin này sẽ gửi khi sang tháng mới"
+    ),
+})

@@ -18,6 +18,8 @@ from storage.forms import Forms
 from storage.menus import Menus
 from storage.outbox import Outbox
 from storage.people import Invites, People
+from storage.photos import Photos
+from storage.quota import Quota
 from storage.reports import Reports
 from storage.repository import Transaction
 from storage.units import Units
@@ -26,7 +28,7 @@ T = TypeVar("T")
 
 
 class Storage:
-    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests", "menus")
+    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests", "menus", "photos", "quota")
 
     def __init__(self, db: Database):
         self.db = db
@@ -39,6 +41,8 @@ class Storage:
         self.deadlines = Deadlines(db)
         self.digests = Digests(db)
         self.menus = Menus(db)
+        self.quota = Quota(db)
+        self.photos = Photos(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> "Storage":

@@ -63,6 +63,24 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, _in_transaction, self.connection, fn, args)
 
+    async def backup(self, target: str | Path) -> None:
+        """Copy the whole database into the new file `target` with SQLite's online backup API
+        (`Connection.backup`), on the database thread, between two units of work: the copy holds
+        every transaction committed before it began and nothing after, and the bot goes on (its
+        next unit of work waits the copy's time: milliseconds for a province's database). The
+        copy is one self-contained file (rollback journal, not WAL)."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, _backup, self.connection, str(target))
+
+
+def _backup(conn: sqlite3.Connection, target: str) -> None:
+    copy = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.backup(copy)                      # every page in one step: one consistent snapshot
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+
 
 def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) -> T:
     conn.execute("BEGIN IMMEDIATE")

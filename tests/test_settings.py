@@ -113,7 +113,8 @@ def test_the_file_url_is_on_the_same_server_under_file_bot(tmp_path, base, files
 
 SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_API_BASE_URL", "LOG_LEVEL",
             "FORM_MAX_IDLE_DAYS", "CALENDAR_FILE", "REMINDER_TICK_SECONDS",
-            "ZALO_BOT_TOKEN", "ZALO_API_BASE_URL", "ZALO_WEBHOOK_SECRET", "ZALO_MONTHLY_QUOTA")
+            "ZALO_BOT_TOKEN", "ZALO_API_BASE_URL", "ZALO_WEBHOOK_SECRET", "ZALO_MONTHLY_QUOTA",
+            "PUBLIC_URL", "TELEGRAM_WEBHOOK_SECRET", "HOST", "PORT", "BACKUP_KEEP", "LOG_FORMAT")
 
 
 def offline_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -207,7 +208,7 @@ def test_the_example_env_file_documents_every_setting_in_vietnamese(tmp_path):
     for block in blocks[1:]:
         *comments, setting = block.strip().splitlines()
         documented[setting.partition("=")[0]] = " ".join(line.lstrip("# ") for line in comments)
-    assert set(documented) == {*SETTINGS, "DATA_DIR", "DATABASE_PATH"}
+    assert set(documented) == {*SETTINGS, "DATA_DIR", "DATABASE_PATH", "DOMAIN"}      # DOMAIN: for Caddy
     for name, text in documented.items():
         assert text and re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text), name
     copied = load(env={}, env_file=example)           # a copied example starts the terminal chat

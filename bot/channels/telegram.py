@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import timedelta
 
@@ -33,12 +34,16 @@ from domain.sender import Budget, Limits
 from domain.services import Services
 from handlers.onboarding import command_menu
 from handlers.router import handle
-from domain.conversation import Action, Incoming, Reply
+from domain.conversation import Action, Incoming, Photo, PhotoTooLarge, Reply
 from messages_vi import t
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 START_ATTEMPTS = 6          # about a minute of waiting for the network at start (2+4+8+16+32 s)
+# Webhook mode (python -m bot serve): connections Telegram may open to us at once, and how many
+# update ids are remembered to skip a repeat before it reaches the database.
+WEBHOOK_CONNECTIONS = 40
+RECENT_UPDATES = 4096
 # A button this bot did not write (or a very old one): answered as stale, never parsed further.
 STALE = Action("stale")
 
@@ -56,6 +61,10 @@ class TelegramChannel:
         # Last message with buttons per chat, to close its buttons once the person answered.
         self._open_keyboards: dict[int, int] = {}
         self._closing: set[asyncio.Task] = set()
+        # Webhook mode: open while updates are taken; the updates being answered; ids just taken.
+        self.webhook_open = False
+        self._webhook_tasks: set[asyncio.Task] = set()
+        self._recent_updates: OrderedDict[int, None] = OrderedDict()
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event, *, say: Callable[[str], None] = print) -> None:
@@ -78,6 +87,84 @@ class TelegramChannel:
         finally:
             await self.settle()
             await application.shutdown()
+
+    # --- webhook (python -m bot serve; bot/web.py posts what Telegram pushes) ------------------
+    async def run_webhook(self, stop: asyncio.Event, url: str, secret: str, *,
+                          say: Callable[[str], None] = print) -> None:
+        """As `run`, but Telegram pushes the updates to `url` (setWebhook, with `secret` sent back
+        in every request's X-Telegram-Bot-Api-Secret-Token) and they come in through
+        `accept_webhook`. Updates pending at Telegram (the bot was down) are delivered then. When
+        `stop` is set: no more are taken, those taken are answered, then it returns."""
+        application = self.application
+        try:
+            await with_retries(application.initialize, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
+                               retry_on=(NetworkError,))
+        except InvalidToken as error:
+            raise CannotStart(t("telegram.bad_token")) from error
+        try:
+            await self.post_init(application)
+            await application.start()
+            self.webhook_open = not stop.is_set()   # an old webhook may already be pushing to us
+
+            async def set_webhook() -> None:
+                try:
+                    await application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+                                                      max_connections=WEBHOOK_CONNECTIONS)
+                except BadRequest as error:      # a NetworkError too, but waiting will not help
+                    raise CannotStart(t("telegram.webhook_refused", url=url, error=error.message)) from error
+
+            await with_retries(set_webhook, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
+                               retry_on=(NetworkError,))
+            log.info("Telegram: webhook set, updates are pushed to the bot")
+            await stop.wait()
+        finally:
+            self.webhook_open = False
+            await self.settle_webhook()
+            if application.running:
+                await application.stop()
+            await self.settle()
+            await application.shutdown()
+
+    def accept_webhook(self, data: object) -> Update | None:
+        """Take one update Telegram posted (its JSON, decoded) and start answering it in the
+        background, after the updates of its chat taken before it (the Application's update
+        processor: bot/channels/ordering.py). Returns the Update, or None for an update id taken
+        just before (a repeat: the database's claim would answer it once anyway). Raises
+        ValueError for anything that is not an update."""
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            raise ValueError("not a Telegram update: no update_id")
+        update_id = data["update_id"]
+        if update_id in self._recent_updates:
+            return None
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception as error:
+            raise ValueError(f"not a Telegram update ({type(error).__name__})") from error
+        self._recent_updates[update_id] = None
+        while len(self._recent_updates) > RECENT_UPDATES:
+            self._recent_updates.popitem(last=False)
+        # created now, in arrival order: the task reaches its chat's turn before any later one
+        task = asyncio.create_task(self._process_pushed(update))
+        self._webhook_tasks.add(task)
+        task.add_done_callback(self._webhook_tasks.discard)
+        return update
+
+    async def _process_pushed(self, update: Update) -> None:
+        application = self.application
+        try:
+            await application.update_processor.process_update(update, application.process_update(update))
+        except Exception:                      # handlers' errors go to on_error; this is anything else
+            log.exception("update %s could not be processed", update.update_id)
+
+    @property
+    def pending(self) -> int:
+        """Pushed updates taken and not yet answered."""
+        return len(self._webhook_tasks)
+
+    async def settle_webhook(self) -> None:
+        """Wait until every pushed update taken is answered."""
+        while self._webhook_tasks:
+            await asyncio.gather(*list(self._webhook_tasks), return_exceptions=True)
 
     async def post_init(self, application: Application) -> None:
         self.services.bot_username = application.bot.username
@@ -106,6 +193,7 @@ class TelegramChannel:
             channel="telegram", user_id=str(user.id), chat_id=str(message.chat_id),
             display_name=user.full_name, text=message.text if update.message else None,
             other=_other_kind(update, message), update_key=f"telegram:{update.update_id}",
+            photo=_photo(context.bot, message) if update.message else None,
         )
         replies = await handle(self.services, incoming)
         await self._answer(context, message.chat_id, replies)
@@ -252,10 +340,42 @@ def _other_kind(update: Update, message: Message) -> str | None:
         return "edited"
     if message.text is not None:
         return None
+    if _image_document(message):
+        return "photo"                               # an image sent as a file is a photo too
     for kind in ("sticker", "photo", "voice", "video", "document", "audio", "location", "contact", "animation"):
         if getattr(message, kind, None):
             return kind
     return "other"
+
+
+def _image_document(message: Message) -> bool:
+    document = message.document
+    return document is not None and (document.mime_type or "").lower().startswith("image/")
+
+
+def _photo(bot, message: Message) -> Photo | None:
+    """A message's image (a photo, or an image sent as a file) as the handlers take it: fetched
+    through the Bot API (getFile, then the file's URL under TELEGRAM_FILE_BASE_URL) on demand."""
+    if message.photo:
+        # the sizes Telegram made of it, smallest first: the largest within the limit is fetched
+        sizes = [(p.file_id, p.file_size) for p in message.photo]
+        announced = None
+    elif _image_document(message):
+        sizes = [(message.document.file_id, message.document.file_size)]
+        announced = message.document.file_size
+    else:
+        return None
+
+    async def fetch(limit: int) -> bytes:
+        fitting = [file_id for file_id, size in sizes if size is None or size <= limit]
+        if not fitting:
+            raise PhotoTooLarge()
+        file = await bot.get_file(fitting[-1])
+        if file.file_size is not None and file.file_size > limit:
+            raise PhotoTooLarge()
+        return bytes(await file.download_as_bytearray())
+
+    return Photo(fetch, announced)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -28,6 +28,7 @@ URL httpx sees and of every error).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from collections import OrderedDict
@@ -38,9 +39,10 @@ from bot.channels.base import CannotStart
 from bot.channels.numbered import NumberedMenus
 from bot.channels.ordering import KeyedOrder
 from bot.channels.zalo_api import ZaloBotAPI, ZaloTokenRejected, split_text
+from bot.settings import ZALO_FREE_MONTHLY_QUOTA
 from bot.startup import with_retries
-from domain.conversation import Incoming, Reply
-from domain.sender import Blocked, Budget, Limits, Rejected, RetryAfter, Transient
+from domain.conversation import Incoming, Photo, Reply
+from domain.sender import Blocked, Budget, Limits, MonthlyQuota, Rejected, RetryAfter, Transient
 from domain.services import Services
 from handlers import router
 from messages_vi import t
@@ -57,12 +59,15 @@ OTHER_KINDS = {
 TEXT_EVENT = "message.text.received"
 RECENT_IDS = 4096          # message ids remembered to skip a redelivery before touching the database
 START_ATTEMPTS = 6         # getMe at start, as Telegram's: about a minute of waiting for the network
+# An incoming image's photo_url is fetched up to this many bytes (Zalo announces no size); whether
+# it is kept, and up to what size, is the handlers' call (handlers/photos.py).
+PHOTO_DOWNLOAD_CAP = 20 * 1024 * 1024
 
 
 async def open_channel(settings, services: Services) -> ZaloChannel:
     """The channel `python -m bot` runs when ZALO_BOT_TOKEN is set (bot/app.py); `close()` it after."""
     api = ZaloBotAPI(settings.zalo_token, settings.zalo_api_base_url)
-    return ZaloChannel(services, api, owns_api=True)
+    return ZaloChannel(services, api, owns_api=True, monthly_quota=settings.zalo_monthly_quota)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class ZaloMessage:
     message_id: str | None
     text: str | None = None          # set for a text, even an empty one
     other: str | None = None         # photo, sticker, unsupported
+    photo_url: str | None = None     # an image's, where Zalo serves it
 
     @property
     def update_key(self) -> str | None:
@@ -105,7 +111,9 @@ def read_update(update: dict) -> ZaloMessage | None:
         text = message.get("text")
         return ZaloMessage(**common, text=text if isinstance(text, str) else "")
     if event in OTHER_KINDS:
-        return ZaloMessage(**common, other=OTHER_KINDS[event])
+        url = message.get("photo_url") if OTHER_KINDS[event] == "photo" else None
+        return ZaloMessage(**common, other=OTHER_KINDS[event],
+                           photo_url=url.strip() if isinstance(url, str) and url.strip() else None)
     if event.startswith("message.") and event.endswith(".received"):
         return ZaloMessage(**common, other="unsupported")      # a kind of message Zalo added later
     return None
@@ -126,7 +134,8 @@ class ZaloChannel:
     default one of `Limits().rate` (Zalo publishes no rate limit; its free plan's 3,000 messages a
     month are the tighter bound). `backoff`: the first pause after a network error (then doubled, up
     to `max_backoff`). `typing_after`: a reply still being prepared after this many seconds shows
-    "typing" (None: never).
+    "typing" (None: never). `monthly_quota`: the messages the bot may send a month (`quota`, a
+    domain.sender.MonthlyQuota counting every message sent, replies included, per bot and month).
     """
 
     name = CHANNEL
@@ -136,10 +145,13 @@ class ZaloChannel:
     def __init__(self, services: Services, api: ZaloBotAPI, *, poll_timeout: float = 30,
                  budget: Budget | None = None, backoff: float = 2.0, max_backoff: float = 60.0,
                  typing_after: float | None = 1.0, reply_attempts: int = 3, start_attempts: int = START_ATTEMPTS,
-                 owns_api: bool = False):
+                 owns_api: bool = False, monthly_quota: int = ZALO_FREE_MONTHLY_QUOTA):
         self.services = services
         self.api = api
         self.owns_api = owns_api
+        self.quota = MonthlyQuota(services.storage, CHANNEL, monthly_quota, self._bot_key, services.clock,
+                                  label="Zalo")
+        self._bot: str | None = None
         self.start_attempts = start_attempts
         self.poll_timeout = poll_timeout
         self.budget = budget or Budget(Limits().rate)
@@ -282,7 +294,8 @@ class ZaloChannel:
         """The handlers' answer to one message; never raises."""
         try:
             incoming = Incoming(CHANNEL, message.user_id, message.chat_id, message.display_name,
-                                other=message.other, update_key=message.update_key)
+                                other=message.other, update_key=message.update_key,
+                                photo=self._photo(message.photo_url) if message.photo_url else None)
             if message.text is not None:
                 picked = await self.menus.read(message.chat_id, message.text)
                 if picked.out_of_range:
@@ -296,6 +309,16 @@ class ZaloChannel:
             log.exception("reading a Zalo message against its chat's menu failed [ref %s]", ref)
             return [Reply(t("error.internal", ref=ref))]
         return await router.handle(self.services, incoming)
+
+    def _photo(self, url: str) -> Photo:
+        """An incoming image as the handlers take it: its bytes fetched from photo_url on demand."""
+        api = self.api
+
+        async def fetch(limit: int) -> bytes:
+            # Zalo says nothing of the size: fetched up to the cap, the handlers judge the size
+            return await api.download(url, max_bytes=max(limit, PHOTO_DOWNLOAD_CAP))
+
+        return Photo(fetch)
 
     def _typing_later(self, chat_id: str) -> asyncio.Task | None:
         if self.typing_after is None:
@@ -331,7 +354,9 @@ class ZaloChannel:
         handles its errors): later parts take their turns as bulk. `urgent=True` (a reply to a
         person): every part takes an urgent turn, and a network error is tried again a few times.
         A 429 waits in the budget and the same part is sent again. Raises Blocked, RetryAfter,
-        Transient or Rejected (domain.sender), or ZaloTokenRejected."""
+        Transient or Rejected (domain.sender), or ZaloTokenRejected.
+
+        Every part sent is counted in the bot's monthly quota (`quota`)."""
         text = await self.menus.shown(chat_id, _readable(reply))
         message_id = ""
         for index, part in enumerate(split_text(text)):
@@ -339,6 +364,24 @@ class ZaloChannel:
         return message_id
 
     async def _send(self, chat_id: str, text: str, *, urgent: bool, paid: bool) -> str:
+        """Send one part; count it once Zalo took it."""
+        message_id = await self._send_part(chat_id, text, urgent=urgent, paid=paid)
+        try:
+            await self.quota.counted()
+        except Exception:
+            # the message went: failing here would have it sent again; the count is one short
+            log.exception("a Zalo message was sent but could not be counted in the monthly quota")
+        return message_id
+
+    async def _bot_key(self) -> str:
+        """Whose quota a send counts in: a hash of the bot's token (known without a call, unlike
+        getMe's id; a new token for the same bot starts a new count). Never the token itself."""
+        if self._bot is None:
+            token = getattr(self.api, "_token", "")          # ZaloBotAPI keeps it; nothing shows it
+            self._bot = "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+        return self._bot
+
+    async def _send_part(self, chat_id: str, text: str, *, urgent: bool, paid: bool) -> str:
         def make():
             return self.api.send_message(chat_id, text)
 

@@ -22,6 +22,7 @@ from domain.rules import meeting_window, oneplusone_periods
 from storage import Storage
 from messages_vi.formatting import LOCAL_TZ
 from storage.digests import AuditLine, DigestRows, MeetingNote, OnePlusOne, TreeUnit
+from storage.photos import MeetingPhotos
 from storage.reports import LateMeeting
 from storage.units import ancestor_ids, path_ids
 
@@ -69,6 +70,10 @@ class BranchLine:
     oneplusone_period: str              # the report used: "2026-H1", "2026", "2026-H1+2026-H2"
     secretary: str | None
     secretary_unreachable: bool
+    # evidence photos: the meetings (of either kind) held in the period, those with a photo, the photos
+    meetings_held: int = 0
+    meetings_with_photos: int = 0
+    photos: int = 0
 
     @property
     def compliant(self) -> bool:
@@ -95,6 +100,9 @@ class Totals:
     members_then: int = 0
     oneplusone: Figures = Figures()
     oneplusone_reported: int = 0
+    meetings_held: int = 0
+    meetings_with_photos: int = 0
+    photos: int = 0
 
     @property
     def compliant(self) -> int:
@@ -117,11 +125,15 @@ class Totals:
         if line.oneplusone is not None:
             self.oneplusone += line.oneplusone
             self.oneplusone_reported += 1
+        self.meetings_held += line.meetings_held
+        self.meetings_with_photos += line.meetings_with_photos
+        self.photos += line.photos
 
     def merge(self, other: "Totals") -> None:
         """Add another set of totals (of other branches) to these."""
         for name in ("branches", "members", "branch_meetings", "online_meetings", "committee_meetings",
-                     "attended", "members_then", "oneplusone", "oneplusone_reported"):
+                     "attended", "members_then", "oneplusone", "oneplusone_reported", "meetings_held",
+                     "meetings_with_photos", "photos"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for status, count in other.statuses.items():
             self.statuses[status] += count
@@ -195,6 +207,8 @@ class Digest:
     audit: tuple[AuditLine, ...]
     names: dict[int, str]                # unit id -> name, for every unit in the digest
     places: dict[int, tuple[str, str]]   # unit id -> (its district, its grassroots unit), "" if none
+    # every meeting held in the period by the digest's branches, with its evidence photos
+    meetings: tuple[MeetingPhotos, ...] = ()
 
     def flags_of(self, kind: str) -> list[Flag]:
         return [f for f in self.flags if f.kind == kind]
@@ -232,12 +246,15 @@ async def build(
     late = await storage.reports.late_under(
         root_id, period.start, period.end, datetime.combine(period.start, time(0), LOCAL_TZ),
         datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ))
-    return compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()), late)
+    evidence = await storage.photos.meetings_under(root_id, period.start, period.end)
+    return compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()), late, evidence)
 
 
 def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Calendar,
-            confirmed: set[tuple[int, str, str]], late: Sequence[LateMeeting] = ()) -> Digest:
-    """The digest of the rows read for `period`, as seen on `today`."""
+            confirmed: set[tuple[int, str, str]], late: Sequence[LateMeeting] = (),
+            evidence: Sequence[MeetingPhotos] = ()) -> Digest:
+    """The digest of the rows read for `period`, as seen on `today`; `evidence`: the meetings
+    held in the period, with their photo counts (storage.photos.meetings_under)."""
     root = rows.chain[-1]
     units = {u.id: u for u in (*rows.chain, *rows.units)}
     names = {u.id: u.name for u in units.values()}
@@ -249,6 +266,7 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
     keys = oneplusone_keys(period)
     months = _months_between(period.start, period.end)
     spans = {border: _spans(period, today, border) for border in (False, True)} if judged else None
+    photos = _photo_counts(evidence)
     lines = []
     for unit in rows.units:
         if unit.level != "branch":
@@ -260,6 +278,7 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
         lines.append(_branch_line(
             unit, ancestors, group.id, counts.get(unit.id, {}), months, spans, figures, source,
             secretary.name if secretary else None, bool(secretary and secretary.unreachable),
+            photos.get(unit.id, (0, 0, 0)),
         ))
     groups = _groups(lines, lambda line: line.group_id, units)
     grassroots = groups if group_level == "grassroots" else _groups(
@@ -275,6 +294,7 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
         deadlines=_deadlines(rows, units, group_names, period, today, calendar, confirmed),
         flags=_flags(rows, lines, group_names, late),
         audit=tuple(rows.audit), names=names, places=_places(rows.units, units),
+        meetings=tuple(m for m in evidence if m.unit_id in group_names),
     )
 
 
@@ -362,8 +382,17 @@ def _status(unit: TreeUnit, windows: tuple[Window, ...], online_in_windows: bool
     return "met_online" if unit.border and online_in_windows else "met"
 
 
+def _photo_counts(evidence: Iterable[MeetingPhotos]) -> dict[int, tuple[int, int, int]]:
+    """unit -> (meetings held, meetings with a photo, photos)."""
+    out: dict[int, tuple[int, int, int]] = {}
+    for m in evidence:
+        held, with_photos, photos = out.get(m.unit_id, (0, 0, 0))
+        out[m.unit_id] = (held + 1, with_photos + (m.photos > 0), photos + m.photos)
+    return out
+
+
 def _branch_line(unit, ancestors, group_id, counts, months, spans, figures, source,
-                 secretary, unreachable) -> BranchLine:
+                 secretary, unreachable, evidence: tuple[int, int, int] = (0, 0, 0)) -> BranchLine:
     zero = (0, 0, 0, 0)
     branch = [counts.get((m, "branch"), zero) for m in months]
     judged = spans is not None
@@ -383,6 +412,7 @@ def _branch_line(unit, ancestors, group_id, counts, months, spans, figures, sour
         attended=sum(c[2] for c in branch), members_then=sum(c[3] for c in branch),
         by_month={m: c[0] for m, c in zip(months, branch)},
         oneplusone=figures, oneplusone_period=source, secretary=secretary, secretary_unreachable=unreachable,
+        meetings_held=evidence[0], meetings_with_photos=evidence[1], photos=evidence[2],
     )
 
 

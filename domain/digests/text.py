@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from domain import periods
 from domain.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
 from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import date_time, number, percent, short_date
+
+if TYPE_CHECKING:
+    from storage.quota import Unsent
 
 NAMES_SHOWN = 8          # branch names listed per status and group before "and N others"
 FLAGS_SHOWN = 10         # flags listed per kind
@@ -45,8 +49,9 @@ def render(digest: Digest) -> str:
     return "\n\n".join(["\n".join(head), *body])
 
 
-def render_week(week: Digest, month: Digest) -> str:
-    """The Monday digest: what happened last week, then the month so far."""
+def render_week(week: Digest, month: Digest, unsent: Unsent | None = None) -> str:
+    """The Monday digest: what happened last week, then the month so far; with `unsent`, how
+    many messages the monthly quota held back last week, and why."""
     totals = week.totals
     lines = [
         t("weekly.title", unit=week.root.name),
@@ -60,6 +65,8 @@ def render_week(week: Digest, month: Digest) -> str:
         owed = [o for d in week.deadlines for o in d.owed]
         lines.append(t("weekly.late", late=number(sum(o.state == "late" for o in owed)),
                        confirmed=number(sum(o.state == "confirmed" for o in owed))))
+    if unsent is not None and unsent.count:
+        lines.append(t("weekly.quota_unsent", count=number(unsent.count), limit=number(unsent.quota)))
     return "\n".join(lines) + "\n\n" + t("weekly.month") + "\n" + render(month)
 
 
@@ -127,6 +134,9 @@ def _activity(totals: Totals) -> list[str]:
                        rate=percent(totals.attended, totals.members_then)))
     else:
         lines.append(t("digest.attendance.none"))
+    if totals.meetings_held:
+        lines.append(t("digest.evidence", with_photos=number(totals.meetings_with_photos),
+                       meetings=number(totals.meetings_held), photos=number(totals.photos)))
     return lines
 
 

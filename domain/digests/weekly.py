@@ -63,7 +63,10 @@ async def _payload(services, unit_id: int, day) -> str:
     month = periods.month(week.end)
     last_week = await compute.build(services.storage, unit_id, week, day, calendar)
     so_far = await compute.build(services.storage, unit_id, month, day, calendar)
-    reply = Reply(text.render_week(last_week, so_far), rows(
+    # messages the monthly quota held back in the digest's week (Zalo's free plan), for people of the unit
+    unsent = await services.storage.quota.unsent(unit_id, datetime.combine(week.start, time(0), LOCAL_TZ),
+                                                 datetime.combine(day, time(0), LOCAL_TZ))
+    reply = Reply(text.render_week(last_week, so_far, unsent), rows(
         Button(t("menu.digest"), Action("tg", (unit_id, month.key))),
         Button(t("digest.button.export"), Action("tx", (unit_id, month.key))),
         Button(t("digest.button.weekly"), Action("tw")), width=3))

@@ -56,9 +56,13 @@ def _yes(flag: bool) -> str:
 
 
 def tables(digest: Digest) -> list[Table]:
-    """Every sheet of the digest, in order."""
-    return [_branches(digest), _grassroots(digest), _meetings(digest), _oneplusone(digest),
-            _deadlines(digest), _audit(digest), _flags(digest)]
+    """Every sheet of the digest, in order; the meetings one by one with their evidence photos
+    last, when any meeting of the period has a photo."""
+    sheets = [_branches(digest), _grassroots(digest), _meetings(digest), _oneplusone(digest),
+              _deadlines(digest), _audit(digest), _flags(digest)]
+    if digest.totals.photos:
+        sheets.append(_evidence(digest))
+    return sheets
 
 
 TREE = (("district", None), ("grassroots", None), ("branch", None), ("code", None))
@@ -99,7 +103,8 @@ def _grassroots(digest: Digest) -> Table:
 def _meetings(digest: Digest) -> Table:
     months = list(digest.branches[0].by_month) if digest.branches else []
     spec = [*TREE, ("branch_meetings", None), ("online_meetings", None), ("committee_meetings", None),
-            ("attended", None), ("members_then", None), ("attendance_rate", "percent")]
+            ("attended", None), ("members_then", None), ("attendance_rate", "percent"),
+            ("meetings_with_photos", None), ("photos", None)]
     headers, formats = _columns(*spec)
     if len(months) > 1:
         headers += tuple(t("xlsx.col.month", month=int(m[5:]), year=m[:4]) for m in months)
@@ -108,8 +113,21 @@ def _meetings(digest: Digest) -> Table:
     for b in digest.branches:
         per_month = tuple(b.by_month[m] for m in months) if len(months) > 1 else ()
         rows.append((*_tree(b), b.branch_meetings, b.online_meetings, b.committee_meetings, b.attended,
-                     b.members_then, _share(b.attended, b.members_then), *per_month))
+                     b.members_then, _share(b.attended, b.members_then), b.meetings_with_photos, b.photos,
+                     *per_month))
     return Table("sinh-hoat", t("xlsx.sheet.meetings"), headers, formats, rows, t("xlsx.title.meetings"))
+
+
+def _evidence(digest: Digest) -> Table:
+    """Every meeting held in the period, one a row, with its number of evidence photos."""
+    headers, formats = _columns(*TREE, ("report_day", "date"), ("kind", None), ("mode", None), ("attended", None),
+                                ("photos", None))
+    branches = {b.unit.id: b for b in digest.branches}
+    words = {key: t(f"meeting.o.{key}") for key in ("branch", "committee", "in_person", "online", "hybrid")}
+    rows = [(*_tree(branches[m.unit_id]), m.held_on, words.get(m.kind, m.kind), words.get(m.mode, m.mode),
+             m.attended, m.photos)
+            for m in digest.meetings if m.unit_id in branches]
+    return Table("anh-minh-chung", t("xlsx.sheet.evidence"), headers, formats, rows, t("xlsx.title.evidence"))
 
 
 def _oneplusone(digest: Digest) -> Table:
