@@ -21,6 +21,7 @@ would cost more than the server it measures), with the secret header, as Telegra
 At the end every update must have had exactly one reply and every form its answers committed.
 
     .venv/bin/python benchmarks/webhook.py [--chats 200] [--rate 500] [--seconds 10] [--connections 32]
+                                           [--worst] [--profile FILE] [--asyncio]
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import os
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +47,6 @@ FIRST_CHAT = 700_000
 # --- the server process -------------------------------------------------------------------------------
 
 async def run_server(folder: Path, port: int, chats: int) -> None:
-    from telegram import Update
 
     from bot import app
     from bot.channels import telegram as telegram_channel
@@ -83,7 +82,7 @@ async def run_server(folder: Path, port: int, chats: int) -> None:
     api = BotApi()
     settings = load(env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
                          "PUBLIC_URL": "https://bot.example.org", "HOST": "127.0.0.1", "PORT": str(port),
-                         "DATA_DIR": str(folder), "LOG_LEVEL": os.environ.get("BENCH_LEVEL", "INFO")}, env_file=folder / "none.env")
+                         "DATA_DIR": str(folder), "LOG_LEVEL": "INFO"}, env_file=folder / "none.env")
 
     # the people: a branch each, joined, a meeting form open at its summary (through the router)
     services = await app.open_services(settings.database_path)
@@ -109,11 +108,33 @@ async def run_server(folder: Path, port: int, chats: int) -> None:
         return real_build(settings, services=services, request=api, rate_limiter=False)
 
     telegram_channel.build_application = build_application        # serve() imports it when it builds
+    if os.environ.get("BENCH_WORST"):
+        import gc
+        import logging
+
+        from bot import scheduler as scheduler_module
+
+        real_tick = scheduler_module.Scheduler.tick
+
+        async def timed_tick(self):
+            started = time.monotonic()
+            try:
+                return await real_tick(self)
+            finally:
+                logging.getLogger("bench").warning("tick %.0f ms at %.2f", (time.monotonic() - started) * 1000, started)
+
+        scheduler_module.Scheduler.tick = timed_tick
+
+        def gc_log(phase, info, marks={}):
+            if phase == "start":
+                marks["t"] = time.monotonic()
+            elif info["generation"] == 2:
+                logging.getLogger("bench").warning("gc2 %.0f ms at %.2f", (time.monotonic() - marks["t"]) * 1000, marks["t"])
+
+        gc.callbacks.append(gc_log)
     configure_logging(settings)                                     # as python -m bot serve does
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, stop.set)
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     print("ready", flush=True)
     profiler = None
     if os.environ.get("WEBHOOK_BENCH_PROFILE"):
@@ -127,7 +148,7 @@ async def run_server(folder: Path, port: int, chats: int) -> None:
 
         profiler.disable()
         with open(os.environ["WEBHOOK_BENCH_PROFILE"], "w") as out:
-            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("WEBHOOK_BENCH_SORT", "tottime")).print_stats(int(os.environ.get("WEBHOOK_BENCH_LINES", "45")))
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(60)
     versions = {}
     services = await app.open_services(settings.database_path)
     for i in range(chats):
@@ -326,6 +347,14 @@ async def drive(args, folder: Path) -> int:
             problems += 1
     if problems:
         raise SystemExit(f"{problems} chats did not get exactly one reply per update and one commit per answer")
+    if os.environ.get("BENCH_WORST"):
+        worst = sorted(((ms, due - first) for due, ms in zip(
+            [d for chat in load.posted for d in load.sent_at.get(chat, [])], answered_ms)), reverse=True)[:15]
+        print("worst (ms, seconds into the open loop):", [(round(a), round(b, 2)) for a, b in worst])
+        for line in (folder / "server.log").read_text().splitlines():
+            if "bench:" in line:
+                ms, at = line.rsplit("bench: ", 1)[1].split(" ms at ")
+                print(f"  {ms} ms, {float(at) - first:.2f} s into the open loop")
     total = len(load.taken_ms)
     print(f"open loop at {args.rate:,.0f}/s for {args.seconds:.0f} s ({total:,} form answers):")
     print(f"  taken (200):            p50 {percentile(load.taken_ms, 50):6.2f} ms   p99 {percentile(load.taken_ms, 99):6.2f} ms")
@@ -344,6 +373,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--closed", type=int, default=5000, help="posts of the closed loop")
     parser.add_argument("--warmup", type=int, default=1000)
+    parser.add_argument("--profile", type=Path, help="write the server's cProfile (event loop thread) here")
+    parser.add_argument("--asyncio", action="store_true", help="the server on asyncio's loop, not uvloop")
+    parser.add_argument("--worst", action="store_true",
+                        help="print the slowest answers, and the server's ticks and full collections meanwhile")
     parser.add_argument("--server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -356,6 +389,10 @@ def main() -> int:
         else:
             run_loop(run_server(args.folder, args.port, args.chats))
         return 0
+    for flag, name in ((args.profile, "WEBHOOK_BENCH_PROFILE"), (args.asyncio, "BENCH_ASYNCIO"),
+                       (args.worst, "BENCH_WORST")):
+        if flag:
+            os.environ[name] = str(flag)              # read by the server process
     with tempfile.TemporaryDirectory() as folder:
         return asyncio.run(drive(args, Path(folder)))
 

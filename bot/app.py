@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 import signal
@@ -101,6 +102,14 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
         ticks = extra_ticks()
         if not terminal:
             ticks += (backup.nightly(settings.backups_dir, settings.backup_keep),)
+        if web:
+            links = export_links(settings)
+
+            async def forget_expired_links(services, now) -> int:
+                links.prune(now)                   # queues nothing
+                return 0
+
+            ticks += (forget_expired_links,)
         scheduler = Scheduler(services, calendar, channels, tick_seconds=settings.reminder_tick_seconds,
                               extra_ticks=ticks)
         pushed = pushed_channels(settings) if web else {}
@@ -110,6 +119,10 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
             try:
                 if web:
                     server, runs = await _start_web(settings, services, scheduler, channels, pushed, stop)
+                    # what start-up made lives as long as the process: out of the collector's
+                    # way, a full collection under load takes milliseconds, not tens of them
+                    gc.collect()
+                    gc.freeze()
                     for channel in channels:
                         push = pushed.get(channel.name)
                         log.info("%s: %s", channel.name, f"webhook at {push.url}" if push else "long polling")
@@ -228,6 +241,15 @@ def web_problem(settings) -> str | None:
         if settings.zalo_token and settings.zalo_webhook_secret:
             return t("serve.no_public_url", secret="ZALO_WEBHOOK_SECRET", channel="Zalo")
     return None
+
+
+def export_links(settings):
+    """The signed export links (bot/web.py's ExportLinks), keyed by the bot's secrets: the same
+    links from `python -m bot export --link` and from the running bot, across restarts."""
+    from bot.web import ExportLinks
+
+    key = hashlib.sha256(b"chidoan-bot export link key\0" + "\0".join(settings.secrets).encode()).digest()
+    return ExportLinks(key, settings.out_dir / "links", settings.public_url)
 
 
 def log_key(settings) -> bytes:
@@ -374,7 +396,8 @@ async def _start_web(settings, services: Services, scheduler, channels, pushed: 
             runs[channel.name] = lambda channel=channel, pushes=pushes, push=push: _zalo_pushes(
                 channel, pushes, stop, push)
     health = Health(services, scheduler, settings.reminder_tick_seconds, stop, hooks, settings.backups_dir)
-    server = WebServer(create_app(hooks, health.check, hash_chat=ChatHasher(log_key(settings))),
+    server = WebServer(create_app(hooks, health.check, hash_chat=ChatHasher(log_key(settings)),
+                                  links=export_links(settings), clock=services.clock),
                        settings.host, settings.port)
     await server.start()
     return server, runs

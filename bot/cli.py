@@ -137,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
                         help=t("cli.help.export_period"))
     export.add_argument("--out", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.export_out_dir"))
     export.add_argument("--csv", action="store_true", help=t("cli.help.export_csv"))
+    export.add_argument("--link", action="store_true", help=t("cli.help.export_link"))
     database(export)
 
     database(command(sub, "backup", "cli.help.backup"))
@@ -349,6 +350,14 @@ async def _export(args, config) -> int:
     written = xlsx.write_csv(digest, out) if args.csv else [xlsx.write_xlsx(digest, out)]
     for path in written:
         print(t("export.done", path=path))
+    if args.link:
+        if not config.public_url or not config.secrets:
+            print(t("export.link_needs_public_url"), file=sys.stderr)
+            return 1
+        links = app.export_links(config)
+        for path in written:
+            url, expires = links.publish(unit.code, path, services.clock())
+            print(t("export.link", url=url, expires=date_time(expires)))
     return 0
 
 

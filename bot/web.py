@@ -13,6 +13,10 @@
   later, so nothing that got a 200 is left unanswered by a stop (bot/app.py finishes them first).
 - `GET /healthz`: JSON from `health()` (bot/app.py's Health): 200 when the database answers and
   the scheduler ticked recently, else 503; the outbox backlog; the webhooks' counts.
+- `GET /export/<unit>/<file>?expires=…&sig=…` (`ExportLinks`): one unit's exported file, for 24
+  hours, through a link signed with HMAC-SHA256 over the unit, the file and the expiry: another
+  unit, another file or a later expiry breaks the signature (404, like a file that is not there);
+  a link past its time is 410.
 
 Logs: one line per event (an update taken, a request refused), with the chat as a keyed hash
 (`ChatHasher`: the same chat gives the same 12 hex digits, which cannot be turned back into its
@@ -31,16 +35,21 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import re
+import shutil
 import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.base import CannotStart
@@ -91,9 +100,70 @@ class ChatHasher:
         return hmac.new(self.key, f"{channel}:{chat_id}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
+LINK_LIFETIME = timedelta(hours=24)
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")      # a unit code, a file name: no path
+
+
+class ExportLinks:
+    """Signed download links to exported files, one unit's each, valid for LINK_LIFETIME.
+
+    A file is published into `folder/<unit>/` (`publish`); its link carries the expiry and
+    HMAC-SHA256(key, "<unit>/<file>/<expiry>"), so it opens that file of that unit until then and
+    nothing else. Files are removed a little after their last link expired (`prune`)."""
+
+    def __init__(self, key: bytes, folder: Path, public_url: str | None):
+        self.key = key
+        self.folder = folder
+        self.public_url = public_url
+
+    def signature(self, unit: str, name: str, expires: int) -> str:
+        return hmac.new(self.key, f"{unit}/{name}/{expires}".encode(), hashlib.sha256).hexdigest()
+
+    def link(self, unit: str, name: str, now: datetime) -> tuple[str, datetime]:
+        """The signed URL of a published file, and when it stops working."""
+        expires = int((now + LINK_LIFETIME).timestamp())
+        url = f"{self.public_url}/export/{unit}/{name}?expires={expires}&sig={self.signature(unit, name, expires)}"
+        return url, datetime.fromtimestamp(expires, timezone.utc)
+
+    def publish(self, unit: str, source: Path, now: datetime) -> tuple[str, datetime]:
+        """Copy an exported file where the links serve it from; its signed URL and expiry."""
+        if not (SAFE_NAME.match(unit) and SAFE_NAME.match(source.name)):
+            raise ValueError("a unit code or a file name that cannot be part of a link")
+        target = self.folder / unit / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        os.chmod(target, 0o600)
+        return self.link(unit, source.name, now)
+
+    def open(self, unit: str, name: str, expires: str, sig: str, now: datetime) -> Path | int:
+        """The file a link opens, or the status to answer: 404 (no such link), 410 (expired)."""
+        if not (SAFE_NAME.match(unit) and SAFE_NAME.match(name) and expires.isdigit() and len(expires) < 12):
+            return 404
+        if not hmac.compare_digest(sig.encode(), self.signature(unit, name, int(expires)).encode()):
+            return 404
+        if int(expires) < now.timestamp():
+            return 410
+        path = self.folder / unit / name
+        return path if path.is_file() else 404
+
+    def prune(self, now: datetime) -> int:
+        """Remove the files whose links have all expired (an hour of slack); how many."""
+        if not self.folder.is_dir():
+            return 0
+        cutoff = (now - LINK_LIFETIME - timedelta(hours=1)).timestamp()
+        gone = 0
+        for path in self.folder.glob("*/*"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    gone += 1
+        return gone
+
+
 def create_app(webhooks: Sequence[Webhook], health: Callable[[], Awaitable[tuple[int, dict]]], *,
-               hash_chat: ChatHasher, max_body: int = MAX_BODY, max_pending: int = MAX_PENDING) -> Starlette:
-    """The ASGI app: a route per webhook, and /healthz."""
+               hash_chat: ChatHasher, max_body: int = MAX_BODY, max_pending: int = MAX_PENDING,
+               links: ExportLinks | None = None, clock: Callable[[], datetime] | None = None) -> Starlette:
+    """The ASGI app: a route per webhook, /healthz, and the export links when `links` is given."""
 
     def endpoint(hook: Webhook):
         async def receive(request: Request) -> Response:
@@ -104,8 +174,20 @@ def create_app(webhooks: Sequence[Webhook], health: Callable[[], Awaitable[tuple
         status, body = await health()
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
+    async def download(request: Request) -> Response:
+        unit, name = request.path_params["unit"], request.path_params["name"]
+        now = (clock or (lambda: datetime.now(timezone.utc)))()
+        found = links.open(unit, name, request.query_params.get("expires", ""), request.query_params.get("sig", ""), now)
+        if isinstance(found, int):
+            log.warning("export link refused (%d)", found, extra={"event": "export_refused", "status": found})
+            return Response(status_code=found, headers={"Cache-Control": "no-store"})
+        log.info("export downloaded: %s", name, extra={"event": "export", "path": name})
+        return FileResponse(found, filename=name, headers={"Cache-Control": "private, no-store"})
+
     routes = [Route(hook.path, endpoint(hook), methods=["POST"]) for hook in webhooks]
     routes.append(Route("/healthz", healthz, methods=["GET"]))
+    if links is not None:
+        routes.append(Route("/export/{unit}/{name}", download, methods=["GET"]))
     return Starlette(routes=routes)
 
 

@@ -572,6 +572,14 @@ MESSAGES.update({
     "restore.same_file": "Tệp {path} chính là cơ sở dữ liệu đang dùng; không có gì để khôi phục.",
     "restore.done": "Đã khôi phục {path} vào {database}. Dữ liệu cũ được giữ lại ở {aside}.",
     "restore.done_fresh": "Đã khôi phục {path} vào {database}.",
+    "cli.help.export_link": (
+        "in thêm một liên kết tải tệp, dùng được 24 giờ, chỉ mở đúng tệp này (cần PUBLIC_URL và lệnh serve đang chạy)"
+    ),
+    "export.link": "Liên kết tải (dùng được đến {expires}): {url}",
+    "export.link_needs_public_url": (
+        "Chưa tạo được liên kết tải: cần đặt PUBLIC_URL và một token (TELEGRAM_BOT_TOKEN hoặc ZALO_BOT_TOKEN) "
+        "trong .env, và trợ lý chạy bằng lệnh serve."
+    ),
     "telegram.webhook_refused": (
         "Telegram không nhận địa chỉ webhook {url} ({error}). Kiểm tra PUBLIC_URL: tên miền trỏ về máy "
         "chủ này và có chứng chỉ HTTPS."

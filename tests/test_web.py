@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from bot import app as wiring
 from bot.channels import telegram as telegram_module
@@ -456,3 +455,64 @@ async def test_log_lines_are_json_with_a_hashed_chat_and_no_text_token_or_secret
     everything = stream.getvalue()
     assert text not in everything and "0987654321" not in everything and "Lan" not in everything
     assert SECRET not in everything and TOKEN.partition(":")[2] not in everything and "<token>" in everything
+
+
+# --- export links -------------------------------------------------------------------------------------
+
+async def test_an_export_link_opens_its_units_file_for_24_hours_and_nothing_else(tmp_path, services):
+    from datetime import datetime, timedelta, timezone
+
+    from bot.web import ExportLinks
+
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    clock = {"now": now}
+    links = ExportLinks(b"key", tmp_path / "links", PUBLIC_URL)
+    source = tmp_path / "tonghop-B1-2026-11.xlsx"
+    source.write_bytes(b"PK spreadsheet")
+    (tmp_path / "other.xlsx").write_bytes(b"PK other")
+    url, expires = links.publish("B1", source, now)
+    links.publish("B2", tmp_path / "other.xlsx", now)
+    assert expires == now + timedelta(hours=24) and url.startswith(f"{PUBLIC_URL}/export/B1/tonghop-B1-2026-11.xlsx?")
+    asgi = create_app([], lambda: None, hash_chat=ChatHasher(b"k"), links=links, clock=lambda: clock["now"])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://bot") as client:
+        path = url.removeprefix(PUBLIC_URL)
+        got = await client.get(path)
+        assert got.status_code == 200 and got.content == b"PK spreadsheet"
+        assert 'filename="tonghop-B1-2026-11.xlsx"' in got.headers["content-disposition"]
+        query = path.split("?", 1)[1]
+        assert (await client.get(f"/export/B2/tonghop-B1-2026-11.xlsx?{query}")).status_code == 404   # another unit
+        assert (await client.get(f"/export/B2/other.xlsx?{query}")).status_code == 404                # another file
+        later = query.replace(f"expires={int(expires.timestamp())}", f"expires={int(expires.timestamp()) + 3600}")
+        assert (await client.get(f"/export/B1/tonghop-B1-2026-11.xlsx?{later}")).status_code == 404   # longer
+        assert (await client.get("/export/B1/tonghop-B1-2026-11.xlsx")).status_code == 404
+        assert (await client.get("/export/B1/..%2F..%2Fsecret?" + query)).status_code == 404
+        clock["now"] = now + timedelta(hours=24, seconds=1)
+        assert (await client.get(path)).status_code == 410                                             # expired
+    assert links.prune(now + timedelta(hours=23)) == 0
+    os.utime(tmp_path / "links" / "B1" / source.name, (now.timestamp(), now.timestamp()))
+    assert links.prune(now + timedelta(hours=26)) == 1
+
+
+def test_python_m_bot_export_link_prints_a_signed_url(tmp_path):
+    import subprocess
+
+    database = tmp_path / "bot.sqlite3"
+    asyncio.run(_seeded(database))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "PUBLIC_URL"))}
+    env.update(DATA_DIR=str(tmp_path), DATABASE_PATH=str(database))
+    run = subprocess.run([sys.executable, "-m", "bot", "export", "--unit", "D1", "--period", "2026-11", "--link"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "PUBLIC_URL" in run.stderr
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, PUBLIC_URL=PUBLIC_URL)
+    run = subprocess.run([sys.executable, "-m", "bot", "export", "--unit", "D1", "--period", "2026-11", "--link",
+                          "--out", str(tmp_path / "d1.xlsx")], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert f"{PUBLIC_URL}/export/D1/d1.xlsx?expires=" in run.stdout and "&sig=" in run.stdout
+    assert (tmp_path / "out" / "links" / "D1" / "d1.xlsx").is_file()
+
+
+async def _seeded(database: Path) -> None:
+    services = await wiring.open_services(database)
+    await seed_tree(services)
+    await wiring.close_services(services)
