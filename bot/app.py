@@ -7,7 +7,7 @@ database; with neither, the terminal chat on the demo database.
 `serve(settings, web=True)` is `python -m bot serve`, the bot on a server: the web app of
 bot/web.py on HOST:PORT (the webhooks, /healthz), Telegram and Zalo each pushing to
 PUBLIC_URL/telegram and PUBLIC_URL/zalo when its webhook secret is set (else it is polled, as
-`run` does), and a backup every night (bot/backup.py). SIGTERM stops it in this order: the
+`run` does), and a backup every night (storage/backup.py). SIGTERM stops it in this order: the
 webhooks answer 503 (the messenger sends again later), every update taken is answered, the
 senders finish their calls in flight, the web server closes, the database closes; exit 0.
 """
@@ -76,7 +76,8 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
     `web`: `python -m bot serve` — the web app, webhooks where their secrets are set, the nightly
     backup (see the module's docstring).
     """
-    from bot import backup, demo
+    from bot import demo
+    from storage import backup
     from bot.scheduler import Scheduler, calendar_or_explain
 
     if web:
@@ -298,7 +299,7 @@ class Health:
             body["webhooks"] = {hook.name: {"taking": hook.ready(), "pending": hook.pending(), **hook.counts}
                                 for hook in self.webhooks}
         if self.backups_dir is not None:
-            from bot import backup
+            from storage import backup
 
             newest = backup.backups(self.backups_dir)
             body["last_backup"] = backup.taken_at(newest[-1]).isoformat() if newest else None

@@ -362,10 +362,8 @@ async def _export(args, config) -> int:
 
 
 async def _backup(database: Path, config) -> int:
-    """A backup now, safe while the bot runs (bot/backup.py)."""
-    import sqlite3
-
-    from bot import backup
+    """A backup now, safe while the bot runs (storage/backup.py)."""
+    from storage import backup
 
     if not _database_found(database):
         return 1
@@ -375,7 +373,7 @@ async def _backup(database: Path, config) -> int:
     except backup.BackupError as error:
         print(t("backup.failed", error=t(error.key, path=database, **error.values)), file=sys.stderr)
         return 1
-    except (OSError, sqlite3.Error) as error:
+    except backup.FAILURES as error:
         print(t("backup.failed", error=error), file=sys.stderr)
         return 1
     finally:
@@ -386,10 +384,10 @@ async def _backup(database: Path, config) -> int:
 
 
 def _restore(file: Path, database: Path) -> int:
-    """Put a backup in place of the database; run with the bot stopped (bot/backup.py)."""
+    """Put a backup in place of the database; run with the bot stopped (storage/backup.py)."""
     from datetime import datetime, timezone
 
-    from bot import backup
+    from storage import backup
 
     try:
         aside = backup.restore(file, database, datetime.now(timezone.utc))

@@ -530,7 +530,7 @@ MESSAGES.update({
     "xlsx.col.mode": "Hình thức",
 })
 
-# --- python -m bot serve, backup, restore (bot/web.py, bot/backup.py) ------------------------------
+# --- python -m bot serve, backup, restore (bot/web.py, storage/backup.py) ------------------------------
 MESSAGES.update({
     "settings.bad_telegram_secret": (
         "TELEGRAM_WEBHOOK_SECRET phải dài 16 đến 256 ký tự, chỉ gồm chữ không dấu, chữ số, _ và - "

@@ -1,4 +1,4 @@
-"""Backups (bot/backup.py): taken while the bot writes, kept N deep, once a night by the running bot,
+"""Backups (storage/backup.py): taken while the bot writes, kept N deep, once a night by the running bot,
 restored only from a sound database of this app, only with the bot stopped, the old one kept."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import app, backup
+from bot import app
+from storage import backup
 from messages_vi import t
 from tests.support import Clock, joined
 

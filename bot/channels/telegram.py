@@ -72,11 +72,7 @@ class TelegramChannel:
         other channels and the scheduler share this event loop; with no network at start, it is
         retried with a Vietnamese line for each wait (`say`)."""
         application = self.application
-        try:
-            await with_retries(application.initialize, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
-                               retry_on=(NetworkError,))
-        except InvalidToken as error:
-            raise CannotStart(t("telegram.bad_token")) from error
+        await self._initialize(say)
         try:
             await self.post_init(application)
             await application.start()
@@ -96,11 +92,7 @@ class TelegramChannel:
         `accept_webhook`. Updates pending at Telegram (the bot was down) are delivered then. When
         `stop` is set: no more are taken, those taken are answered, then it returns."""
         application = self.application
-        try:
-            await with_retries(application.initialize, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
-                               retry_on=(NetworkError,))
-        except InvalidToken as error:
-            raise CannotStart(t("telegram.bad_token")) from error
+        await self._initialize(say)
         try:
             await self.post_init(application)
             await application.start()
@@ -165,6 +157,14 @@ class TelegramChannel:
         """Wait until every pushed update taken is answered."""
         while self._webhook_tasks:
             await asyncio.gather(*list(self._webhook_tasks), return_exceptions=True)
+
+    async def _initialize(self, say: Callable[[str], None]) -> None:
+        """Initialize the Application (getMe), retrying while there is no network."""
+        try:
+            await with_retries(self.application.initialize, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
+                               retry_on=(NetworkError,))
+        except InvalidToken as error:
+            raise CannotStart(t("telegram.bad_token")) from error
 
     async def post_init(self, application: Application) -> None:
         self.services.bot_username = application.bot.username

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 NAME = re.compile(r"^chidoan-(?P<stamp>\d{8}T\d{6}Z)(?:-\d+)?\.sqlite3$")
 STAMP = "%Y%m%dT%H%M%SZ"
 SQLITE_HEADER = b"SQLite format 3\x00"
+# What a backup or a restore can fail with besides BackupError: the disk, or the database file.
+FAILURES = (OSError, sqlite3.Error)
 # The tables every version of this app has had since its first migration.
 REQUIRED_TABLES = ("units", "people", "invites", "roles", "form_sessions", "meetings", "recruitment",
                    "processed_updates")
