@@ -144,6 +144,11 @@ def parser() -> argparse.ArgumentParser:
     restore = command(sub, "restore", "cli.help.restore")
     restore.add_argument("file", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.restore_file"))
     database(restore)
+
+    to_postgres = command(sub, "migrate-to-postgres", "cli.help.migrate_to_postgres")
+    to_postgres.add_argument("--from", dest="source", type=Path, metavar=t("cli.help.file_metavar"),
+                             help=t("cli.help.migrate_from"))
+    to_postgres.add_argument("--to", dest="target", metavar=t("cli.help.url_metavar"), help=t("cli.help.migrate_to"))
     return top
 
 
@@ -160,18 +165,23 @@ def main(argv: list[str] | None = None) -> int:
         return run_loop(app.serve(config))
     if command == "serve":
         return run_loop(app.serve(config, web=True))
+    if command in ("backup", "restore") and config.database_url and not args.database:
+        print(t(f"{command}.postgres", database=config.database_shown), file=sys.stderr)
+        return 1
     if command == "backup":
         return asyncio.run(_backup(args.database or config.database_path, config))
     if command == "restore":
         return _restore(args.file, args.database or config.database_path)
+    if command == "migrate-to-postgres":
+        return _migrate_to_postgres(args.source or config.database_path, args.target or config.database_url)
     if command == "chat":
         return asyncio.run(app.serve(config, database=args.database, terminal=True))
     if command == "units" and args.action == "import":
-        return asyncio.run(_import_units(args.file, args.database or config.database_path))
+        return asyncio.run(_import_units(args.file, args.database or config.database))
     if command == "invites" and args.action == "create":
         return asyncio.run(_create_invites(args, config))
     if command == "invites" and args.action == "revoke":
-        return asyncio.run(_revoke_invite(args.code, args.database or config.database_path))
+        return asyncio.run(_revoke_invite(args.code, args.database or config.database))
     if command == "export":
         return asyncio.run(_export(args, config))
     parser().print_help()
@@ -189,9 +199,10 @@ def run_loop(main):
     return uvloop.run(main)
 
 
-def _database_found(path: Path) -> bool:
-    """Whether the database exists; if not, say so (opening it would make an empty one)."""
-    if path.is_file():
+def _database_found(path: Path | str) -> bool:
+    """Whether the database exists; if not, say so (opening it would make an empty one). A
+    PostgreSQL database (DATABASE_URL) is there: storage says so if it cannot reach it."""
+    if isinstance(path, str) or path.is_file():
         return True
     print(t("cli.no_database", path=path), file=sys.stderr)
     return False
@@ -201,7 +212,7 @@ async def _import_units(path: Path, database: Path) -> int:
     if not path.is_file():
         print(t("import.no_file", path=path), file=sys.stderr)
         return 1
-    created = not database.exists()
+    created = isinstance(database, Path) and not database.exists()
     try:
         if created:      # check the file first: a refused file must not leave an empty database behind
             units_csv.read_file(path, [])
@@ -242,7 +253,7 @@ async def _bot_username(args, config) -> str | None:
 
 
 async def _create_invites(args, config) -> int:
-    database = args.database or config.database_path
+    database = args.database or config.database
     if not _database_found(database):
         return 1
     username = await _bot_username(args, config)
@@ -333,7 +344,7 @@ async def _export(args, config) -> int:
     calendar = calendar_or_explain(config.calendar_file)
     if calendar is None:
         return 2
-    database = args.database or config.database_path
+    database = args.database or config.database
     if not _database_found(database):
         return 1
     services = await app.open_services(database)
@@ -395,4 +406,40 @@ def _restore(file: Path, database: Path) -> int:
         print(t(error.key, path=file, database=database, **error.values), file=sys.stderr)
         return 1
     print(t("restore.done" if aside else "restore.done_fresh", path=file, database=database, aside=aside))
+    return 0
+
+
+def _migrate_to_postgres(source: Path, target: str | None) -> int:
+    """Copy the SQLite file into PostgreSQL (storage/to_postgres.py) and print each table's counts."""
+    from messages_vi.formatting import number
+    from storage import to_postgres
+    from storage.postgres import url_problem
+    from storage.sql import is_postgres_url, url_without_password
+
+    if not target or not is_postgres_url(target):
+        print(t("migrate.needs_url"), file=sys.stderr)
+        return 2
+    problem = url_problem(target)
+    if problem is not None:
+        print(t("migrate.bad_url", value=url_without_password(target), problem=problem), file=sys.stderr)
+        return 2
+    if not _database_found(source):
+        return 1
+    print(t("migrate.start", source=source, target=url_without_password(target)))
+    try:
+        copied = to_postgres.copy(source, target)
+    except to_postgres.CopyError as error:
+        print(t(error.key, **error.values), file=sys.stderr)
+        return 1
+    except to_postgres.FAILURES as error:
+        said = " ".join(str(error).split()).replace(target, url_without_password(target))   # one line
+        print(t("migrate.failed", error=said), file=sys.stderr)
+        return 1
+    for table in copied:
+        print(t("migrate.table", table=table.table, source=number(table.source), target=number(table.target)))
+    different = [table.table for table in copied if not table.same]
+    if different:
+        print(t("migrate.mismatch", tables=", ".join(different)), file=sys.stderr)
+        return 1
+    print(t("migrate.done", tables=len(copied), rows=number(sum(table.source for table in copied))))
     return 0

@@ -1,4 +1,5 @@
-"""Backups of the database: taken while the bot runs, kept N deep, restored with the bot stopped.
+"""Backups of the SQLite database: taken while the bot runs, kept N deep, restored with the bot
+stopped. (PostgreSQL is backed up with its own tools, pg_dump and pg_restore: `nightly` skips it.)
 
 A backup is SQLite's online backup API run on the database thread (storage.db.Database.backup):
 between two units of work, so the copy holds every transaction committed before it began and
@@ -28,10 +29,11 @@ import shutil
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 from pathlib import Path
 
 from messages_vi.formatting import LOCAL_TZ
+from storage.schema import known_version
+from storage.sql import SQLITE
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +111,17 @@ def nightly(folder: Path, keep: int) -> Callable[..., Awaitable[int]]:
     """A scheduler tick (bot/scheduler.py's ExtraTick) that backs up once a night: due when no
     backup was taken since the last 02:00 Vietnam time (so a bot started in the afternoon with no
     backup since the night takes one at once). Queues nothing. A failure is logged and tried
-    again an hour later, not at every tick."""
+    again an hour later, not at every tick. On PostgreSQL there is none (its administrators back
+    it up with pg_dump): said once in the log."""
     failed_at: list[datetime] = []
+    told: list[bool] = []
 
     async def nightly_backup(services, now: datetime) -> int:
+        if services.storage.dialect != SQLITE:
+            if not told:
+                told.append(True)
+                log.info("the database is PostgreSQL: no nightly backup by the bot; back it up with pg_dump")
+            return 0
         if failed_at and now - failed_at[-1] < RETRY_AFTER_FAILURE:
             return 0
         night = _night_of(now)
@@ -138,13 +147,6 @@ def _night_of(moment: datetime):
 
 
 # --- checking and restoring ------------------------------------------------------------------------
-
-def known_version() -> int:
-    """The newest schema this version of the app knows: its last migration's number."""
-    folder = resources.files("storage") / "migrations"
-    numbers = [int(e.name[:4]) for e in folder.iterdir() if e.name.endswith(".sql") and e.name[:4].isdigit()]
-    return max(numbers, default=0)
-
 
 def check_database(path: Path) -> tuple[str, dict] | None:
     """None when `path` is a sound database of this app; else (message key, values) saying why not."""

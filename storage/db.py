@@ -14,15 +14,15 @@ every `except Exception` above). Both arrive wrapped in `UnitOfWorkFailed`.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-log = logging.getLogger(__name__)
+from storage.schema import migrate_sqlite
+from storage.sql import SQLITE, SQLiteConnection
+
 T = TypeVar("T")
 
 
@@ -32,6 +32,8 @@ class UnitOfWorkFailed(Exception):
 
 class Database:
     """One connection and so one writer: SQLite in WAL mode with foreign keys on."""
+
+    dialect = SQLITE
 
     def __init__(self, executor: ThreadPoolExecutor, conn: sqlite3.Connection, path: str):
         self.executor = executor
@@ -47,7 +49,7 @@ class Database:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         loop = asyncio.get_running_loop()
         try:
-            conn = await loop.run_in_executor(executor, _connect, path)
+            conn = await loop.run_in_executor(executor, connect, path)
         except BaseException:
             executor.shutdown(wait=False)
             raise
@@ -96,12 +98,13 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple)
     return result
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def connect(path: str) -> SQLiteConnection:
+    """A connection to the file (made if missing), configured, its schema brought up to date."""
     # isolation_level=None: transactions are begun and committed by `_in_transaction` only.
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, factory=SQLiteConnection)
     try:
         _configure(conn)
-        migrate(conn)
+        migrate_sqlite(conn)
     except BaseException:
         conn.close()
         raise
@@ -116,26 +119,3 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=5000")
-
-
-def _migration_files() -> list[tuple[int, str, str]]:
-    folder = resources.files("storage") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the numbered migrations newer than the file's `user_version`; return the version."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, name, sql in _migration_files():
-        if number <= current:
-            continue
-        log.debug("applying migration %s", name)
-        # executescript commits first; each migration then runs in a transaction of its own.
-        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-        current = number
-    return current

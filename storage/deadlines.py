@@ -3,7 +3,6 @@ reads, and the steps it queued (reminder_batches: what makes a reminder go once)
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import zlib
 from array import array
@@ -15,6 +14,7 @@ from typing import NamedTuple
 
 from storage.outbox import Outbox
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection
 from storage.units import ancestor_ids, subtree_span
 
 
@@ -54,18 +54,18 @@ class TickFacts:
 
 class Deadlines(Repository):
     @unit_of_work
-    def confirm(self, conn: sqlite3.Connection, unit_id: int, item_id: str, occurrence: str,
+    def confirm(self, conn: Connection, unit_id: int, item_id: str, occurrence: str,
                 person_id: int, now: datetime) -> bool:
         """Record that the unit sent this occurrence; False if it was confirmed already."""
         cur = conn.execute(
-            "INSERT OR IGNORE INTO confirmations (unit_id, item_id, occurrence, person_id, confirmed_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO confirmations (unit_id, item_id, occurrence, person_id, confirmed_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (unit_id, item_id, occurrence, person_id, iso(now)),
         )
         return cur.rowcount > 0
 
     @unit_of_work
-    def unconfirm(self, conn: sqlite3.Connection, unit_id: int, item_id: str, occurrence: str) -> bool:
+    def unconfirm(self, conn: Connection, unit_id: int, item_id: str, occurrence: str) -> bool:
         """Undo a unit's confirmation; False if there was none."""
         cur = conn.execute(
             "DELETE FROM confirmations WHERE unit_id = ? AND item_id = ? AND occurrence = ?",
@@ -74,7 +74,7 @@ class Deadlines(Repository):
         return cur.rowcount > 0
 
     @unit_of_work
-    def facts(self, conn: sqlite3.Connection, occurrences: Iterable[tuple[str, str]], meetings_since: date,
+    def facts(self, conn: Connection, occurrences: Iterable[tuple[str, str]], meetings_since: date,
               periods: Iterable[str], root_path: str | None = None) -> TickFacts:
         """Everything a tick needs, in one transaction: the units (all, or the subtree at
         `root_path`), the roles held in them, confirmations of these (item, occurrence) pairs, the
@@ -83,49 +83,46 @@ class Deadlines(Repository):
         return Deadlines.answers.inside(self, conn, tree, occurrences, meetings_since, periods, root_path)
 
     @unit_of_work
-    def tree(self, conn: sqlite3.Connection, root_path: str | None = None, names: bool = False) -> TickFacts:
+    def tree(self, conn: Connection, root_path: str | None = None, names: bool = False) -> TickFacts:
         """The units (all, or the subtree at `root_path`) and the roles held in them, with no
         answers yet; each unit with its name if asked."""
         where, params = _subtree(root_path)
-        cur = conn.cursor()
-        cur.row_factory = None                  # plain tuples: 100,000 rows of sqlite3.Row cost
+        # plain tuples (conn.plain): 100,000 row objects cost
         name = ", u.name" if names else ""
-        units = cur.execute(f"SELECT u.id, u.parent_id, u.level, u.border{name} FROM units u WHERE 1{where}",
-                            params).fetchall()
+        units = conn.plain(f"SELECT u.id, u.parent_id, u.level, u.border{name} FROM units u WHERE TRUE{where}",
+                           params).fetchall()
         ancestors: list[TreeUnit] = []
-        if root_path is not None:
-            ids = ancestor_ids(root_path)
+        ids = ancestor_ids(root_path) if root_path is not None else []
+        if ids:                                # `IN ()` is SQLite's only
             marks = ",".join("?" * len(ids))
-            ancestors = cur.execute(f"SELECT id, parent_id, level, border FROM units WHERE id IN ({marks})",
-                                    ids).fetchall()
-        in_tree = f" JOIN units u ON u.id = r.unit_id WHERE 1{where}" if where else " WHERE 1"
-        roles = cur.execute(
+            ancestors = conn.plain(f"SELECT id, parent_id, level, border FROM units WHERE id IN ({marks})",
+                                   ids).fetchall()
+        in_tree = f" JOIN units u ON u.id = r.unit_id WHERE TRUE{where}" if where else " WHERE TRUE"
+        roles = conn.plain(
             f"SELECT r.unit_id, r.person_id, r.role FROM roles r{in_tree} AND r.revoked_at IS NULL ORDER BY r.id",
             params,
         ).fetchall()
         # the few who blocked the bot, left out after: cheaper than joining people on every role
-        unreachable = {r[0] for r in cur.execute("SELECT id FROM people WHERE unreachable_at IS NOT NULL")}
+        unreachable = {r[0] for r in conn.plain("SELECT id FROM people WHERE unreachable_at IS NOT NULL")}
         if unreachable:
             roles = [role for role in roles if role[1] not in unreachable]
         return TickFacts(units, ancestors, roles, {}, {}, {})
 
     @unit_of_work
-    def answers(self, conn: sqlite3.Connection, tree: TickFacts, occurrences: Iterable[tuple[str, str]],
+    def answers(self, conn: Connection, tree: TickFacts, occurrences: Iterable[tuple[str, str]],
                 meetings_since: date, periods: Iterable[str], root_path: str | None = None) -> TickFacts:
         """`tree` with the answers read: confirmations of these (item, occurrence) pairs, the months
         with a branch meeting since a day, and the 1+1 reports of these periods."""
         where, params = _subtree(root_path)
         join = " JOIN units u ON u.id = x.unit_id" if where else ""
-        cur = conn.cursor()
-        cur.row_factory = None
         confirmed: dict[tuple[str, str], set[int]] = {}
         for item_id, key in occurrences:
-            confirmed[(item_id, key)] = {r[0] for r in cur.execute(
+            confirmed[(item_id, key)] = {r[0] for r in conn.plain(
                 f"SELECT x.unit_id FROM confirmations x{join} WHERE x.item_id = ? AND x.occurrence = ?{where}",
                 [item_id, key, *params],
             )}
         met: dict[str, set[int]] = {}
-        for unit_id, month in cur.execute(
+        for unit_id, month in conn.plain(
             f"SELECT DISTINCT x.unit_id, substr(x.held_on, 1, 7) FROM meetings x{join}"
             f" WHERE x.deleted_at IS NULL AND x.kind = 'branch' AND x.held_on >= ?{where}",
             [meetings_since.isoformat(), *params],
@@ -133,20 +130,20 @@ class Deadlines(Repository):
             met.setdefault(month, set()).add(unit_id)
         reported: dict[str, set[int]] = {}
         for period in periods:
-            reported[period] = {r[0] for r in cur.execute(
+            reported[period] = {r[0] for r in conn.plain(
                 f"SELECT x.unit_id FROM recruitment x{join} WHERE x.deleted_at IS NULL AND x.period = ?{where}",
                 [period, *params],
             )}
         return replace(tree, confirmed=confirmed, met=met, reported=reported)
 
     @unit_of_work
-    def versions(self, conn: sqlite3.Connection) -> tuple[int, int]:
+    def versions(self, conn: Connection) -> tuple[int, int]:
         """(tree, answers): numbers that change whenever what a tick reads changes (migration 0002)."""
         found = dict(conn.execute("SELECT name, version FROM tick_inputs").fetchall())
         return found["tree"], found["answers"]
 
     @unit_of_work
-    def covered(self, conn: sqlite3.Connection, step: Step) -> set[int]:
+    def covered(self, conn: Connection, step: Step) -> set[int]:
         """The units already queued this step of this occurrence, or a later one."""
         covered: set[int] = set()
         for (blob,) in conn.execute(
@@ -157,7 +154,7 @@ class Deadlines(Repository):
         return covered
 
     @unit_of_work
-    def queue(self, conn: sqlite3.Connection, steps: Sequence[tuple[Step, Mapping[str, Sequence[int]]]],
+    def queue(self, conn: Connection, steps: Sequence[tuple[Step, Mapping[str, Sequence[int]]]],
               recipients: Mapping[int, Sequence[int]], now: datetime) -> int:
         """Queue steps for units (each step with payload -> units; `recipients`: unit -> person ids),
         noting each in reminder_batches; returns how many messages were queued (a row a person)."""
@@ -166,14 +163,14 @@ class Deadlines(Repository):
             units = sorted({unit for group in sends.values() for unit in group})
             batch_id = conn.execute(
                 "INSERT INTO reminder_batches (kind, item_id, occurrence, step, rank, units, queued_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (step.kind, step.item_id, step.occurrence, step.name, step.rank, _pack(units), iso(now)),
-            ).lastrowid
+            ).fetchone()[0]
             batches.append((batch_id, sends))
         return Outbox.fan_out.inside(None, conn, batches, recipients)
 
     @unit_of_work
-    def forget_batches(self, conn: sqlite3.Connection, before: datetime) -> int:
+    def forget_batches(self, conn: Connection, before: datetime) -> int:
         """Forget the steps queued before a moment (older than any occurrence a tick still looks at)."""
         return conn.execute("DELETE FROM reminder_batches WHERE queued_at < ?", (iso(before),)).rowcount
 

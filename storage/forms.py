@@ -4,12 +4,12 @@ update, so that one delivered twice is answered once."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage.people import Identity, _identify
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _session(row) -> FormSession:
 
 class Forms(Repository):
     @unit_of_work
-    def conversation(self, conn: sqlite3.Connection, channel: str, external_id: str) -> Conversation:
+    def conversation(self, conn: Connection, channel: str, external_id: str) -> Conversation:
         """Who is writing, and their open form if any."""
         identity = _identify(conn, channel, external_id)
         session = None
@@ -59,7 +59,7 @@ class Forms(Repository):
         return Conversation(identity, session)
 
     @unit_of_work
-    def claim(self, conn: sqlite3.Connection, update_key: str, now: datetime) -> bool:
+    def claim(self, conn: Connection, update_key: str, now: datetime) -> bool:
         """Claim an update for handling before anything answers it; False if it was claimed
         already (a redelivery, or the same update arriving twice at once)."""
         cur = conn.execute("INSERT INTO processed_updates (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
@@ -68,7 +68,7 @@ class Forms(Repository):
 
     @unit_of_work
     def start(
-        self, conn: sqlite3.Connection, person_id: int, unit_id: int, form: str, state: dict,
+        self, conn: Connection, person_id: int, unit_id: int, form: str, state: dict,
         now: datetime, replace: bool = False,
     ) -> FormSession:
         """Open a form for a person; with `replace`, any form they had open is dropped first."""
@@ -82,7 +82,7 @@ class Forms(Repository):
         return _session(cur.fetchone())
 
     @unit_of_work
-    def save(self, conn: sqlite3.Connection, session_id: int, expected_version: int, state: dict,
+    def save(self, conn: Connection, session_id: int, expected_version: int, state: dict,
              now: datetime) -> int:
         """Store the form's new state if nobody moved it meanwhile; returns the new version."""
         cur = conn.execute(
@@ -96,7 +96,7 @@ class Forms(Repository):
         return row[0]
 
     @unit_of_work
-    def finish(self, conn: sqlite3.Connection, session_id: int, expected_version: int) -> None:
+    def finish(self, conn: Connection, session_id: int, expected_version: int) -> None:
         """End the form if nobody moved it meanwhile (what it collected is written by the caller
         in the same transaction)."""
         cur = conn.execute("DELETE FROM form_sessions WHERE id = ? AND version = ?", (session_id, expected_version))
@@ -104,12 +104,12 @@ class Forms(Repository):
             raise Stale(session_id)
 
     @unit_of_work
-    def forget_processed(self, conn: sqlite3.Connection, before: datetime) -> int:
+    def forget_processed(self, conn: Connection, before: datetime) -> int:
         """Drop redelivery marks older than Telegram keeps updates (24 hours); returns how many."""
         return conn.execute("DELETE FROM processed_updates WHERE at < ?", (iso(before),)).rowcount
 
     @unit_of_work
-    def drop_untouched(self, conn: sqlite3.Connection, before: datetime) -> list[FormSession]:
+    def drop_untouched(self, conn: Connection, before: datetime) -> list[FormSession]:
         """Remove forms nobody touched since `before`; returns them so their owners can be told."""
         rows = conn.execute(
             f"DELETE FROM form_sessions WHERE updated_at < ? RETURNING {_SESSION}", (iso(before),)

@@ -4,11 +4,11 @@ means the same choice after a restart, or on another worker."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class OpenMenu:
 
 class Menus(Repository):
     @unit_of_work
-    def remember(self, conn: sqlite3.Connection, channel: str, chat_id: str,
+    def remember(self, conn: Connection, channel: str, chat_id: str,
                  choices: list[tuple[str, str]], number_answer: bool, now: datetime) -> None:
         """The menu just shown to a chat replaces the one before; no choices forgets it."""
         if not choices:
@@ -34,7 +34,7 @@ class Menus(Repository):
         )
 
     @unit_of_work
-    def last(self, conn: sqlite3.Connection, channel: str, chat_id: str) -> OpenMenu | None:
+    def last(self, conn: Connection, channel: str, chat_id: str) -> OpenMenu | None:
         """The menu the chat saw last, if it had choices."""
         row = conn.execute("SELECT choices, typed_numbers, shown_at FROM open_menus WHERE channel = ? AND chat_id = ?",
                            (channel, chat_id)).fetchone()

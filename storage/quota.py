@@ -14,22 +14,43 @@ next month's start. It reads the outbox's tables: it is the outbox's, seen from 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.outbox import NewMessage, Outbox, OutboxRow, stamp
+from storage.outbox import CURRENT_BODY, NewMessage, Outbox, OutboxRow, stamp
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection, per_dialect
 
 HELD = "quota"                 # outbox.error of a row held back by the quota
-# the message a row sends next (a bundle: its current part) and the deadline reminder's due date
-_CURRENT = (" FROM outbox o JOIN people p ON p.id = o.person_id"
-            " LEFT JOIN outbox_bundles n ON n.id = o.bundle_id"
-            " JOIN outbox_bodies b ON b.id = COALESCE(o.body_id, json_extract(n.parts, '$[' || o.part || '][1]'))")
+# the message a row sends next (a bundle: its current part)
+_CURRENT = {dialect: (" FROM outbox o JOIN people p ON p.id = o.person_id"
+                      " LEFT JOIN outbox_bundles n ON n.id = o.bundle_id"
+                      f" JOIN outbox_bodies b ON b.id = {body}") for dialect, body in CURRENT_BODY.items()}
+# the payload's wording (Reply.to_dict(): {"wording": {"kind": ..., "due": ...}}): a deadline
+# reminder's kind, and its due date
+_KIND = per_dialect(sqlite="json_extract(b.payload, '$.wording.kind')",
+                    postgres="(b.payload::json -> 'wording' ->> 'kind')")
+_DUE = per_dialect(sqlite="json_extract(b.payload, '$.wording.due')",
+                   postgres="(b.payload::json -> 'wording' ->> 'due')")
 # what still goes once the quota is spent: deadline reminders, and the quota's own warning
-_PRIORITY = "(json_extract(b.payload, '$.wording.kind') = 'deadline' OR o.dedup_key LIKE 'quota:%')"
-_DUE = "json_extract(b.payload, '$.wording.due')"
+_PRIORITY = {dialect: f"({kind} = 'deadline' OR o.dedup_key LIKE 'quota:%')" for dialect, kind in _KIND.items()}
+_SET_ASIDE = {dialect: (
+    f"SELECT o.id, o.person_id{_CURRENT[dialect]}"
+    " WHERE o.status = 'queued' AND o.not_before <= ? AND p.channel = ?"
+    f" AND NOT COALESCE({_PRIORITY[dialect]}, FALSE)"
+) for dialect in _KIND}
+# the quota's warning (no due date) first of all, then the nearest deadline, then the oldest
+_CLAIM = {dialect: (
+    "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts"
+    f"{_CURRENT[dialect]}"
+    f" WHERE o.status = 'queued' AND o.not_before <= ? AND p.channel = ? AND {_PRIORITY[dialect]}"
+    " AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.person_id = o.person_id"
+    "             AND h.status IN ('queued', 'sending')"
+    "             AND NOT (h.status = 'queued' AND h.error = ? AND h.not_before > ?))"
+    " AND NOT EXISTS (SELECT 1 FROM form_sessions f WHERE f.person_id = o.person_id AND f.updated_at > ?)"
+    f" ORDER BY {_DUE[dialect]} NULLS FIRST, o.id LIMIT ?"
+) for dialect in _KIND}
 
 
 @dataclass(frozen=True)
@@ -42,7 +63,7 @@ class Unsent:
 
 class Quota(Repository):
     @unit_of_work
-    def count(self, conn: sqlite3.Connection, channel: str, bot: str, month: str, now: datetime,
+    def count(self, conn: Connection, channel: str, bot: str, month: str, now: datetime,
               warn_at: int | None = None, notice: Callable[[int], str] | None = None) -> int:
         """One message sent: the bot's count for the month goes up by one; returns the new count.
 
@@ -50,7 +71,7 @@ class Quota(Repository):
         the root unit(s), keyed per bot and month: the warning goes once a month."""
         sent, warned = conn.execute(
             "INSERT INTO quota_counts (channel, bot, month, sent) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (channel, bot, month) DO UPDATE SET sent = sent + 1 RETURNING sent, warned_at",
+            " ON CONFLICT (channel, bot, month) DO UPDATE SET sent = quota_counts.sent + 1 RETURNING sent, warned_at",
             (channel, bot, month),
         ).fetchone()
         if warn_at is not None and sent >= warn_at and warned is None:
@@ -65,29 +86,25 @@ class Quota(Repository):
         return sent
 
     @unit_of_work
-    def sent(self, conn: sqlite3.Connection, channel: str, bot: str, month: str) -> int:
+    def sent(self, conn: Connection, channel: str, bot: str, month: str) -> int:
         """How many messages the bot sent in the month."""
         row = conn.execute("SELECT sent FROM quota_counts WHERE channel = ? AND bot = ? AND month = ?",
                            (channel, bot, month)).fetchone()
         return row[0] if row else 0
 
     @unit_of_work
-    def set_aside(self, conn: sqlite3.Connection, channel: str, bot: str, month: str, quota: int,
+    def set_aside(self, conn: Connection, channel: str, bot: str, month: str, quota: int,
                   now: datetime, until: datetime) -> int:
         """The quota is spent: every queued row of the channel due now whose next message is not a
         deadline reminder (nor the quota's warning) waits until `until`, recorded as not sent;
         returns how many."""
-        rows = conn.execute(
-            f"SELECT o.id, o.person_id{_CURRENT}"
-            f" WHERE o.status = 'queued' AND o.not_before <= ? AND p.channel = ? AND NOT COALESCE({_PRIORITY}, 0)",
-            (stamp(now), channel),
-        ).fetchall()
+        rows = conn.execute(_SET_ASIDE[conn.dialect], (stamp(now), channel)).fetchall()
         for row_id, person_id in rows:
             _hold(conn, row_id, person_id, channel, bot, month, quota, now, until, "queued")
         return len(rows)
 
     @unit_of_work
-    def defer(self, conn: sqlite3.Connection, row_id: int, channel: str, bot: str, month: str, quota: int,
+    def defer(self, conn: Connection, row_id: int, channel: str, bot: str, month: str, quota: int,
               now: datetime, until: datetime) -> None:
         """A row being sent when the quota was spent goes back to the queue until `until`,
         recorded as not sent."""
@@ -96,27 +113,18 @@ class Quota(Repository):
             _hold(conn, row_id, row[0], channel, bot, month, quota, now, until, "sending")
 
     @unit_of_work
-    def claim(self, conn: sqlite3.Connection, channel: str, now: datetime, limit: int,
+    def claim(self, conn: Connection, channel: str, now: datetime, limit: int,
               busy_since: datetime | None = None) -> list[OutboxRow]:
         """Outbox.claim once the quota is spent: only rows whose next message is a deadline reminder,
         the nearest deadline first (then the oldest), or the quota's warning (first of all). A row
         held back by the quota does not hold up its person's later reminders."""
-        rows = conn.execute(
-            "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts"
-            f"{_CURRENT}"
-            f" WHERE o.status = 'queued' AND o.not_before <= ? AND p.channel = ? AND {_PRIORITY}"
-            " AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.person_id = o.person_id"
-            "             AND h.status IN ('queued', 'sending')"
-            "             AND NOT (h.status = 'queued' AND h.error = ? AND h.not_before > ?))"
-            " AND NOT EXISTS (SELECT 1 FROM form_sessions f WHERE f.person_id = o.person_id AND f.updated_at > ?)"
-            f" ORDER BY {_DUE}, o.id LIMIT ?",
-            (stamp(now), channel, HELD, stamp(now), iso(busy_since) if busy_since else "9999", limit),
-        ).fetchall()
+        rows = conn.execute(_CLAIM[conn.dialect], (stamp(now), channel, HELD, stamp(now),
+                                                   iso(busy_since) if busy_since else "9999", limit)).fetchall()
         conn.executemany("UPDATE outbox SET status = 'sending' WHERE id = ?", [(r[0],) for r in rows])
         return [OutboxRow(*r) for r in rows]
 
     @unit_of_work
-    def held(self, conn: sqlite3.Connection, channel: str, now: datetime) -> int:
+    def held(self, conn: Connection, channel: str, now: datetime) -> int:
         """How many rows of the channel wait for the quota (held back, not due yet)."""
         return conn.execute(
             "SELECT COUNT(*) FROM outbox o JOIN people p ON p.id = o.person_id"
@@ -125,7 +133,7 @@ class Quota(Repository):
         ).fetchone()[0]
 
     @unit_of_work
-    def release(self, conn: sqlite3.Connection, channel: str, now: datetime) -> int:
+    def release(self, conn: Connection, channel: str, now: datetime) -> int:
         """The quota is not spent (any more): the rows it held back may go now; returns how many."""
         return conn.execute(
             "UPDATE outbox SET not_before = ? WHERE status = 'queued' AND error = ? AND not_before > ?"
@@ -134,7 +142,7 @@ class Quota(Repository):
         ).rowcount
 
     @unit_of_work
-    def unsent(self, conn: sqlite3.Connection, unit_id: int, start: datetime, end: datetime) -> Unsent:
+    def unsent(self, conn: Connection, unit_id: int, start: datetime, end: datetime) -> Unsent:
         """Messages held back by a quota from `start` to `end` for people of the unit's subtree."""
         count, quota = conn.execute(
             "SELECT COUNT(*), COALESCE(MAX(q.quota), 0) FROM quota_unsent q"
@@ -147,18 +155,18 @@ class Quota(Repository):
         return Unsent(count, quota)
 
 
-def _hold(conn: sqlite3.Connection, row_id: int, person_id: int, channel: str, bot: str, month: str,
+def _hold(conn: Connection, row_id: int, person_id: int, channel: str, bot: str, month: str,
           quota: int, now: datetime, until: datetime, status: str) -> None:
     conn.execute("UPDATE outbox SET status = 'queued', not_before = ?, error = ? WHERE id = ? AND status = ?",
                  (stamp(until), HELD, row_id, status))
     conn.execute(
-        "INSERT OR IGNORE INTO quota_unsent (outbox_id, month, channel, bot, person_id, quota, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO quota_unsent (outbox_id, month, channel, bot, person_id, quota, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (row_id, month, channel, bot, person_id, quota, iso(now)),
     )
 
 
-def _root_officers(conn: sqlite3.Connection) -> list[int]:
+def _root_officers(conn: Connection) -> list[int]:
     """The reachable officers of the root unit(s); with none there, those of the units nearest
     the root that have some."""
     rows = conn.execute(

@@ -1,0 +1,236 @@
+"""The PostgreSQL connection: a pool of psycopg 3 connections, each unit of work in one transaction
+on a database thread of its own.
+
+The twin of storage.db's SQLite `Database`, with the same `run`: `fn(conn, *args)` runs in one
+transaction on a database thread and commits, or rolls back and raises. Here there are
+`POOL_SIZE` threads, each taking a pooled connection for the time of one unit of work, so units
+of work of different chats run side by side (SQLite has one writer; PostgreSQL takes many).
+
+Each unit of work runs SERIALIZABLE: as if it ran alone, as under SQLite's one writer, so that a
+unit of work that reads and then writes on what it read (a tick's reminders queued once, an
+invite used once) means the same on both. Where PostgreSQL finds two that could not have run one
+after the other, it fails one, and `run` runs that one again (up to RETRIES times): a unit of
+work is a function of the database and its arguments, with no effect outside its transaction.
+
+The same guarantees as storage.db: whatever a unit of work raises reaches the awaiting caller at
+once, StopIteration and BaseExceptions that are not Exceptions wrapped in `UnitOfWorkFailed`;
+the transaction is rolled back and the next call works. Nothing waits forever: a statement is
+cancelled after STATEMENT_TIMEOUT, a lock waited for after LOCK_TIMEOUT (SQLite's busy timeout),
+a connection asked of the pool after POOL_TIMEOUT.
+
+The repositories' SQL is SQLite's (`?` placeholders): `PostgresConnection` hands psycopg each
+statement with `%s`, translated once per statement text (`psycopg_sql`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.adapt import Loader
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import tuple_row
+from psycopg_pool import ConnectionPool
+
+from storage.db import UnitOfWorkFailed
+from storage.schema import migrate_postgres
+from storage.sql import POSTGRES, url_without_password
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+POOL_SIZE = 4                    # database threads, one pooled connection each
+STATEMENT_TIMEOUT_MS = 60_000    # a national tick's largest statement takes about a second
+LOCK_TIMEOUT_MS = 5_000          # as SQLite's busy_timeout
+IDLE_IN_TRANSACTION_MS = 60_000  # a unit of work never waits between its statements but on Python
+POOL_TIMEOUT = 30.0              # seconds to wait for a pooled connection before failing
+CONNECT_TIMEOUT = 10             # seconds, at opening
+RETRIES = 20                     # runs of a unit of work PostgreSQL failed as not serializable
+RETRY_PAUSE = 0.002              # seconds before the second run, doubled each time up to 0.1 s
+
+
+def url_problem(url: str) -> str | None:
+    """None when libpq can read `url`; else what is wrong with it (without the password)."""
+    try:
+        conninfo_to_dict(url)
+        urlsplit(url).port                     # a port that is not a number
+    except (psycopg.ProgrammingError, ValueError) as error:
+        return str(error).replace(url, url_without_password(url)).strip()   # libpq quotes the URL
+    return None
+
+
+# --- the connection a unit of work is handed ------------------------------------------------------
+
+_LITERAL = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")""")
+
+
+@functools.lru_cache(maxsize=4096)
+def psycopg_sql(sql: str) -> str:
+    """A statement with `?` placeholders as psycopg takes it: `%s`, and every literal `%` doubled
+    (psycopg reads `%` everywhere in the text, a LIKE pattern's `'quota:%'` included)."""
+    parts = _LITERAL.split(sql)
+    return "".join(part.replace("%", "%%") if number % 2 else part.replace("%", "%%").replace("?", "%s")
+                   for number, part in enumerate(parts))
+
+
+class Row(tuple):
+    """A row, by index like a tuple (unpacking, `dict(rows)`) and by column name, `row["id"]`."""
+
+    columns: dict[str, int] = {}
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.columns[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self.columns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    return type("Row", (Row,), {"columns": {name: index for index, name in enumerate(names)}})
+
+
+def rows(cursor):
+    """psycopg's row factory for `Row`s."""
+    names = tuple(column.name for column in cursor.description or ())
+    return _row_class(names)
+
+
+class NumberLoader(Loader):
+    """NUMERIC as SQLite would give it: PostgreSQL's SUM of BIGINTs is NUMERIC, read as an int;
+    an AVG with decimals, as a float."""
+
+    def load(self, data) -> int | float:
+        text = bytes(data)
+        if text.lstrip(b"-").isdigit():
+            return int(text)
+        return float(text)
+
+
+class PostgresConnection:
+    """storage.sql's `Connection` over one psycopg connection in a transaction."""
+
+    dialect = POSTGRES
+
+    def __init__(self, raw: psycopg.Connection):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+        return self.raw.execute(psycopg_sql(sql), params)
+
+    def executemany(self, sql: str, rows_: Iterable[Sequence[Any]]) -> psycopg.Cursor:
+        cursor = self.raw.cursor()
+        cursor.executemany(psycopg_sql(sql), rows_)
+        return cursor
+
+    def plain(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+        return self.raw.cursor(row_factory=tuple_row).execute(psycopg_sql(sql), params)
+
+
+def configure(raw: psycopg.Connection) -> None:
+    """Every connection as the repositories expect it: `Row`s, numbers as SQLite gives them,
+    and timeouts so that nothing waits forever."""
+    raw.row_factory = rows
+    raw.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+    raw.adapters.register_loader("numeric", NumberLoader)
+    raw.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    raw.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    raw.execute(f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}")
+    raw.commit()
+
+
+# --- the database -------------------------------------------------------------------------------
+
+class PostgresDatabase:
+    """A pool of connections to one PostgreSQL database, and as many database threads."""
+
+    dialect = POSTGRES
+
+    def __init__(self, executor: ThreadPoolExecutor, pool: ConnectionPool, url: str):
+        self.executor = executor
+        self.pool = pool
+        self.url = url
+        self.path = url_without_password(url)   # what a person is shown: never the password
+
+    @classmethod
+    async def open(cls, url: str, size: int = POOL_SIZE) -> "PostgresDatabase":
+        """Connect, bring the schema up to date, and fill the pool."""
+        executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="postgres")
+        loop = asyncio.get_running_loop()
+        try:
+            pool = await loop.run_in_executor(executor, _open_pool, url, size)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(executor, pool, url)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, self.pool.close)
+        self.executor.shutdown(wait=True)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(conn, *args)` in one transaction on a database thread; commit or roll back."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, _in_transaction, self.pool, fn, args)
+
+
+def _open_pool(url: str, size: int) -> ConnectionPool:
+    # one connection first, for the migrations, and so that a refused login or a wrong host is
+    # said in PostgreSQL's words at once rather than as a pool that timed out
+    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as raw:
+        migrate_postgres(raw)
+    # one connection made at once, the others when units of work run side by side
+    pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=POOL_TIMEOUT,
+                          configure=configure, name="chidoan", kwargs={"connect_timeout": CONNECT_TIMEOUT})
+    pool.open(wait=True, timeout=CONNECT_TIMEOUT * 2)
+    return pool
+
+
+def _in_transaction(pool: ConnectionPool, fn: Callable[..., T], args: tuple) -> T:
+    attempt, pause = 1, RETRY_PAUSE
+    while True:
+        raw = pool.getconn()
+        try:
+            return _once(raw, fn, args)
+        except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
+            if attempt >= RETRIES:
+                raise
+        finally:
+            pool.putconn(raw)
+        # the other transaction is committing: a short pause, with a random part so that two
+        # that collided do not collide again in step
+        time.sleep(pause * (0.5 + random.random()))
+        attempt, pause = attempt + 1, min(pause * 2, 0.1)
+
+
+def _once(raw: psycopg.Connection, fn: Callable[..., T], args: tuple) -> T:
+    try:
+        result = fn(PostgresConnection(raw), *args)
+    except BaseException as error:
+        _roll_back(raw)
+        if isinstance(error, StopIteration) or not isinstance(error, Exception):
+            raise UnitOfWorkFailed(f"{type(error).__name__} in a unit of work: {error}") from error
+        raise
+    raw.commit()
+    return result
+
+
+def _roll_back(raw: psycopg.Connection) -> None:
+    try:
+        raw.rollback()
+    except psycopg.OperationalError:
+        # the connection is gone (the server restarted): the pool replaces it; the caller gets
+        # the unit of work's own error, not this one
+        log.warning("rollback on a lost PostgreSQL connection")
