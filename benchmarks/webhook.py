@@ -18,10 +18,14 @@ would cost more than the server it measures), with the secret header, as Telegra
      moment each post was due (a late post counts its wait), to its 200 ("taken") and to the
      reply reaching the Bot API ("answered": end to end).
 
-At the end every update must have had exactly one reply and every form its answers committed.
+Each update is written to the database's inbox before its 200 (bot/web.py's Intake: the posts that
+arrive while a commit runs share the next one; `--linger` makes it wait that many ms for more).
+Printed too: the server's CPU time per update (all its threads, read from /proc; it drifts with
+the machine, as the rates do), and the updates per inbox commit. At the end every update must have had exactly one reply and every form its answers
+committed.
 
     .venv/bin/python benchmarks/webhook.py [--chats 200] [--rate 500] [--seconds 10] [--connections 32]
-                                           [--worst] [--profile FILE] [--asyncio]
+                                           [--worst] [--profile FILE] [--asyncio] [--linger MS]
 """
 
 from __future__ import annotations
@@ -108,6 +112,13 @@ async def run_server(folder: Path, port: int, chats: int) -> None:
         return real_build(settings, services=services, request=api, rate_limiter=False)
 
     telegram_channel.build_application = build_application        # serve() imports it when it builds
+    if os.environ.get("BENCH_LINGER"):
+        import functools
+
+        from bot import web
+
+        # the inbox's writer waits this long for more updates before each group commit
+        web.Intake = functools.partial(web.Intake, linger=float(os.environ["BENCH_LINGER"]) / 1000)
     if os.environ.get("BENCH_WORST"):
         import gc
         import logging
@@ -288,6 +299,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process used so far, every thread of it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100)[int(p) - 1] if len(values) > 1 else values[0]
 
@@ -314,15 +331,20 @@ async def drive(args, folder: Path) -> int:
         print(f"{args.chats} secretaries with a meeting form open; server: python -m bot serve's wiring, one "
               f"uvicorn worker, LOG_LEVEL=INFO (a line per update); {os.cpu_count()} cores", flush=True)
         await load.closed_loop(args.warmup)                               # warm-up, not measured
+        cpu = cpu_seconds(server.pid)
         taken, answered = await load.closed_loop(args.closed)
+        cpu = (cpu_seconds(server.pid) - cpu) / args.closed * 1000
         print(f"closed loop, {args.closed:,} form answers, {args.connections} posts in flight: "
               f"{answered:,.0f} updates/s answered end to end ({taken:,.0f}/s taken; {load.refused} 503s, "
-              f"posted again)", flush=True)
+              f"posted again); the server used {cpu:.2f} ms of CPU per update", flush=True)
         load.refused = 0
         await asyncio.sleep(1.0)
+        cpu = cpu_seconds(server.pid)
         first, last = await load.open_loop(args.rate, args.seconds)
         while (await health(port))["webhooks"]["telegram"]["pending"]:
             await asyncio.sleep(0.01)
+        cpu = (cpu_seconds(server.pid) - cpu) / len(load.taken_ms) * 1000
+        inbox = (await health(port)).get("inbox")
     finally:
         if server.returncode is None:
             server.send_signal(signal.SIGUSR1)
@@ -359,7 +381,10 @@ async def drive(args, folder: Path) -> int:
     print(f"open loop at {args.rate:,.0f}/s for {args.seconds:.0f} s ({total:,} form answers):")
     print(f"  taken (200):            p50 {percentile(load.taken_ms, 50):6.2f} ms   p99 {percentile(load.taken_ms, 99):6.2f} ms")
     print(f"  answered (reply sent):  p50 {percentile(answered_ms, 50):6.2f} ms   p99 {percentile(answered_ms, 99):6.2f} ms")
-    print(f"  answered {total / (last_reply - first):,.0f} updates/s (first post due -> last reply)")
+    commits = f"; {inbox['written'] / max(1, inbox['commits']):.1f} updates per inbox commit (since the start)" \
+        if inbox else ""
+    print(f"  answered {total / (last_reply - first):,.0f} updates/s (first post due -> last reply); the server "
+          f"used {cpu:.2f} ms of CPU per update{commits}")
     print(f"  {load.refused} 503s (posted again); every update answered exactly once, every answer committed; "
           f"the server stopped with exit code {result['code']}")
     return 0
@@ -375,6 +400,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1000)
     parser.add_argument("--profile", type=Path, help="write the server's cProfile (event loop thread) here")
     parser.add_argument("--asyncio", action="store_true", help="the server on asyncio's loop, not uvloop")
+    parser.add_argument("--linger", type=float, help="ms the inbox waits for more updates before a commit (default 0)")
     parser.add_argument("--worst", action="store_true",
                         help="print the slowest answers, and the server's ticks and full collections meanwhile")
     parser.add_argument("--server", action="store_true", help=argparse.SUPPRESS)
@@ -390,7 +416,7 @@ def main() -> int:
             run_loop(run_server(args.folder, args.port, args.chats))
         return 0
     for flag, name in ((args.profile, "WEBHOOK_BENCH_PROFILE"), (args.asyncio, "BENCH_ASYNCIO"),
-                       (args.worst, "BENCH_WORST")):
+                       (args.worst, "BENCH_WORST"), (args.linger, "BENCH_LINGER")):
         if flag:
             os.environ[name] = str(flag)              # read by the server process
     with tempfile.TemporaryDirectory() as folder:

@@ -4,16 +4,20 @@
   request's secret header must equal the messenger's webhook secret, compared in constant time
   (`hmac.compare_digest`), else 403 and the body is not even read. A body over `max_body` gets
   413, one that is not JSON 400 (a log line, never a traceback), one that is JSON but no update
-  400 too. An update is handed to its channel (`Webhook.accept`), which starts answering it in
-  the background, after the earlier updates of its chat (bot/channels/ordering.py), and the
-  answer is 200 at once. An update taken just before is answered 200 and not handed over again
-  (and the database's claim on each update answers a later repeat once: handlers/router.py).
+  400 too. An update its channel takes (`Webhook.accept`) is written to the database's inbox
+  first (`Intake`: updates arriving together share one commit), then answered 200 and started
+  in the background, after the earlier updates of its chat (bot/channels/ordering.py). Its row
+  goes in the transaction where the router claims the update (handlers/router.py), so a process
+  killed after the 200 finds it at the next start and answers it then: once, in its chat's
+  order. An update taken just before, or still waiting in the inbox, is answered 200 and not
+  handed over again (and the database's claim answers a later repeat once).
   While the bot starts or stops (`Webhook.ready()` false), or while `max_pending` updates are
   still being answered, the answer is 503 with Retry-After: the messenger sends the update again
   later, so nothing that got a 200 is left unanswered by a stop (bot/app.py finishes them first).
 - `GET /healthz`: JSON from `health()` (bot/app.py's Health): 200 when the database answers and
   the scheduler ticked recently, else 503; the outbox backlog; the webhooks' counts.
-- `GET /export/<unit>/<file>?expires=…&sig=…` (`ExportLinks`): one unit's exported file, for 24
+- `GET /export/<unit>/<file>?expires=…&sig=…` (`ExportLinks`, bot/channels/links.py, the signer
+  the Zalo channel offers files with too): one unit's exported file, for 24
   hours, through a link signed with HMAC-SHA256 over the unit, the file and the expiry: another
   unit, another file or a later expiry breaks the signature (404, like a file that is not there);
   a link past its time is 410.
@@ -35,16 +39,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
-import re
-import shutil
 import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 
 import uvicorn
 from starlette.applications import Starlette
@@ -53,6 +53,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.base import CannotStart
+from storage.inbox import Pushed
+from bot.channels.links import ExportLinks     # the signer sits below the channels, which offer links too
 from messages_vi import t
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,15 @@ OVERLOAD_LOG_EVERY = 10.0   # seconds: a flood of 503s for a full queue is one w
 
 @dataclass(frozen=True)
 class Accepted:
-    """What a channel took from one pushed update, for the log line: its chat and kind."""
+    """What a channel took from one pushed update: its chat and kind (for the log line), its key
+    (the router's claim key, the inbox row's), and `start`, which starts answering it and returns
+    the task (None: there is nothing to answer, an event or a bot's own message)."""
 
     chat: str | None
     kind: str
     update: str | None = None
+    key: str | None = None
+    start: Callable[[], asyncio.Task] | None = None
 
 
 @dataclass
@@ -82,6 +88,7 @@ class Webhook:
     secret: str
     accept: Callable[[object], Accepted | None]  # None: a repeat; ValueError: not an update
     ready: Callable[[], bool]                   # taking updates now (started, not stopping)
+    intake: Intake                              # where an update is kept until it is handled
     pending: Callable[[], int] = lambda: 0      # updates taken and not answered yet
     counts: Counter = field(default_factory=Counter)
     overload_logged: float = -OVERLOAD_LOG_EVERY   # monotonic time of the last "too many" warning
@@ -100,64 +107,161 @@ class ChatHasher:
         return hmac.new(self.key, f"{channel}:{chat_id}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
-LINK_LIFETIME = timedelta(hours=24)
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")      # a unit code, a file name: no path
+class _Entry:
+    __slots__ = ("update", "start", "taken")
+
+    def __init__(self, update: Pushed, start: Callable[[], asyncio.Task | None], taken: asyncio.Future):
+        self.update = update
+        self.start = start
+        self.taken = taken
 
 
-class ExportLinks:
-    """Signed download links to exported files, one unit's each, valid for LINK_LIFETIME.
+def _write(tx, updates: list[Pushed], handled: list[int], now: datetime) -> list[int | None]:
+    ids = tx.inbox.add(updates, now) if updates else []
+    if handled:
+        tx.inbox.forget(handled)
+    return ids
 
-    A file is published into `folder/<unit>/` (`publish`); its link carries the expiry and
-    HMAC-SHA256(key, "<unit>/<file>/<expiry>"), so it opens that file of that unit until then and
-    nothing else. Files are removed a little after their last link expired (`prune`)."""
 
-    def __init__(self, key: bytes, folder: Path, public_url: str | None):
-        self.key = key
-        self.folder = folder
-        self.public_url = public_url
+class Intake:
+    """Pushed updates into the database's inbox (storage/inbox.py) before their 200; then started.
 
-    def signature(self, unit: str, name: str, expires: int) -> str:
-        return hmac.new(self.key, f"{unit}/{name}/{expires}".encode(), hashlib.sha256).hexdigest()
+    `write` queues an update and returns once it is committed. One writer commits whatever is
+    queued in one transaction (a group commit: the updates that arrived while the previous commit
+    ran, up to `max_batch`; with `linger`, it also waits that long for more), then calls each
+    update's `start` in the order written — so a chat's updates start in their order — and keeps
+    the row until the task `start` returned is done. The router removes a row when it claims its
+    update (in that transaction); rows of updates no one claims (an update whose handling failed
+    before its claim) are removed with the next commit, or `forget_after` seconds after they finished.
+    `replay` starts what a killed process left in the inbox; `drain` waits for the queue to empty.
+    """
 
-    def link(self, unit: str, name: str, now: datetime) -> tuple[str, datetime]:
-        """The signed URL of a published file, and when it stops working."""
-        expires = int((now + LINK_LIFETIME).timestamp())
-        url = f"{self.public_url}/export/{unit}/{name}?expires={expires}&sig={self.signature(unit, name, expires)}"
-        return url, datetime.fromtimestamp(expires, timezone.utc)
+    def __init__(self, storage, clock: Callable[[], datetime], *, linger: float = 0.0, max_batch: int = 256,
+                 forget_after: float = 1.0):
+        self.storage = storage
+        self.clock = clock
+        self.linger = linger
+        self.max_batch = max_batch
+        self.forget_after = forget_after
+        self.commits = 0                        # group commits made, and updates written in them
+        self.written = 0
+        self._queue: list[_Entry] = []
+        self._handled: list[int] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._writer: asyncio.Task | None = None
+        self._forget_timer: asyncio.TimerHandle | None = None
+        self._closed = False
 
-    def publish(self, unit: str, source: Path, now: datetime) -> tuple[str, datetime]:
-        """Copy an exported file where the links serve it from; its signed URL and expiry."""
-        if not (SAFE_NAME.match(unit) and SAFE_NAME.match(source.name)):
-            raise ValueError("a unit code or a file name that cannot be part of a link")
-        target = self.folder / unit / source.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        os.chmod(target, 0o600)
-        return self.link(unit, source.name, now)
+    async def write(self, channel: str, key: str | None, body: str, start: Callable[[], asyncio.Task | None]) -> bool:
+        """Keep one update until it is handled; once committed, `start()` it. False (and not started)
+        when an update with its key is in the inbox already."""
+        taken = asyncio.get_running_loop().create_future()
+        self._queue.append(_Entry(Pushed(channel, key, body), start, taken))
+        self._idle.clear()
+        self._wake_writer()
+        return await taken
 
-    def open(self, unit: str, name: str, expires: str, sig: str, now: datetime) -> Path | int:
-        """The file a link opens, or the status to answer: 404 (no such link), 410 (expired)."""
-        if not (SAFE_NAME.match(unit) and SAFE_NAME.match(name) and expires.isdigit() and len(expires) < 12):
-            return 404
-        if not hmac.compare_digest(sig.encode(), self.signature(unit, name, int(expires)).encode()):
-            return 404
-        if int(expires) < now.timestamp():
-            return 410
-        path = self.folder / unit / name
-        return path if path.is_file() else 404
+    def handled(self, row: int) -> None:
+        """The update of this row was answered (or failed): its row can go."""
+        if self._closed:
+            return                              # (found again at the next start: its claim answers it once)
+        self._handled.append(row)
+        if self._forget_timer is None:
+            self._forget_timer = asyncio.get_running_loop().call_later(self.forget_after, self._wake_writer)
 
-    def prune(self, now: datetime) -> int:
-        """Remove the files whose links have all expired (an hour of slack); how many."""
-        if not self.folder.is_dir():
-            return 0
-        cutoff = (now - LINK_LIFETIME - timedelta(hours=1)).timestamp()
-        gone = 0
-        for path in self.folder.glob("*/*"):
-            with contextlib.suppress(FileNotFoundError):
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    gone += 1
-        return gone
+    def _wake_writer(self) -> None:
+        self._wake.set()
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_batches())
+
+    async def replay(self, hook: Webhook) -> int:
+        """Start the updates of `hook`'s channel left in the inbox by a process that stopped before
+        answering them (answered 200, then killed), oldest first; how many were started."""
+        waiting = await self.storage.inbox.waiting(hook.name)
+        started = 0
+        for row in waiting:
+            try:
+                accepted = hook.accept(json.loads(row.body))
+            except ValueError:
+                accepted = None
+            if accepted is None or accepted.start is None:
+                self.handled(row.id)
+                continue
+            self._start(accepted.start, row.id)
+            started += 1
+        if waiting:
+            log.warning("%s: %d updates answered 200 before the last stop and not handled then; handled now",
+                        hook.name, started, extra={"event": "inbox_replayed", "channel": hook.name, "count": started})
+        return started
+
+    async def drain(self) -> None:
+        """Wait until every update written is committed and started."""
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Drain, remove the rows of the updates handled since the last commit, stop the writer."""
+        await self.drain()
+        self._closed = True
+        if self._forget_timer is not None:
+            self._forget_timer.cancel()
+            self._forget_timer = None
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
+        if self._handled:
+            handled, self._handled = self._handled, []
+            await self.storage.inbox.forget(handled)
+
+    async def _write_batches(self) -> None:
+        while True:
+            await self._wake.wait()
+            if self.linger and self._queue:
+                await asyncio.sleep(self.linger)
+            self._wake.clear()
+            batch = self._queue[:self.max_batch]
+            del self._queue[:len(batch)]
+            handled, self._handled = self._handled, []
+            if handled and self._forget_timer is not None:
+                self._forget_timer.cancel()
+                self._forget_timer = None
+            if batch or handled:
+                await self._commit(batch, handled)
+            if self._queue:
+                self._wake.set()
+            else:
+                self._idle.set()
+
+    async def _commit(self, batch: list[_Entry], handled: list[int]) -> None:
+        try:
+            rows = await self.storage.atomic(_write, [entry.update for entry in batch], handled, self.clock())
+        except Exception as error:              # the database is failing: each post is answered 503
+            log.warning("the inbox could not be written (%s); %d updates refused", type(error).__name__, len(batch))
+            self._handled[:0] = handled
+            for entry in batch:
+                if not entry.taken.done():
+                    entry.taken.set_exception(error)
+            return
+        self.commits += bool(batch)
+        self.written += len(batch)
+        for entry, row in zip(batch, rows):
+            if row is not None:
+                self._start(entry.start, row)
+            if not entry.taken.done():          # (a post given up meanwhile: its row is kept and started)
+                entry.taken.set_result(row is not None)
+
+    def _start(self, start: Callable[[], asyncio.Task | None], row: int) -> None:
+        try:
+            task = start()
+        except Exception:
+            log.exception("an update from the inbox could not be started; it waits for the next start")
+            return
+        if task is None:
+            self.handled(row)
+        else:
+            task.add_done_callback(lambda _, row=row: self.handled(row))
 
 
 def create_app(webhooks: Sequence[Webhook], health: Callable[[], Awaitable[tuple[int, dict]]], *,
@@ -239,14 +343,22 @@ async def _receive(request: Request, hook: Webhook, hash_chat: ChatHasher, max_b
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         return _refused(hook, 400, f"malformed JSON ({len(body)} bytes, {type(error).__name__})")
-    # From here to the hand-over nothing awaits: an update either is taken before a stop begins
-    # (and is answered before the bot exits), or gets 503 and comes again.
+    # From here until the update is queued for the inbox nothing awaits: an update either is
+    # queued before a stop begins (the stop waits for it: Intake.drain, and answers it before the
+    # bot exits), or gets 503 and comes again.
     if not hook.ready():
         return _refused(hook, 503, "stopping")
     try:
         accepted = hook.accept(data)
     except ValueError as error:
         return _refused(hook, 400, str(error))
+    if accepted is not None and accepted.start is not None:
+        # the 200 only once the update's commit into the inbox is done
+        try:
+            if not await hook.intake.write(hook.name, accepted.key, _text(body, data), accepted.start):
+                accepted = None                 # still in the inbox from an earlier post
+        except Exception as error:              # the database failed: the messenger sends it again
+            return _refused(hook, 503, f"the update could not be kept ({type(error).__name__})")
     if accepted is None:
         hook.counts["repeated"] += 1
         log.info("%s webhook: an update taken already came again; not handled twice", hook.name,
@@ -259,6 +371,14 @@ async def _receive(request: Request, hook: Webhook, hash_chat: ChatHasher, max_b
              extra={"event": "update", "channel": hook.name, "chat": chat, "update": accepted.update,
                     "kind": accepted.kind, "ms": elapsed})
     return Response(status_code=200)
+
+
+def _text(body: bytearray, data: object) -> str:
+    """The update as the inbox keeps it: the body as posted, or the JSON it decoded to."""
+    try:
+        return body.decode()
+    except UnicodeDecodeError:                  # JSON in UTF-16 or UTF-32, which json.loads reads too
+        return json.dumps(data, ensure_ascii=False)
 
 
 # --- running it -----------------------------------------------------------------------------------

@@ -1,7 +1,13 @@
 """Telegram, through python-telegram-bot: turn updates into `Incoming`, replies into messages.
 
-The only module that knows Telegram. Long polling; every call goes through the configured Bot
-API server (TELEGRAM_API_BASE_URL), file downloads included.
+The only module that knows Telegram. Long polling (`run`), or updates pushed to the web app's
+webhook (`run_webhook`, `read_webhook`, `start_pushed`: bot/web.py); every call goes through the
+configured Bot API server (TELEGRAM_API_BASE_URL), file downloads included.
+
+An update is read from its JSON (`read_update`, for polled and pushed updates alike) and a text is
+sent, and its buttons closed, through `Bot.do_api_request`, keeping Telegram's answer as JSON:
+python-telegram-bot's objects (an Update, a Message with its chat, sender and keyboard) cost more
+to build than the rest of an answer (benchmarks/webhook.py).
 """
 
 from __future__ import annotations
@@ -10,11 +16,12 @@ import asyncio
 import logging
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import (
-    BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update,
+    BotCommand, BotCommandScopeChat, Update,
 )
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import (
@@ -24,10 +31,10 @@ from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters,
 )
 from telegram.request import BaseRequest
-from telegram.warnings import PTBDeprecationWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.base import CannotStart
-from bot.channels.ordering import OrderedUpdateProcessor
+from bot.channels.ordering import KeyedOrder, OrderedUpdateProcessor
 from bot.settings import Settings
 from bot.startup import with_retries
 from domain.sender import Budget, Limits
@@ -65,6 +72,7 @@ class TelegramChannel:
         self.webhook_open = False
         self._webhook_tasks: set[asyncio.Task] = set()
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
+        self.order = KeyedOrder()                          # pushed updates: one chat's in order
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event, *, say: Callable[[str], None] = print) -> None:
@@ -86,16 +94,22 @@ class TelegramChannel:
 
     # --- webhook (python -m bot serve; bot/web.py posts what Telegram pushes) ------------------
     async def run_webhook(self, stop: asyncio.Event, url: str, secret: str, *,
-                          say: Callable[[str], None] = print) -> None:
+                          say: Callable[[str], None] = print, replay: Callable[[], Awaitable[object]] | None = None,
+                          drain: Callable[[], Awaitable[None]] | None = None) -> None:
         """As `run`, but Telegram pushes the updates to `url` (setWebhook, with `secret` sent back
         in every request's X-Telegram-Bot-Api-Secret-Token) and they come in through
-        `accept_webhook`. Updates pending at Telegram (the bot was down) are delivered then. When
-        `stop` is set: no more are taken, those taken are answered, then it returns."""
+        `read_webhook` and `start_pushed`. Updates pending at Telegram (the bot was down) are
+        delivered then. `replay`: awaited once the bot is started, before any update is taken (the
+        web app's inbox starts those a killed process took and did not answer). When `stop` is
+        set: no more are taken, `drain` is awaited (those being taken are started), those started
+        are answered, then it returns."""
         application = self.application
         await self._initialize(say)
         try:
             await self.post_init(application)
             await application.start()
+            if replay is not None:
+                await replay()
             self.webhook_open = not stop.is_set()   # an old webhook may already be pushing to us
 
             async def set_webhook() -> None:
@@ -111,42 +125,42 @@ class TelegramChannel:
             await stop.wait()
         finally:
             self.webhook_open = False
+            if drain is not None:
+                await drain()
             await self.settle_webhook()
             if application.running:
                 await application.stop()
             await self.settle()
             await application.shutdown()
 
-    def accept_webhook(self, data: object) -> Update | None:
-        """Take one update Telegram posted (its JSON, decoded) and start answering it in the
-        background, after the updates of its chat taken before it (the Application's update
-        processor: bot/channels/ordering.py). Returns the Update, or None for an update id taken
-        just before (a repeat: the database's claim would answer it once anyway). Raises
-        ValueError for anything that is not an update."""
+    def read_webhook(self, data: object) -> Received | None:
+        """One update Telegram posted (its JSON, decoded), read (`read_update`) and not started yet;
+        None for an update id started just before (a repeat: the database's claim would answer it
+        once anyway). Raises ValueError for anything that is not an update."""
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             raise ValueError("not a Telegram update: no update_id")
-        update_id = data["update_id"]
-        if update_id in self._recent_updates:
+        if data["update_id"] in self._recent_updates:
             return None
-        try:
-            update = Update.de_json(data, self.application.bot)
-        except Exception as error:
-            raise ValueError(f"not a Telegram update ({type(error).__name__})") from error
-        self._recent_updates[update_id] = None
+        return read_update(data, self.application.bot)
+
+    def start_pushed(self, received: Received) -> asyncio.Task:
+        """Start answering a pushed update in the background, after the updates of its chat started
+        before it (bot/channels/ordering.py)."""
+        self._recent_updates[received.update_id] = None
         while len(self._recent_updates) > RECENT_UPDATES:
             self._recent_updates.popitem(last=False)
         # created now, in arrival order: the task reaches its chat's turn before any later one
-        task = asyncio.create_task(self._process_pushed(update))
+        task = asyncio.create_task(self._process_pushed(received))
         self._webhook_tasks.add(task)
         task.add_done_callback(self._webhook_tasks.discard)
-        return update
+        return task
 
-    async def _process_pushed(self, update: Update) -> None:
-        application = self.application
+    async def _process_pushed(self, received: Received) -> None:
         try:
-            await application.update_processor.process_update(update, application.process_update(update))
-        except Exception:                      # handlers' errors go to on_error; this is anything else
-            log.exception("update %s could not be processed", update.update_id)
+            async with self.order.hold(received.chat_id):
+                await self.answer(self.application.bot, received)
+        except Exception:                      # the handlers never raise; sending can
+            log.exception("update %s could not be answered", received.update_id)
 
     @property
     def pending(self) -> int:
@@ -181,43 +195,25 @@ class TelegramChannel:
             pass                                     # a courtesy: never worth an error
 
     # --- incoming -------------------------------------------------------------------------------
-    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A message or an edited one, in a private chat."""
-        message = update.effective_message
-        user = update.effective_user
-        if message is None or user is None:
-            return
-        if update.effective_chat.type != "private":
-            return                                   # groups are not where reports are made
-        incoming = Incoming(
-            channel="telegram", user_id=str(user.id), chat_id=str(message.chat_id),
-            display_name=user.full_name, text=message.text if update.message else None,
-            other=_other_kind(update, message), update_key=f"telegram:{update.update_id}",
-            photo=_photo(context.bot, message) if update.message else None,
-        )
-        replies = await handle(self.services, incoming)
-        await self._answer(context, message.chat_id, replies)
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A polled update (a message, an edited one, a pressed button), read as its JSON: the same
+        reading as a pushed one's."""
+        received = read_update(update.to_dict(), context.bot)
+        if received.incoming is not None:
+            await self.answer(context.bot, received)
 
-    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A pressed inline button: answer it, close that message's buttons, then reply."""
-        query = update.callback_query
-        chat_id = query.message.chat_id if query.message else query.from_user.id
-        incoming = Incoming(
-            channel="telegram", user_id=str(query.from_user.id), chat_id=str(chat_id),
-            display_name=query.from_user.full_name, button=Action.decode(query.data or "") or STALE,
-            update_key=f"telegram:{update.update_id}",
-        )
-        replies = await handle(self.services, incoming)
-        try:
-            await query.answer()
-        except TelegramError:
-            pass                                     # an old query can no longer be answered
-        pressed = query.message.message_id if isinstance(query.message, Message) else None
-        await self._answer(context, chat_id, replies, pressed)
+    async def answer(self, bot, received: Received) -> None:
+        """The handlers' answer to one update, sent; a pressed button's query answered too."""
+        replies = await handle(self.services, received.incoming)
+        if received.query_id is not None:
+            try:
+                await bot.answer_callback_query(received.query_id)
+            except TelegramError:
+                pass                                 # an old query can no longer be answered
+        await self._answer(bot, received.chat_id, replies, received.pressed)
 
     # --- outgoing -------------------------------------------------------------------------------
-    async def _answer(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply],
-                      pressed: int | None = None) -> None:
+    async def _answer(self, bot, chat_id: int, replies: list[Reply], pressed: int | None = None) -> None:
         """Send the replies, then close the buttons they answered (the pressed message's, and the
         last question's): after the reply, so the person is not kept waiting for the clean-up.
 
@@ -229,14 +225,14 @@ class TelegramChannel:
         budget: Budget | None = self.budget
         answered = {pressed, self._open_keyboards.pop(chat_id, None)} - {None}
         for reply in replies:
-            sent = await send(context.bot, chat_id, reply, budget)
+            sent = await send(bot, chat_id, reply, budget)
             if reply.buttons and sent is not None:
                 self._open_keyboards[chat_id] = sent.message_id
             if reply.command_menu:
                 commands = [BotCommand(n, d) for n, d in reply.command_menu]
 
                 def set_menu(commands=commands):
-                    return context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+                    return bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
 
                 if budget is None:
                     await set_menu()
@@ -245,12 +241,11 @@ class TelegramChannel:
 
         async def close(message_id: int) -> None:
             if budget is None:
-                await self._close_keyboard(context.bot, chat_id, message_id)
+                await self._close_keyboard(bot, chat_id, message_id)
                 return
             try:         # a RetryAfter here holds everyone back too, and the edit is made after it
-                await budget.call(
-                    lambda: context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None),
-                    retry_after=TelegramTransport.retry_seconds)
+                await budget.call(lambda: _close_buttons(bot, chat_id, message_id),
+                                  retry_after=TelegramTransport.retry_seconds)
             except TelegramError:
                 pass     # as _close_keyboard: already closed, too old to edit, or offline
 
@@ -261,7 +256,7 @@ class TelegramChannel:
 
     async def _close_keyboard(self, bot, chat_id: int, message_id: int) -> None:
         try:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            await _close_buttons(bot, chat_id, message_id)
         except TelegramError:
             pass            # already closed, too old to edit, or offline: its buttons are stale-checked anyway
 
@@ -271,8 +266,31 @@ class TelegramChannel:
             await asyncio.gather(*list(self._closing), return_exceptions=True)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message Telegram took: its id is all the bot keeps of it (to close its buttons later)."""
+
+    message_id: int
+
+
+# A text and the closing of its buttons go through Bot.do_api_request: Telegram's answer stays JSON
+# instead of becoming a Message (with its chat, sender and keyboard), which cost more than the rest
+# of a reply (benchmarks/webhook.py). PTB warns on every such call that the method has one of its own.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageReplyMarkup)' instead",
+                        category=PTBUserWarning)
+
+
+async def _send_text(bot, params: dict) -> Sent:
+    return Sent((await bot.do_api_request("sendMessage", params))["message_id"])
+
+
+def _close_buttons(bot, chat_id: int, message_id: int) -> Awaitable[object]:
+    """Take the buttons off a message (editMessageReplyMarkup without a markup)."""
+    return bot.do_api_request("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id})
+
+
 async def send(bot, chat_id: int | str, reply: Reply, budget: Budget | None = None, *, urgent: bool = True,
-               paid: bool = False) -> Message | None:
+               paid: bool = False) -> Sent | None:
     """Send one Reply: text split under Telegram's limit, buttons on the last part, or a file.
 
     With a budget, every call waits for its turn (`urgent`: a reply to a person, ahead of bulk),
@@ -292,20 +310,29 @@ async def send(bot, chat_id: int | str, reply: Reply, budget: Budget | None = No
 
         async def upload():
             # opened for each attempt: a retried upload reads the file again from its start
+            extra = {"reply_markup": markup} if markup else None
             with open(reply.attachment, "rb") as handle:
                 if reply.attachment_kind == "photo":
-                    return await bot.send_photo(chat_id, handle, caption=caption, reply_markup=markup)
-                return await bot.send_document(chat_id, handle, caption=caption, reply_markup=markup,
-                                               filename=reply.attachment.name)
+                    message = await bot.send_photo(chat_id, handle, caption=caption, api_kwargs=extra)
+                else:
+                    message = await bot.send_document(chat_id, handle, caption=caption, api_kwargs=extra,
+                                                      filename=reply.attachment.name)
+            return Sent(message.message_id)
 
         return await call(True, upload)
     parts = split_text(reply.text)
     sent = None
     for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        sent = await call(index == 0, lambda part=part, last=last: bot.send_message(
-            chat_id, part, reply_markup=markup if last else None))
+        params = {"chat_id": chat_id, "text": part}
+        if markup and index == len(parts) - 1:
+            params["reply_markup"] = markup
+        sent = await call(index == 0, lambda params=params: _send_text(bot, params))
     return sent
+
+
+def update_key(update_id: int) -> str:
+    """The key the router claims an update by (and the webhooks' inbox keeps it by)."""
+    return f"telegram:{update_id}"
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -328,41 +355,103 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return parts
 
 
-def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+def _markup(reply: Reply) -> dict | None:
+    """The reply's buttons as Telegram's InlineKeyboardMarkup (JSON)."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.action.encode()) for b in row] for row in reply.buttons])
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.action.encode()} for b in row]
+                                for row in reply.buttons]}
 
 
-def _other_kind(update: Update, message: Message) -> str | None:
-    if update.edited_message is not None:
+# --- reading an update: Telegram's JSON as it comes, never python-telegram-bot's objects, whose
+# building cost more than the rest of an answer (benchmarks/webhook.py) ------------------------------
+
+@dataclass(frozen=True)
+class Received:
+    """One update as the bot reads it: what the handlers take (`incoming`; None when there is
+    nothing to answer: a group's message, another kind of update), where to answer, and for a
+    pressed button its query (answered) and the message it was on (its buttons closed)."""
+
+    update_id: int
+    kind: str                          # message, edited_message, callback_query, or other
+    chat_id: int | None
+    incoming: Incoming | None
+    query_id: str | None = None
+    pressed: int | None = None
+
+
+KINDS = ("message", "edited_message", "callback_query")
+
+
+def read_update(data: dict, bot) -> Received:
+    """Read one update (its JSON); ValueError for one that is not an update. `bot` fetches a photo."""
+    try:
+        return _read(data, bot)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise ValueError(f"not a Telegram update ({type(error).__name__})") from error
+
+
+def _read(data: dict, bot) -> Received:
+    update_id = data["update_id"]
+    if type(update_id) is not int:
+        raise ValueError("no update_id")
+    kind = next((k for k in KINDS if k in data), "other")
+    key = update_key(update_id)
+    if kind == "callback_query":
+        query = data[kind]
+        user, message = query["from"], query.get("message")
+        chat_id = message["chat"]["id"] if message else user["id"]
+        incoming = Incoming("telegram", str(user["id"]), str(chat_id), _full_name(user),
+                            button=Action.decode(query.get("data") or "") or STALE, update_key=key)
+        # a message too old to be shown comes as an "inaccessible" one, its date 0: nothing to close
+        pressed = message["message_id"] if message and message.get("date") else None
+        return Received(update_id, kind, chat_id, incoming, str(query["id"]), pressed)
+    if kind == "other":
+        return Received(update_id, kind, None, None)
+    message = data[kind]
+    chat, user = message["chat"], message.get("from")
+    if chat["type"] != "private" or user is None:
+        return Received(update_id, kind, chat["id"], None)        # groups are not where reports are made
+    new = kind == "message"
+    incoming = Incoming("telegram", str(user["id"]), str(chat["id"]), _full_name(user),
+                        text=message.get("text") if new else None, other=_other_kind(new, message),
+                        update_key=key, photo=_photo(bot, message) if new else None)
+    return Received(update_id, kind, chat["id"], incoming)
+
+
+def _full_name(user: dict) -> str:
+    return f"{user['first_name']} {user['last_name']}" if user.get("last_name") else user["first_name"]
+
+
+def _other_kind(new: bool, message: dict) -> str | None:
+    if not new:
         return "edited"
-    if message.text is not None:
+    if message.get("text") is not None:
         return None
     if _image_document(message):
         return "photo"                               # an image sent as a file is a photo too
     for kind in ("sticker", "photo", "voice", "video", "document", "audio", "location", "contact", "animation"):
-        if getattr(message, kind, None):
+        if message.get(kind):
             return kind
     return "other"
 
 
-def _image_document(message: Message) -> bool:
-    document = message.document
-    return document is not None and (document.mime_type or "").lower().startswith("image/")
+def _image_document(message: dict) -> bool:
+    document = message.get("document")
+    return bool(document) and (document.get("mime_type") or "").lower().startswith("image/")
 
 
-def _photo(bot, message: Message) -> Photo | None:
+def _photo(bot, message: dict) -> Photo | None:
     """A message's image (a photo, or an image sent as a file) as the handlers take it: fetched
     through the Bot API (getFile, then the file's URL under TELEGRAM_FILE_BASE_URL) on demand."""
-    if message.photo:
+    if message.get("photo"):
         # the sizes Telegram made of it, smallest first: the largest within the limit is fetched
-        sizes = [(p.file_id, p.file_size) for p in message.photo]
+        sizes = [(p["file_id"], p.get("file_size")) for p in message["photo"]]
         announced = None
     elif _image_document(message):
-        sizes = [(message.document.file_id, message.document.file_size)]
-        announced = message.document.file_size
+        document = message["document"]
+        sizes = [(document["file_id"], document.get("file_size"))]
+        announced = document.get("file_size")
     else:
         return None
 
@@ -419,8 +508,8 @@ def build_application(settings: Settings, *, services: Services,
     application = builder.build()
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE),
-                                           channel.on_message))
-    application.add_handler(CallbackQueryHandler(channel.on_button))
+                                           channel.on_update))
+    application.add_handler(CallbackQueryHandler(channel.on_update))
     application.add_error_handler(on_error)
     application.bot_data["channel"] = channel
     channel.application = application
