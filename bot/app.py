@@ -1,14 +1,16 @@
 """Wiring, in one place: settings -> storage -> the channels the settings enable, one scheduler
 (the reminder tick) and one outbox sender per channel, all on one event loop, until stopped.
 
-With TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN set, `serve` runs those messengers over the one
-database; with neither, the terminal chat on the demo database.
+With TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN (or ZALO_BOTS_FILE: several Zalo bots, one channel
+each) set, `serve` runs those messengers over the one database; with none, the terminal chat on
+the demo database.
 
 `serve(settings, web=True)` is `python -m bot serve`, the bot on a server: the web app of
 bot/web.py on HOST:PORT (the webhooks, /healthz), Telegram and Zalo each pushing to
-PUBLIC_URL/telegram and PUBLIC_URL/zalo when its webhook secret is set (else it is polled, as
-`run` does), and a backup every night (storage/backup.py). SIGTERM stops it in this order: the
-webhooks answer 503 (the messenger sends again later), every update taken is answered, the
+PUBLIC_URL/telegram and PUBLIC_URL/zalo (a bot of ZALO_BOTS_FILE: PUBLIC_URL/zalo/<key>) when its
+webhook secret is set (else it is polled, as `run` does), files offered on Zalo as signed links
+when PUBLIC_URL is set, and a backup every night (storage/backup.py). SIGTERM stops it in this
+order: the webhooks answer 503 (the messenger sends again later), every update taken is answered, the
 senders finish their calls in flight, the web server closes, the database closes; exit 0.
 """
 
@@ -44,7 +46,8 @@ def utc_now() -> datetime:
 
 async def open_services(database: str | Path, *, clock: Callable[[], datetime] = utc_now,
                         bot_username: str = "", form_max_idle_days: int = 7) -> Services:
-    """Open the database and make the services; close them with `close_services`."""
+    """Open the database (a SQLite file, or a PostgreSQL URL) and make the services; close them
+    with `close_services`."""
     storage = await Storage.open(database)
     engine = FormEngine(storage, FORMS, clock)
     return Services(storage, clock, engine, bot_username, timedelta(days=form_max_idle_days))
@@ -90,8 +93,8 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
     if calendar is None:
         return 2
     if terminal is None:
-        terminal = not (settings.telegram_token or settings.zalo_token)
-    database = database or (settings.demo_database_path if terminal else settings.database_path)
+        terminal = not (settings.telegram_token or settings.zalo_token or settings.zalo_bots)
+    database = database or (settings.demo_database_path if terminal else settings.database)
     services = await open_services(database, form_max_idle_days=settings.form_max_idle_days)
     services.calendar = calendar
     services.out_dir = settings.out_dir
@@ -99,13 +102,14 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
     try:
         if terminal:
             await demo.ensure(services.storage, services.clock())
-        channels = await _channels(settings, services, terminal, stdin, stdout)
+        # the web app serves the exports' signed links: Zalo, which takes no files, offers them
+        links = export_links(settings) if web else None
+        channels = await _channels(settings, services, terminal, stdin, stdout,
+                                   links if settings.public_url else None)
         ticks = extra_ticks()
         if not terminal:
             ticks += (backup.nightly(settings.backups_dir, settings.backup_keep),)
         if web:
-            links = export_links(settings)
-
             async def forget_expired_links(services, now) -> int:
                 links.prune(now)                   # queues nothing
                 return 0
@@ -114,12 +118,12 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
         scheduler = Scheduler(services, calendar, channels, tick_seconds=settings.reminder_tick_seconds,
                               extra_ticks=ticks)
         pushed = pushed_channels(settings) if web else {}
-        server, runs = None, {}
+        server, runs, intake = None, {}, None
         with _stopped_by_signals(stop):
             scheduler.start()
             try:
                 if web:
-                    server, runs = await _start_web(settings, services, scheduler, channels, pushed, stop)
+                    server, runs, intake = await _start_web(settings, services, scheduler, channels, pushed, stop)
                     # what start-up made lives as long as the process: out of the collector's
                     # way, a full collection under load takes milliseconds, not tens of them
                     gc.collect()
@@ -132,8 +136,14 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
                 for outcome in outcomes:           # every channel has finished: then say why one failed
                     if isinstance(outcome, BaseException):
                         raise outcome
+                if not stop.is_set() and channels and all(getattr(c, "refused", False) for c in channels):
+                    stop.set()                     # several Zalo bots, and Zalo refused every token
+                    print(t("startup.zalo_no_bot_left"), file=sys.stderr)
+                    return 1
             finally:
                 await scheduler.stop()             # the senders finish their calls in flight
+                if intake is not None:
+                    await intake.close()           # the rows of the updates handled last go
                 if server is not None:
                     await server.stop()
                 for channel in channels:
@@ -148,8 +158,9 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
     return 0
 
 
-async def _channels(settings, services: Services, terminal: bool, stdin, stdout) -> list:
-    """The channels to run, built once; imported only when enabled (each pulls its SDK)."""
+async def _channels(settings, services: Services, terminal: bool, stdin, stdout, links=None) -> list:
+    """The channels to run, built once; imported only when enabled (each pulls its SDK). `links`:
+    the signed export links the web app serves (bot/channels/links.py), for Zalo's files."""
     if terminal:
         from bot.channels.terminal import TerminalChannel
 
@@ -161,10 +172,10 @@ async def _channels(settings, services: Services, terminal: bool, stdin, stdout)
         from bot.channels.telegram import build_application
 
         channels.append(build_application(settings, services=services).bot_data["channel"])
-    if settings.zalo_token:
-        from bot.channels.zalo import open_channel
+    if settings.zalo_token or settings.zalo_bots:
+        from bot.channels.zalo import open_channels
 
-        channels.append(await open_channel(settings, services))
+        channels += await open_channels(settings, services, links=links)
     return channels
 
 
@@ -227,19 +238,24 @@ def pushed_channels(settings) -> dict[str, Push]:
     pushed = {}
     if settings.telegram_token and settings.telegram_webhook_secret:
         pushed["telegram"] = Push(f"{base}/telegram", settings.telegram_webhook_secret, TELEGRAM_SECRET_HEADER)
-    if settings.zalo_token and settings.zalo_webhook_secret:
-        pushed["zalo"] = Push(f"{base}/zalo", settings.zalo_webhook_secret, ZALO_SECRET_HEADER)
+    if (settings.zalo_token or settings.zalo_bots) and settings.zalo_webhook_secret:
+        from bot.channels.zalo import channel_of, webhook_path
+
+        # one path a bot, named by its key (a token never reaches a URL of ours)
+        keys = ([None] if settings.zalo_token else []) + [bot.key for bot in settings.zalo_bots]
+        for name in map(channel_of, keys):
+            pushed[name] = Push(f"{base}{webhook_path(name)}", settings.zalo_webhook_secret, ZALO_SECRET_HEADER)
     return pushed
 
 
 def web_problem(settings) -> str | None:
     """Why `serve` cannot start with these settings (one Vietnamese line), or None."""
-    if not (settings.telegram_token or settings.zalo_token):
+    if not (settings.telegram_token or settings.zalo_token or settings.zalo_bots):
         return t("serve.no_messenger")
     if settings.public_url is None:
         if settings.telegram_token and settings.telegram_webhook_secret:
             return t("serve.no_public_url", secret="TELEGRAM_WEBHOOK_SECRET", channel="Telegram")
-        if settings.zalo_token and settings.zalo_webhook_secret:
+        if (settings.zalo_token or settings.zalo_bots) and settings.zalo_webhook_secret:
             return t("serve.no_public_url", secret="ZALO_WEBHOOK_SECRET", channel="Zalo")
     return None
 
@@ -247,7 +263,7 @@ def web_problem(settings) -> str | None:
 def export_links(settings):
     """The signed export links (bot/web.py's ExportLinks), keyed by the bot's secrets: the same
     links from `python -m bot export --link` and from the running bot, across restarts."""
-    from bot.web import ExportLinks
+    from bot.channels.links import ExportLinks
 
     key = hashlib.sha256(b"chidoan-bot export link key\0" + "\0".join(settings.secrets).encode()).digest()
     return ExportLinks(key, settings.out_dir / "links", settings.public_url)
@@ -298,6 +314,8 @@ class Health:
         if self.webhooks:
             body["webhooks"] = {hook.name: {"taking": hook.ready(), "pending": hook.pending(), **hook.counts}
                                 for hook in self.webhooks}
+            intake = self.webhooks[0].intake                  # one for every webhook
+            body["inbox"] = {"written": intake.written, "commits": intake.commits}
         if self.backups_dir is not None:
             from storage import backup
 
@@ -306,31 +324,36 @@ class Health:
         return (200 if healthy else 503), body
 
 
-def telegram_webhook(channel, push: Push, stop: asyncio.Event):
-    """The Telegram channel's webhook for bot/web.py."""
+def telegram_webhook(channel, push: Push, stop: asyncio.Event, intake):
+    """The Telegram channel's webhook for bot/web.py, its updates kept in `intake` until handled."""
+    from bot.channels.telegram import update_key
     from bot.web import Accepted, Webhook
 
     def accept(data: object) -> Accepted | None:
-        update = channel.accept_webhook(data)
-        if update is None:
+        received = channel.read_webhook(data)
+        if received is None:
             return None
-        kind = next((k for k in ("message", "edited_message", "callback_query") if getattr(update, k, None)), "other")
-        chat = update.effective_chat.id if update.effective_chat else None
-        return Accepted(chat=chat, kind=kind, update=str(update.update_id))
+        start = (lambda: channel.start_pushed(received)) if received.incoming is not None else None
+        return Accepted(chat=received.chat_id, kind=received.kind, update=str(received.update_id),
+                        key=update_key(received.update_id), start=start)
 
     return Webhook("telegram", "/telegram", push.header, push.secret, accept,
-                   ready=lambda: channel.webhook_open and not stop.is_set(), pending=lambda: channel.pending)
+                   ready=lambda: channel.webhook_open and not stop.is_set(), intake=intake,
+                   pending=lambda: channel.pending)
 
 
 class ZaloPushes:
-    """Zalo's webhook for bot/web.py, over the Zalo channel's public `dispatch` (the poller's entry
-    too): one pushed update started in the background, in its chat's order; a message id just
-    handed out is skipped there, and the router's claim answers a later repeat once."""
+    """Zalo's webhook for bot/web.py, over the Zalo channel's public `take` and `start` (the
+    poller's too): one pushed update kept in `intake`, then started in the background, in its
+    chat's order; a message id just started is skipped, and the router's claim answers a later
+    repeat once."""
 
-    def __init__(self, channel, stop: asyncio.Event):
+    def __init__(self, channel, stop: asyncio.Event, intake):
         self.channel = channel
         self.stop = stop
+        self.intake = intake
         self.open = False
+        self.hook = None
 
     def accept(self, data: object):
         from bot.channels.zalo import read_update
@@ -340,24 +363,30 @@ class ZaloPushes:
         update = parse_update(data) if isinstance(data, dict) else None
         if update is None:
             raise ValueError("not a Zalo update")
-        message = read_update(update)
-        if message is None:                    # not answered (a bot's own message, a group, an event)
+        if read_update(update) is None:        # not answered (a bot's own message, a group, an event)
             return Accepted(chat=None, kind=str(update.get("event_name") or "event"))
-        if self.channel.dispatch(update) is None:
+        message = self.channel.take(update)
+        if message is None:
             return None
-        return Accepted(chat=message.chat_id, kind=str(update.get("event_name")), update=message.message_id)
+        return Accepted(chat=message.chat_id, kind=str(update.get("event_name")), update=message.message_id,
+                        key=self.channel.claim_key(message), start=lambda: self.channel.start(message))
 
     def webhook(self, push: Push):
+        from bot.channels.zalo import webhook_path
         from bot.web import Webhook
 
-        return Webhook("zalo", "/zalo", push.header, push.secret, self.accept,
-                       ready=lambda: self.open and not self.stop.is_set(), pending=lambda: self.channel.in_flight)
+        self.hook = Webhook(self.channel.name, webhook_path(self.channel.name), push.header, push.secret,
+                            self.accept, ready=lambda: self.open and not self.stop.is_set(), intake=self.intake,
+                            pending=lambda: self.channel.in_flight)
+        return self.hook
 
 
 async def _zalo_pushes(channel, pushes: ZaloPushes, stop: asyncio.Event, push: Push) -> None:
-    """Zalo pushing to PUBLIC_URL/zalo: check the token, set the webhook, take updates until
-    `stop`, then finish those taken."""
+    """Zalo pushing to PUBLIC_URL/zalo (a bot of several: /zalo/<key>): check the token, set the
+    webhook, take updates until `stop`, then finish those taken. A refused token: see the channel's
+    `token_refused` (one bot of several stops alone)."""
     from bot.channels.zalo import START_ATTEMPTS
+    from bot.channels.zalo_api import ZaloTokenRejected
     from bot.startup import with_retries
     from domain.sender import Rejected, RetryAfter, Transient
 
@@ -365,34 +394,42 @@ async def _zalo_pushes(channel, pushes: ZaloPushes, stop: asyncio.Event, push: P
         try:
             await with_retries(channel.api.get_me, attempts=START_ATTEMPTS, first_delay=2.0, say=print,
                                retry_on=(Transient, RetryAfter))
+            await pushes.intake.replay(pushes.hook)     # what a killed process took and did not answer
             pushes.open = not stop.is_set()
             await with_retries(lambda: channel.api.set_webhook(push.url, push.secret), attempts=START_ATTEMPTS,
                                first_delay=2.0, say=print, retry_on=(Transient, RetryAfter))
+        except ZaloTokenRejected as error:
+            channel.token_refused(error)
+            return
         except Rejected as error:
             raise CannotStart(t("zalo.cannot_start", error=error)) from error
-        log.info("Zalo: webhook set, updates are pushed to the bot")
+        log.info("%s: webhook set, updates are pushed to the bot", channel.name)
         await stop.wait()
     finally:
         pushes.open = False
+        await pushes.intake.drain()
         await channel.settle()
 
 
 async def _start_web(settings, services: Services, scheduler, channels, pushed: dict[str, Push],
                      stop: asyncio.Event):
-    """Build the web app for these channels and start listening: the running WebServer, and how
-    each pushed channel runs (its name -> a coroutine function)."""
-    from bot.web import ChatHasher, WebServer, create_app
+    """Build the web app for these channels and start listening: the running WebServer, how each
+    pushed channel runs (its name -> a coroutine function), and the Intake keeping their updates."""
+    from bot.web import ChatHasher, Intake, WebServer, create_app
 
     hooks, runs = [], {}
+    intake = Intake(services.storage, services.clock)
     for channel in channels:
         push = pushed.get(channel.name)
         if push is None:
             continue
         if channel.name == "telegram":
-            hooks.append(telegram_webhook(channel, push, stop))
-            runs[channel.name] = lambda channel=channel, push=push: channel.run_webhook(stop, push.url, push.secret)
+            hook = telegram_webhook(channel, push, stop, intake)
+            hooks.append(hook)
+            runs[channel.name] = lambda channel=channel, push=push, hook=hook: channel.run_webhook(
+                stop, push.url, push.secret, replay=lambda: intake.replay(hook), drain=intake.drain)
         else:
-            pushes = ZaloPushes(channel, stop)
+            pushes = ZaloPushes(channel, stop, intake)
             hooks.append(pushes.webhook(push))
             runs[channel.name] = lambda channel=channel, pushes=pushes, push=push: _zalo_pushes(
                 channel, pushes, stop, push)
@@ -401,4 +438,4 @@ async def _start_web(settings, services: Services, scheduler, channels, pushed: 
                                   links=export_links(settings), clock=services.clock),
                        settings.host, settings.port)
     await server.start()
-    return server, runs
+    return server, runs, intake

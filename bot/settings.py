@@ -11,12 +11,14 @@ import logging
 import os
 import re
 import sys
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 from messages_vi import t
+from storage.sql import is_postgres_url, url_passwords, url_without_password
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,64}$")
@@ -34,6 +36,9 @@ ZALO_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_.~-]{9,511}$")
 # (so visible ASCII only: no spaces, no accents)
 ZALO_SECRET_SHAPE = re.compile(r"^[\x21-\x7e]{8,256}$")
 ZALO_FREE_MONTHLY_QUOTA = 3000          # messages a month on Zalo's free plan
+# A bot's key in ZALO_BOTS_FILE: its name in logs and errors and its webhook path, /zalo/<key>.
+ZALO_BOT_KEY_SHAPE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+ZALO_BOT_FIELDS = ("key", "token", "units", "quota")
 
 # python -m bot serve (bot/web.py). Telegram's setWebhook secret_token: 1 to 256 of A-Z a-z 0-9 _ -,
 # sent back in X-Telegram-Bot-Api-Secret-Token; we ask for 16 at least, so it cannot be guessed.
@@ -49,6 +54,17 @@ DEFAULT_BACKUP_KEEP = 14
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_FILE = PROJECT_ROOT / ".env"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class ZaloBot:
+    """One Zalo bot of ZALO_BOTS_FILE: its key (never the token) names it in logs, errors and its
+    webhook path; it answers the invite codes of `units` and of the units below them."""
+
+    key: str
+    token: str = field(repr=False)
+    units: tuple[str, ...]
+    monthly_quota: int | None = None         # None: ZALO_MONTHLY_QUOTA
 
 
 class SettingsError(ValueError):
@@ -76,6 +92,14 @@ class Settings:
     telegram_webhook_secret: str | None = None
     backup_keep: int = DEFAULT_BACKUP_KEEP
     log_format: str = "text"
+    zalo_bots: tuple[ZaloBot, ...] = ()        # ZALO_BOTS_FILE's, beside ZALO_BOT_TOKEN's bot if set
+    # DATABASE_URL when it names PostgreSQL; None: SQLite, the file at database_path
+    database_url: str | None = field(default=None, repr=False)
+
+    @property
+    def database(self) -> str | Path:
+        """What storage opens (storage.Storage.open): the PostgreSQL URL, else the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def demo_database_path(self) -> Path:
@@ -107,14 +131,20 @@ class Settings:
         token = "set" if self.telegram_token else "unset"
         zalo = "set" if self.zalo_token else "unset"
         return (f"Settings(token={token}, api={self.telegram_api_base_url!r}, zalo_token={zalo}, "
-                f"zalo_api={self.zalo_api_base_url!r}, db={str(self.database_path)!r}, "
-                f"public_url={self.public_url!r})")
+                f"zalo_api={self.zalo_api_base_url!r}, db={self.database_shown!r}, "
+                f"public_url={self.public_url!r}, zalo_bots={[bot.key for bot in self.zalo_bots]!r})")
+
+    @property
+    def database_shown(self) -> str:
+        """The database as a person may be shown it: the file, or the URL without its password."""
+        return url_without_password(self.database_url) if self.database_url else str(self.database_path)
 
     @property
     def secrets(self) -> list[str]:
-        """Everything that must never reach a log line."""
+        """Everything that must never reach a log line (the database URL's password included)."""
         return [s for s in (self.telegram_token, self.zalo_token, self.zalo_webhook_secret,
-                            self.telegram_webhook_secret) if s]
+                            self.telegram_webhook_secret, *(bot.token for bot in self.zalo_bots),
+                            *url_passwords(self.database_url or "")) if s]
 
 
 def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
@@ -165,13 +195,14 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
     if username is not None and not USERNAME_SHAPE.match(username):
         raise SettingsError(t("settings.bad_username", value=username))
     data_dir = _path(get("DATA_DIR")) or DEFAULT_DATA_DIR
+    database_url, database_file = _database_url(get("DATABASE_URL"))
     calendar = _path(get("CALENDAR_FILE"))
     if calendar and not calendar.is_file():
         raise SettingsError(t("settings.no_calendar", path=calendar))
     return Settings(
         telegram_token=token,
         telegram_api_base_url=base_url,
-        database_path=_path(get("DATABASE_PATH")) or data_dir / "chidoan.sqlite3",
+        database_path=database_file or _path(get("DATABASE_PATH")) or data_dir / "chidoan.sqlite3",
         log_level=level,
         form_max_idle_days=_positive(get, "FORM_MAX_IDLE_DAYS", "7"),
         calendar_file=calendar,
@@ -188,7 +219,30 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
         telegram_webhook_secret=telegram_secret,
         backup_keep=_positive(get, "BACKUP_KEEP", str(DEFAULT_BACKUP_KEEP)),
         log_format=log_format,
+        zalo_bots=_zalo_bots(_path(get("ZALO_BOTS_FILE")), zalo_token),
+        database_url=database_url,
     )
+
+
+def _database_url(url: str) -> tuple[str | None, Path | None]:
+    """DATABASE_URL: (the PostgreSQL URL, None), (None, the SQLite file of sqlite:///path), or
+    (None, None) when unset: SQLite at DATABASE_PATH. A malformed one is one line, its password hidden."""
+    if not url:
+        return None, None
+    problem = None
+    if url.startswith("sqlite:///"):
+        if url[len("sqlite:///"):].strip():
+            return None, _path(url[len("sqlite:///"):])        # sqlite:////srv/a.sqlite3: an absolute path
+        problem = t("settings.database_url.no_file")
+    elif is_postgres_url(url):
+        from storage.postgres import url_problem               # psycopg, only for PostgreSQL
+
+        problem = url_problem(url)
+        if problem is None:
+            return url, None
+    else:
+        problem = t("settings.database_url.scheme")
+    raise SettingsError(t("settings.bad_database_url", value=url_without_password(url), problem=problem))
 
 
 def _path(text: str) -> Path | None:
@@ -200,6 +254,66 @@ def _positive(get, name: str, default: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
         raise SettingsError(t("settings.bad_positive", name=name, value=text))
     return int(text)
+
+
+def _zalo_bots(path: Path | None, env_token: str | None) -> tuple[ZaloBot, ...]:
+    """ZALO_BOTS_FILE: several Zalo bots, one a commune (the free plan has 50 users a bot), as TOML
+    `[[bot]]` tables of key, token, units and an optional quota. A problem is one line naming the
+    bot by its key (or its place in the file), never by its token."""
+    if path is None:
+        return ()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(t("settings.zalo_bots.missing", path=path)) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        # tomllib says where ("at line 3, column 9") and never quotes the file, a token included
+        line = re.search(r"line (\d+)", str(error))
+        where = t("settings.zalo_bots.where", line=line.group(1)) if line else ""
+        raise SettingsError(t("settings.zalo_bots.not_toml", path=path, where=where)) from None
+    if set(data) - {"bot"}:
+        raise SettingsError(t("settings.zalo_bots.top", path=path, names=", ".join(sorted(set(data) - {"bot"}))))
+    entries = data.get("bot")
+    if not isinstance(entries, list) or not entries:
+        raise SettingsError(t("settings.zalo_bots.empty", path=path))
+    bots: list[ZaloBot] = []
+    owner: dict[str, str] = {}                 # unit code -> the key of the bot it was given to
+    for number, entry in enumerate(entries, 1):
+        def refuse(problem: str, **values) -> SettingsError:
+            named = entry.get("key") if isinstance(entry, dict) else None
+            shown = named if isinstance(named, str) and ZALO_BOT_KEY_SHAPE.match(named) else \
+                t("settings.zalo_bots.nth", number=number)
+            return SettingsError(t("settings.zalo_bots.bad", path=path, bot=shown,
+                                   problem=t(f"settings.zalo_bots.{problem}", **values)))
+
+        if not isinstance(entry, dict):
+            raise refuse("fields", names="?")
+        extra = sorted(set(entry) - set(ZALO_BOT_FIELDS))
+        if extra:
+            raise refuse("fields", names=", ".join(extra))
+        key, token, units, quota = (entry.get(name) for name in ZALO_BOT_FIELDS)
+        if not isinstance(key, str) or not ZALO_BOT_KEY_SHAPE.match(key):
+            raise refuse("key")
+        if not isinstance(token, str) or not ZALO_TOKEN_SHAPE.match(token) or token == key:
+            raise refuse("token")
+        if not isinstance(units, list) or not units or not all(isinstance(u, str) and u.strip() for u in units):
+            raise refuse("units")
+        if quota is not None and (not isinstance(quota, int) or isinstance(quota, bool) or quota < 1):
+            raise refuse("quota")
+        if any(bot.key == key for bot in bots):
+            raise refuse("same_key", bot=key)
+        same = next((bot for bot in bots if bot.token == token), None)
+        if same is not None:
+            raise refuse("same_token", other=same.key)
+        if token == env_token:
+            raise refuse("token_of_env")
+        codes = tuple(dict.fromkeys(u.strip() for u in units))
+        for code in codes:
+            if code in owner:
+                raise refuse("same_unit", code=code, other=owner[code])
+            owner[code] = key
+        bots.append(ZaloBot(key, token, codes, quota))
+    return tuple(bots)
 
 
 MIN_SECRET_PART = 16          # a tail after a token's colon shorter than this is not redacted alone

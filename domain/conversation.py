@@ -8,7 +8,7 @@ a numbered menu stores; handlers only ever see the decoded `Action`.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,9 @@ class Incoming:
     other: str | None = None      # sticker, photo, voice, edited, ... : anything we do not read
     update_key: str | None = None  # set when the channel may deliver the same update twice
     photo: Photo | None = None    # an image sent (other is "photo"): its bytes fetched on demand
+    # Whose invite codes the bot that took this message answers, where one deployment runs several
+    # bots of a messenger (a Zalo bot per commune); None: every unit's.
+    bot_units: BotUnits | None = None
 
     @property
     def command(self) -> tuple[str, str] | None:
@@ -39,6 +42,29 @@ class Incoming:
         head, _, arg = self.text[1:].partition(" ")
         name = head.split("@", 1)[0].lower()
         return (name, arg.strip()) if name else None
+
+
+@dataclass(frozen=True)
+class BotUnits:
+    """The units whose invite codes one bot answers, among several bots of one messenger: the unit
+    codes named for it (`own`) with everything below them, except a subtree named for another bot
+    further down (`others`: every code named for the other bots); `rest`: also the units no bot
+    names (the deployment's first bot, beside the ones of its bots file)."""
+
+    own: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
+    rest: bool = False
+
+    def takes(self, chain: Sequence[str]) -> bool:
+        """Whether a code of the unit with these codes, from the root down to the unit itself, is
+        this bot's to answer: the nearest unit on the way up that a bot is named for is one of its
+        own, or no bot is named on the way and this bot takes the rest."""
+        for code in reversed(chain):
+            if code in self.own:
+                return True
+            if code in self.others:
+                return False
+        return self.rest
 
 
 class PhotoTooLarge(Exception):

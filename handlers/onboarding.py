@@ -35,9 +35,11 @@ async def start(services: Services, incoming: Incoming, code: str, identity: Ide
         return await _welcome(services, incoming, identity, "start.again")
     if not looks_like_code(code):
         return [Reply(t("start.bad_code"))]
+    # several bots of one messenger: a code is answered by its unit's bot only (another says "unknown")
+    takes = incoming.bot_units.takes if incoming.bot_units is not None else None
     result = await services.storage.invites.redeem(
         hash_code(code), incoming.channel, incoming.user_id, incoming.chat_id,
-        incoming.display_name, services.clock(),
+        incoming.display_name, services.clock(), takes=takes,
     )
     if result.status not in ("joined", "again"):
         return [Reply(t("start.bad_code"))]
@@ -53,7 +55,7 @@ async def start(services: Services, incoming: Incoming, code: str, identity: Ide
 async def _welcome(services: Services, incoming: Incoming, identity: Identity, key: str) -> list[Reply]:
     unit = identity.unit
     count = await services.storage.units.count_below(unit.id, "branch")
-    greeting = t(key, unit=unit.name, who=role_in(identity.role, unit.name), chain=await chain_text(services, unit),
+    greeting = t(key, unit=unit.name, who=role_in(identity.role, unit.name, unit.level_name), chain=await chain_text(services, unit),
                  count=number(count))
     request = Request(incoming, identity, None)
     return [Reply(f"{greeting}\n\n{help_text(request)}", home_buttons(request),

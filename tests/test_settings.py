@@ -113,8 +113,8 @@ def test_the_file_url_is_on_the_same_server_under_file_bot(tmp_path, base, files
 
 SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_API_BASE_URL", "LOG_LEVEL",
             "FORM_MAX_IDLE_DAYS", "CALENDAR_FILE", "REMINDER_TICK_SECONDS",
-            "ZALO_BOT_TOKEN", "ZALO_API_BASE_URL", "ZALO_WEBHOOK_SECRET", "ZALO_MONTHLY_QUOTA",
-            "PUBLIC_URL", "TELEGRAM_WEBHOOK_SECRET", "HOST", "PORT", "BACKUP_KEEP", "LOG_FORMAT")
+            "ZALO_BOT_TOKEN", "ZALO_API_BASE_URL", "ZALO_WEBHOOK_SECRET", "ZALO_MONTHLY_QUOTA", "ZALO_BOTS_FILE",
+            "PUBLIC_URL", "TELEGRAM_WEBHOOK_SECRET", "HOST", "PORT", "BACKUP_KEEP", "LOG_FORMAT", "DATABASE_URL")
 
 
 def offline_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -294,3 +294,145 @@ def test_a_short_tail_after_a_colon_is_not_blanked_everywhere():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "a lab at 1234567890:ab, tg %s",
                                ("s" * 40,), None)
     assert formatter.format(record) == "a lab at <token>, tg <token>"
+
+
+# --- several Zalo bots: ZALO_BOTS_FILE -------------------------------------------------------------------
+
+MOT_TOKEN = "4718093452916839022:aQ7vN2xLp9WmR4tYbZ8cHsD1fJ6gUa3eXo5iVn0qTrKyM"
+HAI_TOKEN = "5818093452916839033:bR8wO3yMq0XnS5uZcA9dItE2gK7hVb4fYp6jWo1rUsLzN"
+BOTS_TOML = f"""# one [[bot]] a Zalo bot
+[[bot]]
+key = "xa-mot"
+token = "{MOT_TOKEN}"
+units = ["G1", " B5 "]
+
+[[bot]]
+key = "xa_hai"
+token = "{HAI_TOKEN}"
+units = ["D2"]
+quota = 6000
+"""
+
+
+def bots_env(tmp_path: Path, text: str, **env: str):
+    (tmp_path / "bots.toml").write_text(text, encoding="utf-8")
+    return load_env(tmp_path, ZALO_BOTS_FILE=str(tmp_path / "bots.toml"), **env)
+
+
+def test_the_zalo_bots_file_is_read_and_its_tokens_are_secrets_never_shown(tmp_path):
+    from bot.settings import ZaloBot
+
+    settings = bots_env(tmp_path, BOTS_TOML, ZALO_BOT_TOKEN=ZALO_TOKEN)
+    assert settings.zalo_bots == (ZaloBot("xa-mot", MOT_TOKEN, ("G1", "B5")), ZaloBot("xa_hai", HAI_TOKEN, ("D2",), 6000))
+    assert {MOT_TOKEN, HAI_TOKEN, ZALO_TOKEN} <= set(settings.secrets)
+    shown = repr(settings) + repr(settings.zalo_bots)
+    assert "xa-mot" in shown and MOT_TOKEN.partition(":")[2] not in shown and HAI_TOKEN.partition(":")[2] not in shown
+    with pytest.raises(SettingsError) as missing:                               # a relative path: from the project
+        load_env(tmp_path, ZALO_BOTS_FILE="khong-co/bots.toml")
+    assert str(ROOT / "khong-co" / "bots.toml") in str(missing.value)
+
+
+@pytest.mark.parametrize(("text", "named", "says"), [
+    (BOTS_TOML.replace('key = "xa_hai"', 'key = "Xã Hai"'), "bot thứ 2", "key"),
+    (BOTS_TOML.replace('key = "xa_hai"', 'key = "xa-mot"'), "bot xa-mot", "key xa-mot"),
+    (BOTS_TOML.replace(HAI_TOKEN, MOT_TOKEN), "bot xa_hai", "bot xa-mot"),
+    (BOTS_TOML.replace(HAI_TOKEN, HAI_TOKEN + " x"), "bot xa_hai", "token"),
+    (BOTS_TOML.replace(HAI_TOKEN, ZALO_TOKEN), "bot xa_hai", "ZALO_BOT_TOKEN"),
+    (BOTS_TOML.replace('units = ["D2"]', 'units = ["G1"]'), "bot xa_hai", "G1"),
+    (BOTS_TOML.replace('units = ["D2"]', "units = []"), "bot xa_hai", "units"),
+    (BOTS_TOML.replace('units = ["D2"]', 'units = "D2"'), "bot xa_hai", "units"),
+    (BOTS_TOML.replace("quota = 6000", "quota = 0"), "bot xa_hai", "quota"),
+    (BOTS_TOML.replace("quota = 6000", 'unit = "B3"'), "bot xa_hai", "unit"),
+    (BOTS_TOML.replace('key = "xa_hai"\n', ""), "bot thứ 2", "key"),
+    ('[bot]\nkey = "xa-mot"\n', "", "[[bot]]"),
+    ('bots = []\n', "", "bots"),
+    ("", "", "[[bot]]"),
+    (BOTS_TOML.replace('key = "xa_hai"', "key = xa_hai"), "", "dòng 8"),
+])
+def test_a_malformed_bots_file_is_one_vietnamese_line_naming_the_bot_never_its_token(tmp_path, text, named, says):
+    with pytest.raises(SettingsError) as refused:
+        bots_env(tmp_path, text, ZALO_BOT_TOKEN=ZALO_TOKEN)
+    message = str(refused.value)
+    assert "\n" not in message and str(tmp_path / "bots.toml") in message and named in message and says in message
+    assert re.search(r"[ảạấầđếềểọộởụứ]", message)
+    for token in (MOT_TOKEN, HAI_TOKEN, ZALO_TOKEN):
+        assert token.partition(":")[2][:20] not in message
+
+
+def test_a_missing_bots_file_is_named(tmp_path):
+    with pytest.raises(SettingsError) as refused:
+        load_env(tmp_path, ZALO_BOTS_FILE=str(tmp_path / "khong-co.toml"))
+    assert str(tmp_path / "khong-co.toml") in str(refused.value) and "ZALO_BOTS_FILE" in str(refused.value)
+
+
+def test_the_bots_tokens_never_reach_the_log(tmp_path):
+    stream = io.StringIO()
+    with configured(bots_env(tmp_path, BOTS_TOML), stream):
+        logging.getLogger("bot.test").info("POST /bot%s/getMe and /bot%s/getMe", MOT_TOKEN, quote(HAI_TOKEN, safe=""))
+    text = stream.getvalue()
+    assert MOT_TOKEN.partition(":")[2] not in text and HAI_TOKEN.partition(":")[2] not in text
+    assert text.count("<token>") == 2
+
+
+# --- DATABASE_URL: SQLite or PostgreSQL ---------------------------------------------------------------
+
+PG_PASSWORD = "p@ss:w0rd-2026"
+PG_URL = f"postgresql://chidoan:{quote(PG_PASSWORD, safe='')}@db.tinhdoan.vn:5432/chidoan"
+
+
+def test_without_database_url_the_database_is_the_sqlite_file(tmp_path):
+    settings = load_env(tmp_path, DATABASE_PATH="/srv/a.sqlite3")
+    assert settings.database_url is None and settings.database == Path("/srv/a.sqlite3")
+
+
+def test_a_sqlite_url_names_the_file_relative_to_the_project_or_absolute(tmp_path):
+    relative = load_env(tmp_path, DATABASE_URL="sqlite:///du-lieu/b.sqlite3", DATABASE_PATH="/srv/a.sqlite3")
+    assert relative.database_url is None and relative.database == ROOT / "du-lieu" / "b.sqlite3"
+    assert load_env(tmp_path, DATABASE_URL="sqlite:////srv/c.sqlite3").database == Path("/srv/c.sqlite3")
+
+
+def test_a_postgresql_url_selects_postgresql_and_its_password_is_a_secret(tmp_path):
+    settings = load_env(tmp_path, DATABASE_URL=PG_URL)
+    assert settings.database == settings.database_url == PG_URL
+    assert quote(PG_PASSWORD, safe="") in settings.secrets and PG_PASSWORD in settings.secrets
+    assert PG_PASSWORD not in repr(settings) and quote(PG_PASSWORD, safe="") not in repr(settings)
+    assert settings.database_shown == "postgresql://chidoan:***@db.tinhdoan.vn:5432/chidoan"
+    assert load_env(tmp_path, DATABASE_URL="postgres://db/chidoan").database == "postgres://db/chidoan"
+
+
+@pytest.mark.parametrize("value", [
+    "mysql://chidoan:p@ss@db/chidoan",
+    "sqlite:///",
+    f"postgresql://chidoan:{quote(PG_PASSWORD, safe='')}@db.tinhdoan.vn:cong/chidoan",
+    f"postgresql://chidoan:{quote(PG_PASSWORD, safe='')}@db/chidoan?sslmod=require",
+    "postgresql://chidoan:%zz@db/chidoan",
+])
+def test_a_malformed_database_url_is_one_vietnamese_line_without_its_password(tmp_path, value):
+    with pytest.raises(SettingsError) as refused:
+        load_env(tmp_path, DATABASE_URL=value)
+    message = str(refused.value)
+    assert message.startswith("DATABASE_URL") and "\n" not in message and "không dùng được" in message
+    assert PG_PASSWORD not in message and quote(PG_PASSWORD, safe="") not in message
+    assert "p@ss@" not in message and "%zz@" not in message
+
+
+def test_python_m_bot_with_a_malformed_database_url_says_one_line_and_stops(tmp_path):
+    setting = {"DATABASE_URL": f"postgresql://chidoan:{quote(PG_PASSWORD, safe='')}@db:cong/chidoan"}
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=offline_env(tmp_path, **setting),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and done.stdout == ""
+    line = done.stderr.strip()
+    assert "\n" not in line and line.startswith(t("cli.settings_error", error="")) and "DATABASE_URL" in line
+    assert quote(PG_PASSWORD, safe="") not in line
+
+
+def test_the_database_password_never_reaches_the_log(tmp_path):
+    stream = io.StringIO()
+    settings = load_env(tmp_path, DATABASE_URL=PG_URL, LOG_LEVEL="debug")
+    with configured(settings, stream):
+        log = logging.getLogger("bot.test")
+        log.info("connecting to %s", PG_URL)
+        log.warning("login refused for password %s", PG_PASSWORD)
+    text = stream.getvalue()
+    assert PG_PASSWORD not in text and quote(PG_PASSWORD, safe="") not in text
+    assert "postgresql://chidoan:<token>@db.tinhdoan.vn" in text

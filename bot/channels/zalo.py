@@ -6,7 +6,10 @@ The only module that knows Zalo's updates. Zalo has no buttons, no documents and
   "2" or "hom qua" comes back to the handlers as the choice (`Incoming.button`), anything else as
   typed text, commands with or without the slash left to the router;
 - a photo or a document the handlers attach cannot be sent (sendPhoto takes a URL; there is no
-  sendDocument): its caption goes, with a sentence telling how to get the file;
+  sendDocument): its caption goes with the file's signed 24-hour download link when the web app
+  serves them (`python -m bot serve` with PUBLIC_URL: bot/channels/links.py), published under the
+  asker's unit; otherwise with a sentence telling how to get the file. Once, here, for every file
+  a handler returns;
 - texts are cut at Zalo's 2000 characters, on line ends.
 
 Receiving: ONE poller (getUpdates hands out one update per call; 408 when none came), each update
@@ -14,12 +17,22 @@ answered in a task of its own, in order within a chat and concurrently across ch
 (bot/channels/ordering.py): a slow chat never holds up another. getUpdates has no offset, so an
 update can come twice: it carries `update_key = "zalo:<message_id>"`, which the router claims in
 the database (answered once, even across a restart), and the poller also skips a message id it
-has just handed out.
+has just handed out. Pushed to the web app's webhook instead (`python -m bot serve`), an update
+goes through the same `take` and `start`, with the webhooks' inbox between them (bot/web.py).
 
 Sending: every call takes its turn in the channel's `Budget` (domain.sender), shared with the
 outbox sender (the Scheduler takes a transport's `budget`): replies to people as urgent, ahead of
 queued reminders and digests; a 429 holds both back. `deliver` is also the sender's Transport.
-`python -m bot` builds the channel with `open_channel` when ZALO_BOT_TOKEN is set (bot/app.py).
+`python -m bot` builds the channels with `open_channels` (bot/app.py).
+
+Several bots (ZALO_BOTS_FILE, bot/settings.py; a Zalo bot has 50 users on the free plan, so a
+province runs one a commune): one ZaloChannel each, in one process, each with its own poller (or
+webhook path, `webhook_path`), its own budget and its own monthly quota and warning. A bot's
+channel is "zalo:<key>" (ZALO_BOT_TOKEN's stays "zalo"): people, their open menus and the outbox
+rows are keyed by it, so what is sent to a person goes through the bot they joined with. Each
+Incoming carries the bot's units (`BotUnits`): an invite code is answered by its unit's bot only.
+A bot whose token Zalo refuses stops alone, with one Vietnamese line naming its key; the others
+go on (a commune's revoked token must not silence the province), and its queued messages wait.
 
 No log line carries a message's text or the token (the API client keeps the token out of every
 URL httpx sees and of every error).
@@ -28,24 +41,26 @@ URL httpx sees and of every error).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.channels.base import CannotStart
+from bot.channels.links import ExportLinks
 from bot.channels.numbered import NumberedMenus
 from bot.channels.ordering import KeyedOrder
 from bot.channels.zalo_api import ZaloBotAPI, ZaloTokenRejected, split_text
 from bot.settings import ZALO_FREE_MONTHLY_QUOTA
 from bot.startup import with_retries
-from domain.conversation import Incoming, Photo, Reply
+from domain.conversation import BotUnits, Incoming, Photo, Reply
 from domain.sender import Blocked, Budget, Limits, MonthlyQuota, Rejected, RetryAfter, Transient
 from domain.services import Services
 from handlers import router
 from messages_vi import t
+from messages_vi.formatting import date_time
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +77,52 @@ START_ATTEMPTS = 6         # getMe at start, as Telegram's: about a minute of wa
 # An incoming image's photo_url is fetched up to this many bytes (Zalo announces no size); whether
 # it is kept, and up to what size, is the handlers' call (handlers/photos.py).
 PHOTO_DOWNLOAD_CAP = 20 * 1024 * 1024
+# A bot whose token Zalo refused sends nothing: its queued messages are looked at again this often
+# (no call is made) and go once it is restarted with a good token.
+REFUSED_WAIT = 300.0
 
 
-async def open_channel(settings, services: Services) -> ZaloChannel:
-    """The channel `python -m bot` runs when ZALO_BOT_TOKEN is set (bot/app.py); `close()` it after."""
+def channel_of(key: str | None) -> str:
+    """The channel of a bot: "zalo" for ZALO_BOT_TOKEN's, "zalo:<key>" for a bot of ZALO_BOTS_FILE."""
+    return CHANNEL if key is None else f"{CHANNEL}:{key}"
+
+
+def webhook_path(channel: str) -> str:
+    """Where Zalo pushes a bot's updates: /zalo, or /zalo/<key> (the key, never the token)."""
+    return "/" + channel.replace(":", "/", 1)
+
+
+async def open_channel(settings, services: Services, *, links: ExportLinks | None = None) -> ZaloChannel:
+    """The channel of ZALO_BOT_TOKEN alone; `close()` it after."""
     api = ZaloBotAPI(settings.zalo_token, settings.zalo_api_base_url)
-    return ZaloChannel(services, api, owns_api=True, monthly_quota=settings.zalo_monthly_quota)
+    return ZaloChannel(services, api, owns_api=True, monthly_quota=settings.zalo_monthly_quota, links=links)
+
+
+async def open_channels(settings, services: Services, *, links: ExportLinks | None = None) -> list[ZaloChannel]:
+    """Every Zalo bot the settings name, a channel each (`close()` them after): ZALO_BOT_TOKEN's
+    and ZALO_BOTS_FILE's. With a bots file, each answers the invite codes of its units (ZALO_BOT_TOKEN's
+    those of the units no bot of the file names) and stops alone if Zalo refuses its token. A unit
+    code of the file not in the database is told on stderr (its codes find no bot until imported).
+    `links`: files are offered as links (the web app serves them)."""
+    bots = settings.zalo_bots
+    if not bots:
+        return [await open_channel(settings, services, links=links)] if settings.zalo_token else []
+    named = frozenset(code for bot in bots for code in bot.units)
+    channels = []
+    if settings.zalo_token:
+        api = ZaloBotAPI(settings.zalo_token, settings.zalo_api_base_url)
+        channels.append(ZaloChannel(services, api, owns_api=True, monthly_quota=settings.zalo_monthly_quota,
+                                    links=links, units=BotUnits(others=named, rest=True), stops_alone=True))
+    for bot in bots:
+        own = frozenset(bot.units)
+        api = ZaloBotAPI(bot.token, settings.zalo_api_base_url)
+        channels.append(ZaloChannel(services, api, owns_api=True, key=bot.key, links=links,
+                                    monthly_quota=bot.monthly_quota or settings.zalo_monthly_quota,
+                                    units=BotUnits(own, named - own), stops_alone=True))
+        for code in bot.units:
+            if await services.storage.units.by_code(code) is None:
+                print(t("startup.zalo_bot_unknown_unit", bot=bot.key, code=code), file=sys.stderr)
+    return channels
 
 
 @dataclass(frozen=True)
@@ -136,21 +191,33 @@ class ZaloChannel:
     to `max_backoff`). `typing_after`: a reply still being prepared after this many seconds shows
     "typing" (None: never). `monthly_quota`: the messages the bot may send a month (`quota`, a
     domain.sender.MonthlyQuota counting every message sent, replies included, per bot and month).
+
+    Several bots in one process: `key` (a bot of ZALO_BOTS_FILE; None: ZALO_BOT_TOKEN's) makes the
+    channel's name "zalo:<key>"; `units`, the invite codes it answers (Incoming.bot_units; None:
+    every unit's); `stops_alone`, a refused token stops this bot only (`refused`), not the process.
+    `links`: a file a handler returns goes as its signed download link (None: how to get it).
     """
 
-    name = CHANNEL
+    name = CHANNEL                   # ZALO_BOT_TOKEN's bot; a bot of ZALO_BOTS_FILE has its own
     channel = CHANNEL                # domain.sender.Transport's name for it
     has_buttons = False
 
     def __init__(self, services: Services, api: ZaloBotAPI, *, poll_timeout: float = 30,
                  budget: Budget | None = None, backoff: float = 2.0, max_backoff: float = 60.0,
                  typing_after: float | None = 1.0, reply_attempts: int = 3, start_attempts: int = START_ATTEMPTS,
-                 owns_api: bool = False, monthly_quota: int = ZALO_FREE_MONTHLY_QUOTA):
+                 owns_api: bool = False, monthly_quota: int = ZALO_FREE_MONTHLY_QUOTA, key: str | None = None,
+                 units: BotUnits | None = None, stops_alone: bool = False, links: ExportLinks | None = None):
         self.services = services
         self.api = api
         self.owns_api = owns_api
-        self.quota = MonthlyQuota(services.storage, CHANNEL, monthly_quota, self._bot_key, services.clock,
-                                  label="Zalo")
+        self.key = key
+        self.name = self.channel = channel_of(key)
+        self.units = units
+        self.stops_alone = stops_alone
+        self.refused = False             # Zalo refused the token: this bot stopped (see `stops_alone`)
+        self.links = links
+        self.quota = MonthlyQuota(services.storage, self.name, monthly_quota, self._bot_key, services.clock,
+                                  label="Zalo" if key is None else t("zalo_bots.label", bot=key))
         self._bot: str | None = None
         self.start_attempts = start_attempts
         self.poll_timeout = poll_timeout
@@ -159,7 +226,7 @@ class ZaloChannel:
         self.max_backoff = max_backoff
         self.typing_after = typing_after
         self.reply_attempts = max(1, reply_attempts)
-        self.menus = NumberedMenus(services.storage, CHANNEL, services.clock)
+        self.menus = NumberedMenus(services.storage, self.name, services.clock)
         self.order = KeyedOrder()
         self.stats = {"updates": 0, "repeated": 0, "ignored": 0, "failed": 0, "poll_errors": 0}
         self._tasks: set[asyncio.Task] = set()
@@ -172,15 +239,17 @@ class ZaloChannel:
         At start, getMe checks the token; with no network it is tried again (`start_attempts`
         times, each wait told in Vietnamese through `say`, as Telegram's start), then GaveUp.
         A refused token raises ZaloTokenRejected (a CannotStart) with one Vietnamese line, at start
-        or later; at start another refusal (a wrong ZALO_API_BASE_URL) is a CannotStart too. Once
-        polling, network errors, 429s and 5xx are waited out with growing pauses, for ever."""
+        or later (`token_refused`: a bot that `stops_alone` returns instead); at start another
+        refusal (a wrong ZALO_API_BASE_URL) is a CannotStart too. Once polling, network errors, 429s
+        and 5xx are waited out with growing pauses, for ever."""
         try:
             await self._check_token(say)
-            log.info("Zalo: long polling started")
+            log.info("%s: long polling started", self.name)
             await self._poll_loop(stop)
         except ZaloTokenRejected as error:
             await self.settle()
-            raise ZaloTokenRejected(t("zalo.token_rejected")) from error
+            self.token_refused(error)
+            return
         except asyncio.CancelledError:
             for task in list(self._tasks):
                 task.cancel()
@@ -190,7 +259,18 @@ class ZaloChannel:
             await self.settle()
             raise
         await self.settle()
-        log.info("Zalo: long polling stopped")
+        log.info("%s: long polling stopped", self.name)
+
+    def token_refused(self, error: ZaloTokenRejected) -> None:
+        """Zalo refused this bot's token (at start, or revoked since): raise ZaloTokenRejected with one
+        Vietnamese line; a bot of several (`stops_alone`) says its line on stderr, naming its key and
+        never the token, and is `refused` from now on instead, and the other bots go on."""
+        if not self.stops_alone:
+            raise ZaloTokenRejected(t("zalo.token_rejected")) from error
+        self.refused = True
+        log.error("%s: Zalo refused the bot's token; this bot stopped, the others go on", self.name)
+        print(t("zalo.token_rejected") if self.key is None else t("startup.zalo_bot_refused", bot=self.key),
+              file=sys.stderr)
 
     async def close(self) -> None:
         """Close the API client, when this channel opened it (open_channel)."""
@@ -220,7 +300,7 @@ class ZaloChannel:
             try:
                 update = await self._poll(stop)
             except ZaloTokenRejected:
-                log.error("Zalo refused the bot token while polling; stopping")
+                log.error("%s: Zalo refused the bot token while polling; stopping", self.name)
                 raise
             except Exception as error:
                 self.stats["poll_errors"] += 1
@@ -252,17 +332,32 @@ class ZaloChannel:
         return poll.result()
 
     def dispatch(self, update: dict) -> asyncio.Task | None:
-        """Start answering one update (from the poller, or a webhook later); returns its task, or
-        None for an update that is not answered (see read_update) or was just handed out."""
+        """Start answering one update the poller got; returns its task, or None for an update that
+        is not answered (see read_update) or was just handed out."""
+        message = self.take(update)
+        return self.start(message) if message is not None else None
+
+    def take(self, update: dict) -> ZaloMessage | None:
+        """The message of one update (polled or pushed), not started yet; None for an update that
+        is not answered (see read_update) or whose message was just started."""
         message = read_update(update)
         if message is None:
             self.stats["ignored"] += 1
             return None
+        if message.message_id is not None and message.message_id in self._recent:
+            self.stats["repeated"] += 1
+            log.debug("Zalo update for message %s came again; skipped", message.message_id)
+            return None
+        return message
+
+    def claim_key(self, message: ZaloMessage) -> str | None:
+        """The key the router claims a message by (and the webhooks' inbox keeps it by): Zalo's
+        message id, under the bot's own name when it is one of several."""
+        return f"{self.name}:{message.message_id}" if message.message_id else None
+
+    def start(self, message: ZaloMessage) -> asyncio.Task:
+        """Start answering a message taken, after the messages of its chat started before it."""
         if message.message_id is not None:
-            if message.message_id in self._recent:
-                self.stats["repeated"] += 1
-                log.debug("Zalo update for message %s came again; skipped", message.message_id)
-                return None
             self._recent[message.message_id] = None
             while len(self._recent) > RECENT_IDS:
                 self._recent.popitem(last=False)
@@ -284,7 +379,7 @@ class ZaloChannel:
                         typing.cancel()
                         await asyncio.gather(typing, return_exceptions=True)
                 for reply in replies:
-                    if not await self._reply(message.chat_id, reply):
+                    if not await self._reply(message.chat_id, await self._offered(reply, message.user_id)):
                         break
             except Exception:
                 self.stats["failed"] += 1
@@ -293,8 +388,10 @@ class ZaloChannel:
     async def _replies(self, message: ZaloMessage) -> list[Reply]:
         """The handlers' answer to one message; never raises."""
         try:
-            incoming = Incoming(CHANNEL, message.user_id, message.chat_id, message.display_name,
-                                other=message.other, update_key=message.update_key,
+            # message ids are Zalo's; a bot of several claims them under its own name
+            key = self.claim_key(message)
+            incoming = Incoming(self.name, message.user_id, message.chat_id, message.display_name,
+                                other=message.other, update_key=key, bot_units=self.units,
                                 photo=self._photo(message.photo_url) if message.photo_url else None)
             if message.text is not None:
                 picked = await self.menus.read(message.chat_id, message.text)
@@ -309,6 +406,24 @@ class ZaloChannel:
             log.exception("reading a Zalo message against its chat's menu failed [ref %s]", ref)
             return [Reply(t("error.internal", ref=ref))]
         return await router.handle(self.services, incoming)
+
+    async def _offered(self, reply: Reply, user_id: str) -> Reply:
+        """A reply to a person with a file: the file as its signed download link, published under
+        the person's unit (bot/channels/links.py), when the web app serves links; else as it is
+        (`deliver` then says how to get the file)."""
+        if reply.attachment is None or self.links is None:
+            return reply
+        identity = await self.services.storage.people.identify(self.name, user_id)
+        if identity is None or identity.unit is None:
+            return reply
+        try:
+            url, expires = await asyncio.to_thread(self.links.publish, identity.unit.code, reply.attachment,
+                                                   self.services.clock())
+        except (OSError, ValueError) as error:
+            # a unit code or a file name no link can carry, a file gone: the sentence instead
+            log.warning("%s: a file could not be offered as a link (%s)", self.name, type(error).__name__)
+            return reply
+        return _noted(reply, t("zalo.file_link", name=reply.attachment.name, url=url, expires=date_time(expires)))
 
     def _photo(self, url: str) -> Photo:
         """An incoming image as the handlers take it: its bytes fetched from photo_url on demand."""
@@ -356,7 +471,10 @@ class ZaloChannel:
         A 429 waits in the budget and the same part is sent again. Raises Blocked, RetryAfter,
         Transient or Rejected (domain.sender), or ZaloTokenRejected.
 
-        Every part sent is counted in the bot's monthly quota (`quota`)."""
+        Every part sent is counted in the bot's monthly quota (`quota`). A bot whose token was
+        refused (`refused`) sends nothing: RetryAfter, so the outbox keeps the message."""
+        if self.refused:
+            raise RetryAfter(REFUSED_WAIT)
         text = await self.menus.shown(chat_id, _readable(reply))
         message_id = ""
         for index, part in enumerate(split_text(text)):
@@ -377,8 +495,7 @@ class ZaloChannel:
         """Whose quota a send counts in: a hash of the bot's token (known without a call, unlike
         getMe's id; a new token for the same bot starts a new count). Never the token itself."""
         if self._bot is None:
-            token = getattr(self.api, "_token", "")          # ZaloBotAPI keeps it; nothing shows it
-            self._bot = "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+            self._bot = "token-" + self.api.fingerprint
         return self._bot
 
     async def _send_part(self, chat_id: str, text: str, *, urgent: bool, paid: bool) -> str:
@@ -414,7 +531,11 @@ def _readable(reply: Reply) -> Reply:
     if reply.attachment is None:
         return reply
     key = "zalo.no_photo" if reply.attachment_kind == "photo" else "zalo.no_document"
-    note = t(key, name=reply.attachment.name)
+    return _noted(reply, t(key, name=reply.attachment.name))
+
+
+def _noted(reply: Reply, note: str) -> Reply:
+    """The reply without its file, `note` (how to get it) after its text."""
     text = f"{reply.text}\n\n{note}" if reply.text.strip() else note
     return replace(reply, text=text, attachment=None)
 

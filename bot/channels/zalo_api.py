@@ -8,6 +8,7 @@ RetryAfter, Transient, Rejected); a refused token is ZaloTokenRejected.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -71,6 +72,12 @@ class ZaloBotAPI:
 
     def __repr__(self) -> str:
         return f"ZaloBotAPI(base_url={self.base_url!r})"
+
+    @property
+    def fingerprint(self) -> str:
+        """The token as something may keep it (a quota count's bot): 16 hex digits of its SHA-256,
+        which tell tokens apart and cannot be turned back into one."""
+        return hashlib.sha256(self._token.encode()).hexdigest()[:16]
 
     async def __aenter__(self) -> ZaloBotAPI:
         return self

@@ -5,8 +5,10 @@ The shapes are bot-api.zaloplatforms.com's: `POST /bot<TOKEN>/<method>` with a J
 status = error_code). A test pushes updates, which getUpdates hands out one per call (long-polling
 up to `poll_cap` seconds, then 408 "Request timeout"); reads what was sent in `sent`; and scripts
 failures by send attempt (`fail`): a 429 or 502 with a proxy's HTML page, a timeout, a blocked
-person. Photos are served at URLs from `photo_url_for`. Not modelled: polling and a webhook
-excluding each other, and the monthly message quota.
+person. Photos are served at URLs from `photo_url_for`. Several bots behind one base URL (as on
+the platform, where the token in the path tells them apart): one FakeZalo per bot, the first
+serving the others too (`serve_also`). Not modelled: polling and a webhook excluding each other,
+and the monthly message quota.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class FakeZalo:
         self._window: deque[float] = deque()
         self._connections: set[asyncio.Task] = set()
         self._server: asyncio.Server | None = None
+        self._also: dict[str, FakeZalo] = {}            # other bots answered on this server, by token
 
     # --- life -------------------------------------------------------------------------------------
     async def start(self) -> FakeZalo:
@@ -110,11 +113,23 @@ class FakeZalo:
         """What to give ZaloBotAPI as base_url."""
         return f"http://127.0.0.1:{self.port}"
 
+    def serve_also(self, *bots: FakeZalo) -> None:
+        """Answer the calls made with these bots' tokens too, on this (started) server: several bots
+        behind one ZALO_API_BASE_URL, each with its own updates, sends and webhook. They are not
+        started themselves."""
+        for bot in bots:
+            self._also[bot.token] = bot
+            bot.port = self.port
+
     # --- what a test does -------------------------------------------------------------------------
     def push_text(self, user_id: str, text: str, display_name: str = "Nguyễn Thị Lan", *,
                   times: int = 1) -> dict:
         """Someone writes `text`; `times=2` delivers the very same update twice. Returns the update."""
         return self.push(self._update("message.text.received", user_id, display_name, text=text), times)
+
+    def text_update(self, user_id: str, text: str, display_name: str = "Nguyễn Thị Lan") -> dict:
+        """The update of someone writing `text`, not queued (what a webhook would be posted)."""
+        return self._update("message.text.received", user_id, display_name, text=text)
 
     def push_image(self, user_id: str, photo_url: str, caption: str | None = None,
                    display_name: str = "Nguyễn Thị Lan", *, times: int = 1) -> dict:
@@ -199,6 +214,8 @@ class FakeZalo:
         token, _, method = path.removeprefix("/bot").partition("/")
         if not path.startswith("/bot") or not method or "/" in method:
             return _error(404, "Not Found")
+        if unquote(token) in self._also:
+            return await self._also[unquote(token)]._route(verb, path, body, reader)
         self.calls.append(method)
         if unquote(token) != self.token:
             return _error(401, "Unauthorized")
@@ -243,6 +260,8 @@ class FakeZalo:
             finally:
                 arrived.cancel()
                 gone.cancel()
+                # the read's cancellation taken before the next request is read on this connection
+                await asyncio.gather(arrived, gone, return_exceptions=True)
             if gone.done() and not gone.cancelled():
                 return None                             # hung up (nothing else comes on a waiting poll)
         if self._updates:
