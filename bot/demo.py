@@ -1,5 +1,8 @@
-"""The demo database the terminal chat opens when no token is set: a small province with its
-people and a few months of reports, built through the same code paths as real data."""
+"""The demo database the terminal chat opens when no token is set: a small merged province as the
+Union is since 2025 (Tỉnh đoàn Vĩnh Long, its Đoàn xã/phường, a school's Đoàn trường and a
+company's Đoàn cơ sở under two of them, branches directly under a Đoàn xã or under those, one
+border-commune branch), its people (an officer at the Tỉnh đoàn, one at a Đoàn xã, one at a Đoàn
+phường) and a few months of reports, built through the same code paths as real data."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from storage.units import path_ids
 
 CHANNEL = "terminal"
 GUEST_PREFIX = "guest-"             # the terminal's strangers: guest-1, guest-2, ... (":khach")
-OPEN_BRANCH = "CD-TANLAP-2"        # has no secretary yet: the demo's invite link is for it
+OPEN_BRANCH = "CD-TANPHU-2"        # has no secretary yet: the demo's invite link is for it
 
 
 def is_guest(external_id: str) -> bool:
@@ -100,7 +103,8 @@ async def _filer(storage: Storage, unit_id: int) -> int | None:
     return members[0].person_id if members else None
 
 
-LATE_BRANCHES = ("CD-TTTB-2", "CD-HOAHIEP-1", "CD-TRUONGTAY-2")   # these show up as late
+# these show up as late: under the Đoàn xã and the Đoàn phường that have an officer, who hear of them
+LATE_BRANCHES = ("CD-PHUOCHAU-2", "CD-TANPHU-12A2", "CD-MAY-2")
 
 
 async def _past_recruitment(storage: Storage, now: datetime) -> None:

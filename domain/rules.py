@@ -16,11 +16,46 @@ if TYPE_CHECKING:                    # records only: the rules read no storage
     from storage.people import Identity, Member
     from storage.units import Unit
 
-# The levels of the unit tree, from the top down (DESIGN decision 6): a unit's level is one of these,
-# and a unit sits below a unit of a higher level.
+# The structural levels of the unit tree, from the top down (DESIGN decision 6): what the code counts
+# on. Only "branch" holds members and reports; "grassroots" is a Đoàn cơ sở of any kind (a Đoàn
+# xã/phường, a school's Đoàn trường, ...); "province" is the Tỉnh đoàn at the top; "district" is a
+# level between them that is no Đoàn cơ sở (a Huyện đoàn, where one still exists).
 LEVELS: tuple[str, ...] = ("province", "district", "grassroots", "branch")
+# The level names a unit may have, what people read ("Đoàn xã", "Tỉnh đoàn": messages_vi
+# "level.<name>"), top down, each with its structural level and its rank: a unit sits below a unit
+# of a higher rank. Since 2025 a Đoàn xã/phường reports straight to the Tỉnh đoàn and may hold
+# Đoàn cơ sở (a school's) as well as branches; a database made before keeps its district and
+# grassroots units, which are level names too.
+LEVEL_NAMES: dict[str, tuple[str, int]] = {
+    "province": ("province", 4),
+    "district": ("district", 3),
+    "commune": ("grassroots", 2),
+    "ward": ("grassroots", 2),
+    "special_zone": ("grassroots", 2),
+    "school": ("grassroots", 1),
+    "grassroots": ("grassroots", 1),
+    "branch": ("branch", 0),
+}
 # The roles a branch holds, the only ones an officer may end (handlers.units).
 BRANCH_ROLES: tuple[str, ...] = ("secretary", "deputy")
+
+
+def structural_level(level_name: str) -> str:
+    """The structural level (one of LEVELS) of a level name; KeyError for an unknown name."""
+    return LEVEL_NAMES[level_name][0]
+
+
+def may_sit_under(level_name: str, parent_level_name: str) -> bool:
+    """Whether a unit of this level name may sit directly under a unit of the other: a branch
+    under any unit, a Đoàn trường under a Đoàn xã or a Tỉnh đoàn, never a unit under a branch or
+    under a unit of its own rank (two Đoàn xã, one under the other)."""
+    return LEVEL_NAMES[level_name][1] < LEVEL_NAMES[parent_level_name][1]
+
+
+def names_its_branches(unit: Unit) -> bool:
+    """Whether a digest of this unit lists branches by name under its direct units: every unit's
+    but the Tỉnh đoàn's, whose digest rolls up a hundred Đoàn xã and opens each of them."""
+    return unit.level != "province"
 
 
 def meeting_window(day: date, border: bool) -> periods.Period:

@@ -3,7 +3,9 @@
 Columns: code,name,level,parent_code,border,members and optionally founded (dd/mm/yyyy), or
 their Vietnamese names (ma_don_vi, ten_don_vi, cap, ma_cap_tren, bien_gioi, so_doan_vien,
 ngay_thanh_lap), with or without diacritics; levels and the border flag in either language too.
-A file with any bad row is refused whole, with every bad row's line number and reason.
+A level is a level name of domain.rules (province, commune, ward, school, grassroots, branch, a
+district where one still exists...) or its Vietnamese word ("tinh", "xa", "phuong", "doan truong",
+"chi doan"). A file with any bad row is refused whole, with every bad row's line number and reason.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from domain.rules import LEVELS
+from domain.rules import LEVEL_NAMES, LEVELS, may_sit_under, structural_level
 from domain.textnorm import fold
 from messages_vi import t
 from storage.units import Unit, UnitRow
@@ -35,19 +37,22 @@ COLUMN_NAMES = {
     "members": ("members", "so doan vien", "doan vien"),
     "founded": ("founded", "ngay thanh lap"),
 }
-# Only onto the levels storage has. The commune's Union (Đoàn xã/phường/thị trấn) is a
-# grassroots unit: it owns branches directly (DOMAIN.md, "Who is who").
-LEVEL_NAMES = {
+# Onto the level names of domain.rules. The Đoàn xã/phường is a Đoàn cơ sở that, since 2025,
+# reports straight to the Tỉnh đoàn (DOMAIN.md, "Who is who"); a thị trấn's was one before 2025.
+LEVEL_WORDS = {
     "province": ("province", "tinh", "tinh doan"),
     "district": ("district", "huyen", "huyen doan", "quan doan", "thi doan", "doan khoi"),
-    "grassroots": ("grassroots", "co so", "doan co so", "xa", "phuong", "thi tran", "doan xa", "doan phuong",
-                   "doan thi tran"),
+    "commune": ("commune", "xa", "doan xa"),
+    "ward": ("ward", "phuong", "doan phuong"),
+    "special_zone": ("special zone", "dac khu", "doan dac khu"),
+    "school": ("school", "truong", "doan truong"),
+    "grassroots": ("grassroots", "co so", "doan co so", "thi tran", "doan thi tran"),
     "branch": ("branch", "chi doan"),
 }
 YES = ("1", "co", "x", "yes", "true")
 NO = ("", "0", "khong", "no", "false")
 _COLUMN_OF = {alias: column for column, aliases in COLUMN_NAMES.items() for alias in aliases}
-_LEVEL_OF = {alias: level for level, aliases in LEVEL_NAMES.items() if level in LEVELS for alias in aliases}
+_LEVEL_OF = {alias: level for level, aliases in LEVEL_WORDS.items() if level in LEVEL_NAMES for alias in aliases}
 
 
 def _folded(text: str) -> str:
@@ -140,15 +145,16 @@ def _row(values: dict[str, str], shown: dict[str, str]) -> tuple[UnitRow, list[s
     """The row as read, and what is wrong with it (the row is only used when nothing is)."""
     reasons = []
     code, name = values["code"], values["name"]
-    level = _LEVEL_OF.get(_folded(values["level"]), values["level"])
+    level_name = _LEVEL_OF.get(_folded(values["level"]), values["level"])
+    level = structural_level(level_name) if level_name in LEVEL_NAMES else level_name
     if not CODE.match(code):
         reasons.append(t("import.bad_code", code=code))
     if not name:
         reasons.append(t("import.no_name"))
-    if level not in LEVELS:
+    if level_name not in LEVEL_NAMES:
         reasons.append(t("import.bad_level_named", column=shown["level"], level=values["level"],
-                         levels=", ".join(t("import.level_choice", name=t(f"import.level.{name}"), level=name)
-                                          for name in LEVELS)))
+                         levels=", ".join(t("import.level_choice", name=t(f"level.{known}").lower(), level=known)
+                                          for known in LEVEL_NAMES)))
     border = _folded(values["border"])
     if border not in YES + NO:
         reasons.append(t("import.bad_border_named", column=shown["border"], border=values["border"]))
@@ -163,7 +169,8 @@ def _row(values: dict[str, str], shown: dict[str, str]) -> tuple[UnitRow, list[s
         founded = _date(values["founded"])
         if founded is None:
             reasons.append(t("import.bad_founded_named", column=shown["founded"], founded=values["founded"]))
-    return UnitRow(code, name, level, values["parent_code"] or None, border in YES, members or 0, founded), reasons
+    return UnitRow(code, name, level, values["parent_code"] or None, border in YES, members or 0, founded,
+                   level_name), reasons
 
 
 def _date(text: str) -> date | None:
@@ -176,9 +183,9 @@ def _date(text: str) -> date | None:
 
 
 def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit], parent_column: str) -> list[tuple[int, str]]:
-    """Parents exist and sit at a higher level; one root in all."""
-    level_of = {u.code: u.level for u in existing}
-    level_of.update({row.code: row.level for _, row in rows})
+    """Parents exist and sit at a higher level (domain.rules.may_sit_under); one root in all."""
+    level_of = {u.code: u.level_name or u.level for u in existing}
+    level_of.update({row.code: row.level_name for _, row in rows})
     roots = {u.code for u in existing if u.parent_id is None}
     problems = []
     for line, row in rows:
@@ -191,11 +198,12 @@ def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit], parent_co
         parent_level = level_of.get(row.parent_code)
         if parent_level is None:
             problems.append((line, t("import.no_parent_named", column=parent_column, parent=row.parent_code)))
-        elif parent_level in LEVELS and row.level in LEVELS and LEVELS.index(parent_level) >= LEVELS.index(row.level):
-            problems.append((line, t("import.bad_parent_level_named", level=t(f"import.level.{row.level}"),
-                                     parent_level=t(f"import.level.{parent_level}"), parent=row.parent_code)))
+        elif (parent_level in LEVEL_NAMES and row.level_name in LEVEL_NAMES
+              and not may_sit_under(row.level_name, parent_level)):
+            problems.append((line, t("import.bad_parent_level_named", level=t(f"level.{row.level_name}").lower(),
+                                     parent_level=t(f"level.{parent_level}").lower(), parent=row.parent_code)))
     return problems
 
 
 def _parents_first(rows: list[UnitRow]) -> list[UnitRow]:
-    return sorted(rows, key=lambda row: LEVELS.index(row.level))
+    return sorted(rows, key=lambda row: -LEVEL_NAMES[row.level_name][1])

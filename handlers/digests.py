@@ -1,8 +1,15 @@
 """/tonghop (the digest, with its chart) and /xuat (the spreadsheet, or CSV), for the asker's
-own unit and the units under it; and the weekly digest's day, chosen with a button.
+own unit and the units under it, whatever their level; and the weekly digest's day, chosen with
+a button.
 
-Buttons: tg:<unit>:<period> a digest, tgm:<unit> pick a month, tx:<unit>:<period> the XLSX,
-tc:<unit>:<period> the CSV files, tw[:<weekday>|:off] the weekly digest's day.
+A unit is named after the command by its code or its name ("/tonghop Tân Phú", "/tonghop doan xa
+tan phu", domain.unit_names), or opened from a digest: each unit directly under the digest's one
+has a button (the furthest behind first when there are many), and all of them are listed, page by
+page, behind one more button.
+
+Buttons: tg:<unit>:<period> a digest, tgm:<unit> pick a month, tgu:<unit>:<period>[:<page>] the
+units directly under a unit, tx:<unit>:<period> the XLSX, tc:<unit>:<period> the CSV files,
+tw[:<weekday>|:off] the weekly digest's day.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from domain import period_words, periods
+from domain import period_words, periods, unit_names
 from domain.deadlines.calendar import load_calendar
 from domain.digests import chart, compute, text, xlsx
 from domain.digests.weekly import SEND_AT
@@ -28,9 +35,13 @@ from storage.units import Unit
 # <out>/<code>-<period>/ (`out_dir`), so two requests for the same unit and period never share a file.
 KEEP_SECONDS = 3600           # a request's folder is removed by a later request after this long
 MONTHS_OFFERED = 12
+DRILL_SHOWN = 12              # units under a digest's one with a button of their own; the rest behind "all"
+PAGE_SIZE = 20                # units per page of that list
+FOUND_SHOWN = 10              # units offered when a typed name fits several
 
 
-async def _target(services: Services, request: Request, arg: str) -> tuple[Unit, periods.Period] | list[Reply]:
+async def _target(services: Services, request: Request, arg: str,
+                  route: str = "tg") -> tuple[Unit, periods.Period] | list[Reply]:
     """The unit and period named by "[CODE] [PERIOD]" (default: own unit, this month), in scope.
     The period as people type it: "thang 11", "tháng 11/2026", "quy 4", "nam 2026", "2026-11"..."""
     today = local_today(services.clock())
@@ -44,8 +55,23 @@ async def _target(services: Services, request: Request, arg: str) -> tuple[Unit,
         else:
             unit = found
     if unknown:
-        return [Reply(t("digest.bad_arg", arg=" ".join(unknown)))]
+        return await _by_name(services, request, " ".join(unknown), period, route)
     return await _checked(services, request, unit.id, period)
+
+
+async def _by_name(services: Services, request: Request, typed: str, period: periods.Period, route: str):
+    """The unit of the asker's subtree named `typed`; several to pick from (each a button of
+    `route`: a digest or a spreadsheet); or what can be typed."""
+    mine = request.identity.unit
+    scope = [mine, *await services.storage.units.below(mine.id)] if request.identity.is_officer else [mine]
+    found = unit_names.find(scope, typed)
+    if len(found) == 1:
+        return await _checked(services, request, found[0].id, period)
+    if not found:
+        return [Reply(t("digest.bad_arg", arg=typed))]
+    shown = found[:FOUND_SHOWN]
+    return [Reply(t("digest.found_several", arg=typed, count=len(found)),
+                  rows(*(Button(u.name, Action(route, (u.id, period.key))) for u in shown), width=1))]
 
 
 async def _checked(services, request, unit_id: int, period: periods.Period):
@@ -88,11 +114,11 @@ def _file(services: Services, unit: Unit, period: periods.Period, suffix: str) -
     """A file name in a new folder of this request's own; older requests' folders are removed."""
     parent = out_dir(services) / f"{unit.code}-{period.key}"
     parent.mkdir(parents=True, exist_ok=True)
-    _remove_old(parent)
+    remove_old_folders(parent)
     return Path(tempfile.mkdtemp(dir=parent)) / f"tonghop-{unit.code}-{period.key}{suffix}"
 
 
-def _remove_old(parent: Path) -> None:
+def remove_old_folders(parent: Path) -> None:
     # the file system's clock, not services.clock: folder times are the file system's
     cutoff = time.time() - KEEP_SECONDS
     for folder in parent.iterdir():
@@ -135,8 +161,10 @@ def _digest_buttons(services: Services, request: Request, digest: compute.Digest
                ("digest.button.year", periods.year(today))]
     buttons = [Button(t(label), Action("tg", (unit_id, p.key))) for label, p in choices if p != digest.period]
     buttons.append(Button(t("digest.button.pick_month"), Action("tgm", (unit_id,))))
+    drill = [Button(g.name, Action("tg", (g.id, digest.period.key))) for g in drilled(digest)]
     below = [g for g in digest.groups if g.id != unit_id]
-    drill = [Button(g.name, Action("tg", (g.id, digest.period.key))) for g in below[:12]]
+    if len(below) > len(drill):
+        drill.append(Button(t("digest.button.all_below", count=len(below)), Action("tgu", (unit_id, digest.period.key))))
     mine = request.identity.unit
     if digest.root.id != mine.id and digest.root.parent_id and digest.chain[-2:-1]:
         parent = digest.chain[-2]
@@ -145,6 +173,42 @@ def _digest_buttons(services: Services, request: Request, digest: compute.Digest
     if request.identity.is_officer:
         actions.append(Button(t("digest.button.weekly"), Action("tw")))
     return rows(*buttons, width=3) + rows(*drill) + rows(*actions)
+
+
+def drilled(digest: compute.Digest) -> list[compute.Group]:
+    """The units directly under the digest's one that get a button: all of them up to DRILL_SHOWN,
+    else the DRILL_SHOWN furthest behind (lowest share of branches meeting the rule), in the
+    digest's order."""
+    below = [g for g in digest.groups if g.id != digest.root.id]
+    if len(below) <= DRILL_SHOWN:
+        return below
+    behind = sorted(below, key=lambda g: (g.totals.compliant / g.totals.judged if g.totals.judged else 1.0,
+                                          -g.totals.judged))
+    kept = {g.id for g in behind[:DRILL_SHOWN]}
+    return [g for g in below if g.id in kept]
+
+
+async def units_below(services: Services, request: Request) -> list[Reply]:
+    """Button tgu:<unit>:<period>[:<page>]: the units directly under a unit, a page at a time,
+    each opening its digest of that period."""
+    target = await _from_button(services, request)
+    if isinstance(target, list):
+        return target
+    unit, period = target
+    children = [u for u in await services.storage.units.children(unit.id) if u.level != "branch"]
+    pages = max(1, -(-len(children) // PAGE_SIZE))
+    page = min(max(0, request.action.number(2) or 0), pages - 1)
+    shown = children[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    buttons = rows(*(Button(u.name, Action("tg", (u.id, period.key))) for u in shown))
+    nav = []
+    if page > 0:
+        nav.append(Button(t("units.prev"), Action("tgu", (unit.id, period.key, page - 1))))
+    if page + 1 < pages:
+        nav.append(Button(t("units.next"), Action("tgu", (unit.id, period.key, page + 1))))
+    said = t("digest.pick_below", unit=unit.name, period=text.period_label(period))
+    if pages > 1:
+        said += "\n" + t("units.page", page=page + 1, pages=pages)
+    return [Reply(said, buttons + rows(*nav))]
 
 
 async def pick_month(services: Services, request: Request) -> list[Reply]:
@@ -166,7 +230,7 @@ async def pick_month(services: Services, request: Request) -> list[Reply]:
 
 async def export(services: Services, request: Request) -> list[Reply]:
     """The spreadsheet of the asker's unit (or the one named) for this month (or the period named)."""
-    target = await _target(services, request, request.arg)
+    target = await _target(services, request, request.arg, "tx")
     return target if isinstance(target, list) else await _xlsx(services, *target)
 
 
@@ -228,6 +292,7 @@ COMMANDS = {
 BUTTONS = {
     "tg": Route(digest_button),
     "tgm": Route(pick_month),
+    "tgu": Route(units_below, OFFICERS),
     "tx": Route(export_button),
     "tc": Route(csv_button),
     "tw": Route(weekly_settings, OFFICERS),

@@ -9,6 +9,8 @@ MESSAGES: dict[str, str] = {
     "digest.compliance.none": "🗓 Sinh hoạt chi đoàn: chưa có chi đoàn nào để xét trong kỳ này.",
     "digest.compliance.rule_border": "Chi đoàn xã biên giới: ít nhất 1 lần mỗi quý, tính cả sinh hoạt trực tuyến.",
     "digest.group": "• {group}: {compliant}/{judged} đạt ({rate})",
+    # the branches directly under the digest's unit, beside the units under it
+    "digest.group.own": "• Chi đoàn trực thuộc {group}: {compliant}/{judged} đạt ({rate})",
     "digest.status.met": "✅ Đã sinh hoạt",
     "digest.status.met_online": "🌐 Biên giới, sinh hoạt trực tuyến",
     "digest.status.not_met": "❌ Chưa sinh hoạt",
@@ -43,6 +45,10 @@ MESSAGES: dict[str, str] = {
     "digest.deadline.late": "   ⚠️ Trễ hạn: {names}",
     "digest.deadline.upcoming": "   ⏳ Chưa đến hạn, chưa xác nhận: {count}",
     "digest.deadline.more": "{names} và {count} đơn vị khác",
+    # a Tỉnh đoàn's digest: the late units counted under each unit directly under it
+    "digest.deadline.late_count": "   ⚠️ Trễ hạn: {count} đơn vị — {groups}",
+    "digest.deadline.group_count": "{group}: {count}",
+    "digest.deadline.more_groups": "{names} và {count} đơn vị trực thuộc khác",
     "digest.deadline.mine.confirmed": "• {due} — {title}: ✅ đã xác nhận",
     "digest.deadline.mine.late": "• {due} — {title}: ⚠️ trễ hạn",
     "digest.deadline.mine.upcoming": "• {due} — {title}: ⏳ chưa đến hạn",
@@ -64,6 +70,10 @@ MESSAGES: dict[str, str] = {
     "digest.someone": "không rõ",
     "digest.value.empty": "(trống)",          # a field that had no value: "nội dung (trống) → Họp chi bộ"
     "digest.province_hint": "Danh sách từng chi đoàn có trong tệp Excel: /xuat",
+    "digest.open_hint": (
+        "Xem một đơn vị trực thuộc: chọn bên dưới, hoặc gõ /tonghop và tên hay mã của đơn vị, "
+        "ví dụ /tonghop {example}"
+    ),
     "digest.branches_none": "Dưới {unit} chưa có chi đoàn nào.",
     # --- buttons and choices ------------------------------------------------------------------
     "digest.button.month": "Tháng này",
@@ -77,12 +87,15 @@ MESSAGES: dict[str, str] = {
     "digest.button.weekly": "🗞 Bản tin tuần",
     "digest.button.up": "⬆️ {name}",
     "digest.button.month_of": "Tháng {month}/{year}",
+    "digest.button.all_below": "📂 Tất cả {count} đơn vị trực thuộc",
+    "digest.pick_below": "Các đơn vị trực thuộc {unit} — chọn một đơn vị để xem tổng hợp {period}:",
+    "digest.found_several": "Có {count} đơn vị hợp với “{arg}”. Bạn chọn đơn vị cần xem:",
     "digest.pick_month": "Chọn tháng cần tổng hợp cho {unit}:",
     "digest.chart_caption": "📈 Sinh hoạt chi đoàn và 1+1 — {unit}, {period}",
     "digest.bad_arg": (
         "Trợ lý chưa hiểu “{arg}”. Sau lệnh, bạn có thể ghi kỳ, ví dụ thang 11, 11/2026, quy 4, nam 2026, "
-        "6 thang dau nam (hoặc 2026-11, 2026-Q4, 2026-H1, 2026), và mã của một đơn vị trực thuộc. "
-        "Không ghi kỳ thì là tháng này."
+        "6 thang dau nam (hoặc 2026-11, 2026-Q4, 2026-H1, 2026), và tên hay mã của một đơn vị trực thuộc, "
+        "ví dụ /tonghop Tân Phú thang 11. Không ghi kỳ thì là tháng này."
     ),
     "digest.future": "Kỳ {period} chưa bắt đầu.",
     # --- export -------------------------------------------------------------------------------
@@ -96,14 +109,14 @@ MESSAGES: dict[str, str] = {
     "cli.help.export_csv": "ghi mỗi trang thành một tệp CSV",
     # --- spreadsheet -------------------------------------------------------------------------
     "xlsx.sheet.branches": "Chi đoàn",
-    "xlsx.sheet.grassroots": "Theo đoàn cơ sở",
+    "xlsx.sheet.units": "Theo đơn vị",
     "xlsx.sheet.meetings": "Sinh hoạt",
     "xlsx.sheet.oneplusone": "1+1 và kết nạp",
     "xlsx.sheet.deadlines": "Hạn và xác nhận",
     "xlsx.sheet.audit": "Lịch sử sửa",
     "xlsx.sheet.flags": "Cần chú ý",
     "xlsx.title.branches": "Sinh hoạt chi đoàn: tình hình từng chi đoàn",
-    "xlsx.title.grassroots": "Tổng hợp theo đoàn cơ sở",
+    "xlsx.title.units": "Tổng hợp theo từng đơn vị, từng cấp",
     "xlsx.title.meetings": "Buổi sinh hoạt và số tham dự của từng chi đoàn",
     "xlsx.title.oneplusone": "Phong trào 1+1 và kết nạp đoàn viên",
     "xlsx.title.deadlines": "Hạn báo cáo và xác nhận của các đơn vị",
@@ -112,8 +125,6 @@ MESSAGES: dict[str, str] = {
     "xlsx.heading.unit": "Đơn vị: {unit} (mã {code})",
     "xlsx.heading.period": "Kỳ tổng hợp: {period} (từ {start} đến {end})",
     "xlsx.heading.made": "Ngày lập: {day}",
-    "xlsx.col.district": "Huyện đoàn",
-    "xlsx.col.grassroots": "Đoàn cơ sở",
     "xlsx.col.branch": "Chi đoàn",
     "xlsx.col.code": "Mã",
     "xlsx.col.border": "Xã biên giới",
@@ -178,10 +189,6 @@ MESSAGES: dict[str, str] = {
     "xlsx.detail.filed_late": "{report}, gửi ngày {filed}",
     "xlsx.flag.unreachable": "Bí thư đã chặn trợ lý",
     "xlsx.flag.no_secretary": "Chưa có Bí thư dùng trợ lý",
-    "xlsx.level.province": "Tỉnh đoàn",
-    "xlsx.level.district": "Huyện đoàn",
-    "xlsx.level.grassroots": "Đoàn cơ sở",
-    "xlsx.level.branch": "Chi đoàn",
     "xlsx.status.met": "đạt",
     "xlsx.status.met_online": "đạt (trực tuyến)",
     "xlsx.status.not_met": "chưa đạt",
@@ -200,6 +207,7 @@ MESSAGES: dict[str, str] = {
     "chart.label.new_members": "Kết nạp\nmới",
     "chart.label.party_introduced": "Giới thiệu\ncho Đảng",
     "chart.others": "{count} đơn vị khác",
+    "chart.own": "Chi đoàn trực thuộc {unit}",
     # --- weekly digest ------------------------------------------------------------------------
     "weekly.title": "🗞 Bản tin tuần — {unit}",
     "weekly.week": "Tuần qua ({start} – {end}):",

@@ -1,12 +1,11 @@
 """The digest's numbers, aggregated in SQL over a subtree of units (one query per section).
 
 Every query starts from the units under a root by `path` range and reaches the reports through
-their (unit, day) indexes, so a district costs its own branches, never the whole province.
+their (unit, day) indexes, so a Đoàn xã costs its own branches, never the whole province.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from storage.outbox import NewMessage, Outbox
 from storage.units import _COLUMNS as UNIT_COLUMNS
 from storage.units import Unit, _unit, path_ids, subtree_span
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection
 
 # A meeting "jumps" when its attendance is at least this many times the branch's own average
 # of the previous year, and at least JUMP_GAP people above it (small branches vary a lot).
@@ -35,15 +35,23 @@ class Secretary:
 
 
 class MonthCount(NamedTuple):
-    """A branch's meetings of one kind in one month ("2026-06"); a tuple: a province's year has 70,000."""
+    """A branch's meetings in one month ("2026-06"); a tuple: a province's year has 50,000."""
 
     unit_id: int
     month: str
-    kind: str
+    meetings: int          # branch meetings
+    online: int            # branch meetings online or hybrid
+    attended: int          # at the branch meetings
+    members_then: int      # the branch's members at each branch meeting, summed
+    committee: int         # committee meetings
+
+
+class PhotoCount(NamedTuple):
+    """A branch's meetings of the period that have evidence photos, and their photos."""
+
+    unit_id: int
     meetings: int
-    online: int            # online or hybrid
-    attended: int
-    members_then: int
+    photos: int
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class DigestRows:
     oneplusone: list[OnePlusOne]
     audit: list[AuditLine]
     confirmed: set[tuple[int, str, str]]   # (unit, calendar item, occurrence key) a unit said it sent
+    photos: list[PhotoCount] = ()          # the branches with evidence photos in [start, end]
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,7 @@ def _day(day: date) -> str:
 class Digests(Repository):
     @unit_of_work
     def gather(
-        self, conn: sqlite3.Connection, root_id: int, first_day: date, start: date, end: date,
+        self, conn: Connection, root_id: int, first_day: date, start: date, end: date,
         history_from: date, oneplusone_keys: Sequence[str],
     ) -> DigestRows | None:
         """The rows of a digest of `root_id` for [start, end]; month counts from `first_day`."""
@@ -148,16 +157,17 @@ class Digests(Repository):
             oneplusone=_oneplusone(conn, span, oneplusone_keys),
             audit=_audit(conn, span, start, end, oneplusone_keys),
             confirmed=_confirmed(conn, span),
+            photos=_photos(conn, span, start, end),
         )
 
     @unit_of_work
-    def pref(self, conn: sqlite3.Connection, person_id: int) -> DigestPref:
+    def pref(self, conn: Connection, person_id: int) -> DigestPref:
         """The person's weekly-digest choice (Monday, on, unless they changed it)."""
         row = conn.execute("SELECT weekday, enabled FROM digest_prefs WHERE person_id = ?", (person_id,)).fetchone()
         return DigestPref(row[0], bool(row[1])) if row else DigestPref(0, True)
 
     @unit_of_work
-    def set_pref(self, conn: sqlite3.Connection, person_id: int, weekday: int, enabled: bool, now: datetime) -> None:
+    def set_pref(self, conn: Connection, person_id: int, weekday: int, enabled: bool, now: datetime) -> None:
         """Store the person's weekly-digest day, or switch it off."""
         conn.execute(
             "INSERT INTO digest_prefs (person_id, weekday, enabled, updated_at) VALUES (?, ?, ?, ?)"
@@ -167,7 +177,7 @@ class Digests(Repository):
         )
 
     @unit_of_work
-    def officers(self, conn: sqlite3.Connection) -> list[Officer]:
+    def officers(self, conn: Connection) -> list[Officer]:
         """Every officer holding a role whose chat still takes messages, with their digest choice."""
         rows = conn.execute(
             "SELECT p.id, r.unit_id, COALESCE(d.weekday, 0), COALESCE(d.enabled, 1), d.last_week"
@@ -178,7 +188,7 @@ class Digests(Repository):
         return [Officer(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
     @unit_of_work
-    def queue_weekly(self, conn: sqlite3.Connection, messages: Sequence[NewMessage], week: str,
+    def queue_weekly(self, conn: Connection, messages: Sequence[NewMessage], week: str,
                      now: datetime) -> int:
         """Queue weekly digests in the outbox and note the week for each person, together; returns how many were new."""
         added = Outbox.enqueue.inside(None, conn, messages, now)
@@ -202,16 +212,34 @@ def _secretaries(conn, span) -> list[Secretary]:
 
 
 def _months(conn, span, first_day: date, end: date) -> list[MonthCount]:
-    rows = conn.execute(
-        "SELECT m.unit_id, substr(m.held_on, 1, 7), m.kind, COUNT(*), SUM(m.mode != 'in_person'),"
-        " SUM(m.attended), SUM(m.members_then)"
+    # one row per branch and month, both kinds of meeting in it: a province's year is 50,000 rows,
+    # read as plain tuples (two thirds of the rows the grouping by kind too gave, in half the time)
+    rows = conn.plain(
+        "SELECT m.unit_id, substr(m.held_on, 1, 7),"
+        " SUM(CASE WHEN m.kind = 'branch' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN m.kind = 'branch' AND m.mode != 'in_person' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN m.kind = 'branch' THEN m.attended ELSE 0 END),"
+        " SUM(CASE WHEN m.kind = 'branch' THEN m.members_then ELSE 0 END),"
+        " SUM(CASE WHEN m.kind = 'committee' THEN 1 ELSE 0 END)"
         " FROM units u JOIN meetings m ON m.unit_id = u.id AND m.deleted_at IS NULL"
         " AND m.held_on >= ? AND m.held_on <= ?"
         " WHERE u.path >= ? AND u.path < ? AND u.level = 'branch'"
-        " GROUP BY m.unit_id, substr(m.held_on, 1, 7), m.kind",
+        " GROUP BY m.unit_id, substr(m.held_on, 1, 7)",
         (_day(first_day), _day(end), *span),
     )
-    return [MonthCount(*r) for r in rows]
+    return list(map(MonthCount._make, rows))
+
+
+def _photos(conn, span, start: date, end: date) -> list[PhotoCount]:
+    # photos are few beside meetings: found from the photos, not from every meeting of the period
+    rows = conn.execute(
+        "SELECT m.unit_id, COUNT(DISTINCT m.id), COUNT(*) FROM meeting_photos p"
+        " JOIN meetings m ON m.id = p.meeting_id AND m.deleted_at IS NULL AND m.held_on >= ? AND m.held_on <= ?"
+        " JOIN units u ON u.id = m.unit_id AND u.path >= ? AND u.path < ?"
+        " WHERE p.meeting_id IS NOT NULL GROUP BY m.unit_id",
+        (_day(start), _day(end), *span),
+    )
+    return [PhotoCount(r[0], r[1], r[2]) for r in rows]
 
 
 def _over(conn, span, start: date, end: date) -> list[MeetingNote]:
@@ -219,7 +247,7 @@ def _over(conn, span, start: date, end: date) -> list[MeetingNote]:
         "SELECT m.id, m.unit_id, m.held_on, m.kind, m.attended, m.members_then FROM units u"
         " JOIN meetings m ON m.unit_id = u.id AND m.deleted_at IS NULL AND m.held_on >= ? AND m.held_on <= ?"
         " WHERE u.path >= ? AND u.path < ? AND u.level = 'branch'"
-        " AND (m.attended > m.members_then OR m.over_members) ORDER BY u.path, m.held_on",
+        " AND (m.attended > m.members_then OR m.over_members = 1) ORDER BY u.path, m.held_on",
         (_day(start), _day(end), *span),
     )
     return [MeetingNote(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5], None) for r in rows]

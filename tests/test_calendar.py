@@ -10,6 +10,7 @@ import pytest
 
 from domain.deadlines.calendar import (
     CalendarError,
+    SENDERS,
     Item,
     Settings,
     load_calendar,
@@ -68,8 +69,40 @@ def test_default_contains_every_domain_date():
 def test_default_levels_follow_domain():
     cal = load_calendar()
     assert cal.item("3-chu-dong-dang-ky").level == "grassroots"
-    assert cal.item("3-chu-dong-bao-cao-dang-ky").level == "district"
+    assert cal.item("3-chu-dong-bao-cao-dang-ky").level == "under_province"
     assert cal.item("ren-luyen-6-thang").cascade is True
+
+
+# DOMAIN.md, "Deadlines named in the sources": the seeds' dates and who sends each, read in the
+# structure since 2025 ("district → province" is now "the unit under the Tỉnh đoàn → Tỉnh đoàn").
+SEED_DEADLINES = {
+    "chi-doan-kieu-mau-dang-ky": ((20, 2), "under_province", "003"),
+    "ren-luyen-6-thang": ((15, 6), "under_province", "000 mục 2"),
+    "mo-hinh-bi-thu-chi-doan": ((20, 6), "under_province", "000 mục 6"),
+    "so-ket-bao-cao": ((30, 6), "under_province", "000 mục 9"),
+    "so-ket-to-chuc": ((15, 8), "under_province", "000 mục 9"),
+    "chi-doan-kieu-mau-ho-so": ((24, 9), "under_province", "000 mục 4"),
+    "ren-luyen-nam": ((15, 10), "under_province", "000 mục 2"),
+    "3-chu-dong-dang-ky": ((15, 10), "grassroots", "004 bước 1"),
+    "3-chu-dong-bao-cao-dang-ky": ((25, 10), "under_province", "004 bước 2"),
+    "xep-loai-chat-luong": ((29, 10), "under_province", "000 mục 7"),
+    "3-chu-dong-cong-nhan": ((5, 11), "under_province", "000 mục 3"),
+    "ket-qua-ke-hoach-nam": ((5, 11), "under_province", "002 mục IV.2"),
+}
+
+
+def test_the_shipped_calendar_keeps_every_seed_date_and_source_in_the_new_structure():
+    cal = load_calendar()
+    for item_id, (due, sender, source) in SEED_DEADLINES.items():
+        item = cal.item(item_id)
+        assert (item.due, item.level) == (due, sender), item_id
+        assert item.source.startswith(source), item_id
+    assert {it.level for it in cal.items} <= set(SENDERS) and "district" not in {it.level for it in cal.items}
+
+
+def test_a_calendar_written_before_2025_says_district_for_the_unit_under_the_province():
+    cal = parse_calendar(GOOD_ITEM)
+    assert cal.item("ren-luyen-6-thang").level == "under_province"
 
 
 def test_default_recurring_items():
@@ -203,7 +236,7 @@ def test_a_date_written_as_a_toml_date_is_a_wrong_type():
 def test_unknown_level():
     problem = _one_problem(GOOD_ITEM.replace('"district"', '"commune"'))
     assert problem == ('test.toml, dòng 6: [[item]] thứ 1 (id "ren-luyen-6-thang"): level phải là một trong '
-                       'province, district, grassroots, branch, đang là "commune"')
+                       'province, under_province, grassroots, branch, đang là "commune"')
 
 
 def test_unknown_item_key():

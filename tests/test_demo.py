@@ -74,9 +74,32 @@ async def test_in_early_december_the_officers_hear_of_no_branch_that_met_in_nove
 async def test_demo_reports_name_who_filed_them(tmp_path):
     services = await open_demo(tmp_path, local(2026, 12, 2))
     try:
-        branch = await services.storage.units.by_code("CD-TANLAP-1")
+        branch = await services.storage.units.by_code("CD-TANPHU-1")
         [meeting, *_] = await services.storage.reports.meetings(branch.id, date(2026, 9, 1))
         [created] = await services.storage.reports.audit_trail(branch.id, "meeting", meeting.id)
-        assert created.person_name == "Nguyễn Thị Lan (Bí thư ấp Tân Đông)"
+        assert created.person_name == "Nguyễn Thị Lan (Bí thư ấp Phú Lợi)"
+    finally:
+        await app.close_services(services)
+
+
+async def test_the_demo_is_a_merged_province_as_the_union_is_since_2025(tmp_path):
+    # DOMAIN.md: Tỉnh đoàn → Đoàn xã/phường → (Đoàn cơ sở) → chi đoàn, no district; one border branch
+    services = await open_demo(tmp_path, local(2026, 12, 2))
+    try:
+        units = {u.code: u for u in await services.storage.units.all()}
+        root = next(u for u in units.values() if u.parent_id is None)
+        assert (root.name, root.level_name) == ("Tỉnh đoàn Vĩnh Long", "province")
+        under_root = {u.level_name for u in units.values() if u.parent_id == root.id}
+        assert under_root <= {"commune", "ward"} and "district" not in {u.level_name for u in units.values()}
+        parent = {u.id: u for u in units.values()}
+        branches = [u for u in units.values() if u.level == "branch"]
+        depths = {len(u.path.strip("/").split("/")) for u in branches}
+        assert depths == {3, 4}            # directly under a Đoàn xã, and under a Đoàn cơ sở below it
+        assert {parent[b.parent_id].level_name for b in branches} == {"commune", "ward", "school", "grassroots"}
+        assert sum(b.border for b in branches) == 1
+        by_name = {u.name: u for u in units.values()}
+        officers = {by_name[unit].level_name for _, role, unit in await services.storage.people.on_channel(demo.CHANNEL)
+                    if role == "officer"}
+        assert {"province", "commune"} <= officers
     finally:
         await app.close_services(services)

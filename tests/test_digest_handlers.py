@@ -134,7 +134,7 @@ async def test_export_sends_the_spreadsheet_then_csv(services, out):
     replies = await officer.tap("CSV")
     assert [r.attachment.name for r in replies] == [
         f"tonghop-D1-2026-11-{slug}.csv" for slug in
-        ("chi-doan", "theo-doan-co-so", "sinh-hoat", "1-cong-1", "han-bao-cao", "lich-su-sua", "can-chu-y")]
+        ("chi-doan", "theo-don-vi", "sinh-hoat", "1-cong-1", "han-bao-cao", "lich-su-sua", "can-chu-y")]
     assert all(r.attachment.exists() for r in replies)
     assert len({r.attachment.parent for r in replies}) == 1 and replies[0].attachment.parent != reply.attachment.parent
     await officer.say("/tonghop")
@@ -170,7 +170,7 @@ async def test_exports_at_once_each_get_a_whole_file_of_their_own(services, out)
     for path in paths:
         book = load_workbook(path)
         assert book["Chi đoàn"]["A2"].value == "Đơn vị: Huyện đoàn Một (mã D1)"
-        assert [row[3] for row in book["Chi đoàn"].iter_rows(min_row=7, values_only=True)] == ["B1", "B2", "B5"]
+        assert [row[2] for row in book["Chi đoàn"].iter_rows(min_row=7, values_only=True)] == ["B1", "B2", "B5"]
     assert not [p for p in out.rglob("*") if p.suffix == ".part"]
 
 

@@ -129,10 +129,16 @@ async def test_totals_match_hand_computed_values(services):
     assert (totals.branch_meetings, totals.committee_meetings) == (13, 4)
     assert (totals.attended, totals.members_then) == (212, 256)
     assert totals.oneplusone == compute.Figures(45, 46, 7, 3) and totals.oneplusone_reported == 4
-    assert province.group_level == "district" and [g.name for g in province.groups] == ["Huyện đoàn Một",
-                                                                                         "Huyện đoàn Hai"]
-    assert [g.name for g in province.grassroots] == ["Đoàn xã Biên Giới", "Đoàn phường Giữa", "Huyện đoàn Hai",
-                                                     "Đoàn xã Ba"]
+    # rolled up by the units directly under the province, whatever they are (here districts)
+    assert [g.name for g in province.groups] == ["Huyện đoàn Một", "Huyện đoàn Hai"]
+    assert [g.leaf for g in province.groups] == [False, False]
+    # and every unit above a branch has its subtree's totals: the province, each district, each grassroots unit
+    assert [(g.name, g.totals.branches) for g in province.units] == [
+        ("Tỉnh đoàn Thử", 5), ("Huyện đoàn Một", 3), ("Đoàn xã Biên Giới", 2), ("Đoàn phường Giữa", 1),
+        ("Huyện đoàn Hai", 2), ("Đoàn xã Ba", 1)]
+    assert province.place_levels == (("district",), ("grassroots",))
+    b3 = next(b for b in province.branches if b.unit.code == "B3")          # directly under its district
+    assert b3.path == ("Huyện đoàn Hai",) and province.places[b3.unit.id] == ("Huyện đoàn Hai",)
 
     over = province.flags_of("over_members")
     assert [(f.branch, f.day, f.attended, f.members) for f in over] == [("Chi đoàn ấp Một", date(2026, 9, 5), 21, 20)]

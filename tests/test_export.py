@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+from dataclasses import replace
 from datetime import date, datetime
 
 from openpyxl import load_workbook
@@ -16,7 +17,7 @@ from storage.units import UnitRow
 from tests.support import Clock, joined, open_services, seed_tree
 from tests.test_digests import digest, fill_quarter, meet
 
-SHEETS = ["Chi đoàn", "Theo đoàn cơ sở", "Sinh hoạt", "1+1 và kết nạp", "Hạn và xác nhận", "Lịch sử sửa",
+SHEETS = ["Chi đoàn", "Theo đơn vị", "Sinh hoạt", "1+1 và kết nạp", "Hạn và xác nhận", "Lịch sử sửa",
           "Cần chú ý"]
 HEADER = 6                  # the header row of a digest's sheet, under the title block
 
@@ -40,20 +41,21 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
         assert sheet.freeze_panes == f"A{HEADER + 1}"
         assert sheet[f"A{HEADER}"].font.b
     branches = book["Chi đoàn"]
-    assert [c.value for c in branches[HEADER]][:7] == ["Huyện đoàn", "Đoàn cơ sở", "Chi đoàn", "Mã", "Xã biên giới",
+    # the tree below the digest's unit as columns: one per depth, headed by its level
+    assert [c.value for c in branches[HEADER]][:6] == ["Đoàn cơ sở", "Chi đoàn", "Mã", "Xã biên giới",
                                                   "Số đoàn viên", "Sinh hoạt"]
-    assert branches.column_dimensions["C"].width >= len("Chi đoàn khu phố Năm")
+    assert branches.column_dimensions["B"].width >= len("Chi đoàn khu phố Năm")
     table = rows_of(branches)
-    assert [(r["Huyện đoàn"], r["Đoàn cơ sở"], r["Mã"], r["Sinh hoạt"]) for r in table] == [
-        ("Huyện đoàn Một", "Đoàn xã Biên Giới", "B1", "đạt"), ("Huyện đoàn Một", "Đoàn xã Biên Giới", "B2", "đạt (trực tuyến)"),
-        ("Huyện đoàn Một", "Đoàn phường Giữa", "B5", "chưa đạt")]
+    assert [(r["Đoàn cơ sở"], r["Mã"], r["Sinh hoạt"]) for r in table] == [
+        ("Đoàn xã Biên Giới", "B1", "đạt"), ("Đoàn xã Biên Giới", "B2", "đạt (trực tuyến)"),
+        ("Đoàn phường Giữa", "B5", "chưa đạt")]
     assert [r["Kỳ chưa sinh hoạt"] for r in table] == [None, None, "tháng 8/2026"]
     assert all(isinstance(r["Số đoàn viên"], int) for r in table)
 
     meetings = rows_of(book["Sinh hoạt"])
     assert [(r["Mã"], r["Buổi sinh hoạt chi đoàn"], r["Lượt tham dự"], r["T8/2026"]) for r in meetings] == [
         ("B1", 3, 56, 1), ("B2", 1, 8, 1), ("B5", 2, 25, 0)]
-    rate = book["Sinh hoạt"][f"J{HEADER + 1}"]
+    rate = book["Sinh hoạt"][f"I{HEADER + 1}"]
     assert rate.value == 56 / 60 and rate.number_format == "0%"
 
     oneplusone = rows_of(book["1+1 và kết nạp"])
@@ -61,7 +63,7 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
         ("B1", "6 tháng cuối năm 2026", 20), ("B2", "6 tháng cuối năm 2026", 5), ("B5", "năm 2026", 12)]
 
     deadlines = book["Hạn và xác nhận"]
-    due = deadlines[f"G{HEADER + 1}"]
+    due = deadlines[f"F{HEADER + 1}"]
     assert due.is_date and due.number_format == "dd/mm/yyyy"
     assert {r["Tình trạng"] for r in rows_of(deadlines)} <= {"đã xác nhận", "trễ hạn", "chưa đến hạn"}
 
@@ -69,9 +71,10 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
     deleted = [r for r in audit if r["Thao tác"] == "xóa"]
     assert [(r["Chi đoàn"], r["Ngày sinh hoạt"]) for r in deleted] == [("Chi đoàn khu phố Năm", datetime(2026, 8, 20))]
     assert all(isinstance(r["Thời điểm"], datetime) for r in audit)
-    summary = rows_of(book["Theo đoàn cơ sở"])
-    assert [(r["Đơn vị"], r["Chi đoàn đạt"], r["Chi đoàn xét"], r["Tỷ lệ đạt"]) for r in summary] == [
-        ("Đoàn xã Biên Giới", 2, 2, 1), ("Đoàn phường Giữa", 0, 1, 0)]
+    summary = rows_of(book["Theo đơn vị"])                # the district itself, then each unit under it
+    assert [(r["Đơn vị"], r["Cấp"], r["Chi đoàn đạt"], r["Chi đoàn xét"], r["Tỷ lệ đạt"]) for r in summary] == [
+        ("Huyện đoàn Một", "Huyện đoàn", 2, 3, 2 / 3), ("Đoàn xã Biên Giới", "Đoàn cơ sở", 2, 2, 1),
+        ("Đoàn phường Giữa", "Đoàn cơ sở", 0, 1, 0)]
 
 
 async def test_every_sheet_has_its_title_block_filter_and_print_setup(services, tmp_path):
@@ -104,7 +107,7 @@ async def test_flags_sheet_gives_the_day_of_each_flag(services, tmp_path):
     assert ("Báo cáo sửa sau khi gửi", datetime(2026, 11, 23)) in days               # the day it was deleted
     no_secretary = [r for r in flags if r["Điểm cần chú ý"] == "Chưa có Bí thư dùng trợ lý"]
     assert no_secretary and all(r["Ngày"] is None for r in no_secretary)
-    day = book["Cần chú ý"][f"E{HEADER + 1}"]
+    day = book["Cần chú ý"][f"D{HEADER + 1}"]
     assert day.is_date and day.number_format == "dd/mm/yyyy"
 
 
@@ -115,13 +118,17 @@ async def test_province_has_one_row_per_branch(services, tmp_path):
         assert sorted(r["Mã"] for r in rows_of(book[name])) == ["B1", "B2", "B3", "B4", "B5"]
     b3 = next(r for r in rows_of(book["Chi đoàn"]) if r["Mã"] == "B3")
     assert (b3["Huyện đoàn"], b3["Đoàn cơ sở"]) == ("Huyện đoàn Hai", None)   # directly under its district
+    units = rows_of(book["Theo đơn vị"])
+    assert [(r["Huyện đoàn"], r["Đơn vị"], r["Số chi đoàn"]) for r in units] == [
+        (None, "Tỉnh đoàn Thử", 5), (None, "Huyện đoàn Một", 3), ("Huyện đoàn Một", "Đoàn xã Biên Giới", 2),
+        ("Huyện đoàn Một", "Đoàn phường Giữa", 1), (None, "Huyện đoàn Hai", 2), ("Huyện đoàn Hai", "Đoàn xã Ba", 1)]
 
 
 async def test_csv_files_per_sheet(services, tmp_path):
     await fill_quarter(services)
     paths = xlsx.write_csv(await digest(services, "D1", "2026-Q3"), tmp_path / "d1")
     assert [p.name for p in paths] == [f"d1-{s}.csv" for s in (
-        "chi-doan", "theo-doan-co-so", "sinh-hoat", "1-cong-1", "han-bao-cao", "lich-su-sua", "can-chu-y")]
+        "chi-doan", "theo-don-vi", "sinh-hoat", "1-cong-1", "han-bao-cao", "lich-su-sua", "can-chu-y")]
     assert paths[0].read_bytes().startswith("\ufeff".encode())
     with paths[2].open(encoding="utf-8-sig", newline="") as handle:
         table = list(csv.DictReader(handle))
@@ -232,3 +239,23 @@ def test_csv_neutralises_text_and_keeps_numbers(tmp_path):
     sheet = load_workbook(xlsx.write_tables([table], tmp_path / "thu.xlsx"))["Thử"]
     assert [c.value for c in sheet[2]] == [as_read(v) for v in row[:11]] + [None, datetime(2026, 8, 20)]
     assert all(c.data_type == "s" for c in sheet[2][:7])
+
+
+def test_every_part_of_the_workbook_is_well_formed_xml_with_its_content_type(tmp_path):
+    import zipfile
+    from xml.etree import ElementTree
+    rows = [("a & b <c> \x01", 1, 0.5, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4), True, None, "")]
+    table = xlsx.Table("thu", "Tên 'có' nháy", tuple(f"Cột {i}" for i in range(8)),
+                       (None, None, "percent", "date", "datetime", None, None, None), rows, "Tiêu đề")
+    path = xlsx.write_tables([table, replace(table, name="Hai")], tmp_path / "x.xlsx", ["Dòng một"])
+    with zipfile.ZipFile(path) as book:
+        names = book.namelist()
+        for name in names:
+            ElementTree.fromstring(book.read(name))
+        types = book.read("[Content_Types].xml").decode()
+    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml", "xl/workbook.xml"} <= set(names)
+    assert all(f"/{name}" in types for name in names if name.startswith("xl/") and not name.startswith("xl/_rels"))
+    sheet = load_workbook(path)["Tên 'có' nháy"]
+    assert sheet["A5"].value == "a & b <c> _x0001_" and sheet["A1"].value == "Tiêu đề"
+    assert sheet.print_title_rows == "$4:$4" and sheet.auto_filter.ref == "A4:H5"
+    assert sheet["C5"].number_format == "0%" and sheet["F5"].value is True and sheet["G5"].value is None

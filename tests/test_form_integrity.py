@@ -263,8 +263,8 @@ async def test_a_day_of_a_closed_month_is_asked_then_kept_and_flagged_late(servi
     assert "Báo cáo nộp muộn" in text.render(own)                     # the branch sees it too
     book = load_workbook(xlsx.write_xlsx(june, tmp_path / "june.xlsx"))
     flagged = [row for row in book["Cần chú ý"].iter_rows(values_only=True)
-               if row[3] == "Báo cáo nộp muộn (bổ sung cho kỳ đã khóa sổ)"]
-    assert [(row[2], row[4].date(), row[5]) for row in flagged] == [
+               if row[2] == "Báo cáo nộp muộn (bổ sung cho kỳ đã khóa sổ)"]       # one tree column under D1
+    assert [(row[1], row[3].date(), row[4]) for row in flagged] == [
         ("Chi đoàn ấp Một", date(2026, 6, 15), "buổi sinh hoạt 15/06/2026, gửi ngày 02/12/2026")]
 
 

@@ -35,7 +35,7 @@ async def _refused(chat: Chat, text: str) -> None:
     await chat.say(text)
     assert len(chat.replies) == 1
     reply = chat.replies[0].text
-    assert "Huyện đoàn" in reply                           # says whom to ask
+    assert "đơn vị cấp trên" in reply                      # says whom to ask
     for name in ("Chi đoàn ấp", "Biên Giới", "Tỉnh đoàn Thử"):
         assert name not in reply                            # and leaks no unit
 
@@ -106,7 +106,7 @@ async def test_new_secretary_takes_over_and_history_stays(services):
     await new.say("/baocao")
     assert "15 người" in new.text                    # the branch's history came with it
     await old.say("/baocao")
-    assert "Huyện đoàn" in old.text and "15 người" not in old.text
+    assert "đơn vị cấp trên" in old.text and "15 người" not in old.text
 
 
 async def test_redelivered_start_is_handled_once(services):

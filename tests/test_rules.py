@@ -30,7 +30,8 @@ def test_a_1_plus_1_review_is_answered_by_its_half_year_and_at_year_end_by_the_y
 
 
 def test_the_levels_have_one_home():
-    assert calendar.LEVELS is rules.LEVELS and xlsx.LEVELS is rules.LEVELS and units_csv.LEVELS is rules.LEVELS
+    assert calendar.LEVELS is rules.LEVELS and units_csv.LEVELS is rules.LEVELS
+    assert xlsx.LEVEL_NAMES is rules.LEVEL_NAMES and units_csv.LEVEL_NAMES is rules.LEVEL_NAMES
     assert rules.LEVELS == ("province", "district", "grassroots", "branch")
 
 
@@ -43,3 +44,29 @@ def test_unit_paths():
     assert all(low <= p < high for p in ("/1/5/", "/1/5/9/", "/1/5/10/"))
     assert not any(low <= p < high for p in ("/1/", "/1/50/", "/1/6/"))
     assert within(branch, "/1/5/") and within(branch, branch) and not within("/1/50/", "/1/5/")
+
+
+def test_each_level_name_has_a_structural_level_and_only_branch_holds_members():
+    # DOMAIN.md "Who is who": a Đoàn xã/phường is a Đoàn cơ sở (grassroots) that since 1 July 2025
+    # reports straight to the Tỉnh đoàn; a district is one more level name where one still exists
+    assert {name: rules.structural_level(name) for name in rules.LEVEL_NAMES} == {
+        "province": "province", "district": "district", "commune": "grassroots", "ward": "grassroots",
+        "special_zone": "grassroots", "school": "grassroots", "grassroots": "grassroots", "branch": "branch"}
+    assert set(rules.structural_level(name) for name in rules.LEVEL_NAMES) == set(rules.LEVELS)
+
+
+def test_a_unit_sits_under_a_higher_level_whatever_the_depth():
+    may = rules.may_sit_under
+    assert may("commune", "province") and may("branch", "commune") and may("school", "commune")
+    assert may("branch", "school") and may("school", "province") and may("commune", "district")
+    assert may("grassroots", "district") and may("branch", "province")
+    assert not may("commune", "commune") and not may("school", "school") and not may("commune", "school")
+    assert not any(may(name, "branch") for name in rules.LEVEL_NAMES)
+
+
+def test_only_the_tinh_doan_digest_rolls_up_without_naming_branches():
+    from storage.units import Unit
+    unit = Unit(1, "P", "Tỉnh đoàn", "province", None, "/1/", False, 0, None, None, "province")
+    assert not rules.names_its_branches(unit)
+    for level in ("district", "grassroots", "branch"):
+        assert rules.names_its_branches(Unit(2, "X", "X", level, 1, "/1/2/", False, 0, None, None))

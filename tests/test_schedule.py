@@ -17,6 +17,7 @@ from domain.deadlines.schedule import (
     meeting_nudge,
     occurrences_between,
     send_time_utc,
+    sender_chain,
     unit_due_date,
 )
 
@@ -282,3 +283,58 @@ def test_settings_time_is_respected():
     assert due_step(DUE, local(2026, 6, 8, 9, 29), settings) is None
     assert due_step(DUE, local(2026, 6, 8, 9, 30), settings) == Step(
         "before-7", datetime(2026, 6, 8, 2, 30, tzinfo=UTC))
+
+
+# ---- the structure since 2025: a branch's real path, whatever its depth (DOMAIN.md) ---------------
+
+# (structural levels) a chi đoàn directly under a Đoàn xã under the Tỉnh đoàn
+UNDER_COMMUNE = ("branch", "grassroots", "province")
+# a chi đoàn under a Đoàn trường under a Đoàn xã under the Tỉnh đoàn: four levels down
+UNDER_SCHOOL = ("branch", "grassroots", "grassroots", "province")
+
+
+def test_a_commune_sends_what_a_district_sent_and_its_branches_5_days_before():
+    # 000 item 2: the six-month training report, district → province by 15/06; since 2025 the
+    # Đoàn xã/phường sends it, its branches 5 days before (lead_days["branch"])
+    item = load_calendar().item("ren-luyen-6-thang")
+    assert (item.level, item.cascade) == ("under_province", True)
+    assert dues(item, UNDER_COMMUNE, date(2026, 1, 1), date(2026, 12, 31)) == [("2026", date(2026, 6, 10))]
+    assert dues(item, UNDER_COMMUNE[1:], date(2026, 1, 1), date(2026, 12, 31)) == [("2026", JUNE_15)]
+    assert dues(item, ("province",), date(2026, 1, 1), date(2026, 12, 31)) == []
+
+
+def test_a_branch_four_levels_down_owes_one_lead_per_unit_above_it():
+    item = load_calendar().item("ren-luyen-6-thang")
+    assert unit_due_date(item, JUNE_15, UNDER_SCHOOL, SETTINGS) == date(2026, 6, 5)       # branch, school
+    assert unit_due_date(item, JUNE_15, UNDER_SCHOOL[1:], SETTINGS) == date(2026, 6, 10)  # the Đoàn trường
+    assert unit_due_date(item, JUNE_15, UNDER_SCHOOL[2:], SETTINGS) == JUNE_15            # the Đoàn xã
+    # and under a district that still exists, over a Đoàn xã: the district sends it
+    old = ("branch", "grassroots", "grassroots", "district", "province")
+    assert [unit_due_date(item, JUNE_15, old[i:], SETTINGS) for i in range(5)] == [
+        date(2026, 5, 31), date(2026, 6, 5), date(2026, 6, 10), JUNE_15, None]
+
+
+def test_an_item_the_unit_under_the_province_holds_itself_is_owed_by_the_commune_only():
+    # 000 item 9: the interim review meetings are held by 15/08 by the level under the province
+    item = load_calendar().item("so-ket-to-chuc")
+    assert (item.level, item.cascade) == ("under_province", False)
+    assert unit_due_date(item, date(2026, 8, 15), UNDER_COMMUNE[1:], SETTINGS) == date(2026, 8, 15)
+    assert unit_due_date(item, date(2026, 8, 15), DEPTH_4[2:], SETTINGS) == date(2026, 8, 15)   # a district
+    for chain in (UNDER_COMMUNE, UNDER_SCHOOL, UNDER_SCHOOL[1:], DEPTH_4[1:]):
+        assert unit_due_date(item, date(2026, 8, 15), chain, SETTINGS) is None
+
+
+def test_every_grassroots_unit_registers_its_own_3_active_plan():
+    # 004 step 1: each Đoàn cơ sở registers by 15/10, a Đoàn trường under a Đoàn xã as the Đoàn xã
+    item = load_calendar().item("3-chu-dong-dang-ky")
+    october_15 = date(2026, 10, 15)
+    assert unit_due_date(item, october_15, UNDER_SCHOOL[1:], SETTINGS) == october_15
+    assert unit_due_date(item, october_15, UNDER_SCHOOL[2:], SETTINGS) == october_15
+    assert unit_due_date(item, october_15, UNDER_COMMUNE, SETTINGS) is None          # a branch: not its own
+    assert unit_due_date(item, october_15, DEPTH_3, SETTINGS) is None                # a district's branch neither
+    assert unit_due_date(item, october_15, ("province",), SETTINGS) is None
+
+
+def test_the_chain_of_a_sender_at_its_own_level():
+    assert sender_chain("under_province") == ("district", "province")
+    assert sender_chain("branch") == ("branch", "grassroots", "district", "province")

@@ -37,8 +37,8 @@ def test_no_token_opens_the_demo_chat_and_a_meeting_can_be_reported(tmp_path):
 
 def test_switching_people_and_being_a_stranger(tmp_path):
     out = run_script(tmp_path, ":ai", ":la 6", "/toi", ":khach", "/toi", ":la 99", ":thoat")
-    assert "Đặng Quốc Bảo" in out and "Huyện đoàn Tân Biên" in out
-    assert "Đoàn xã Tân Lập: 3 chi đoàn" in out
+    assert "Đặng Quốc Bảo" in out and "Bạn là cán bộ Tỉnh đoàn Vĩnh Long" in out
+    assert "Đoàn xã Tân Phú: 4 chi đoàn" in out and "Đoàn phường Phước Hậu: 4 chi đoàn" in out
     assert "liên kết mời" in out
     assert "Không có người số 99" in out
 
@@ -57,7 +57,7 @@ async def test_joining_with_the_demo_invite(tmp_path, clock):
     code = banner.split("/start ")[1].split()[0]
     await chat.say(":khach")
     out = await chat.say(f"/start {code}")
-    assert "Chi đoàn ấp Tân Tiến" in out and "\n1. " in out
+    assert "Chi đoàn ấp Phú Hòa" in out and "\n1. " in out
     branches = [u for u in await services.storage.units.all() if u.level == "branch"]
     assert len(branches) >= 12 and any(u.border for u in branches)
     assert "từ 1 đến" in await chat.say("42")
@@ -71,7 +71,7 @@ async def test_each_stranger_is_new_even_after_one_joined(tmp_path, clock):
     code = (await chat.start()).split("/start ")[1].split()[0]
     assert await chat.say(":khach") == "Bạn đang là một người lạ mới, chưa được mời (tên hiển thị: Khách 1)."
     joined = await chat.say(f"/start {code}")
-    assert "Chào mừng Bí thư Chi đoàn ấp Tân Tiến" in joined
+    assert "Chào mừng Bí thư Chi đoàn ấp Phú Hòa" in joined
     assert "Khách 2" in await chat.say(":khach")
     assert "chỉ dành cho Bí thư chi đoàn và cán bộ Đoàn đã được mời" in await chat.say("/toi")
     again = TerminalChat(services)                         # the chat started again on the same database
@@ -80,8 +80,9 @@ async def test_each_stranger_is_new_even_after_one_joined(tmp_path, clock):
     assert "chỉ dành cho" in await again.say("/sinhhoat")
     # the one who joined is named as such where an officer reads who the secretary is
     await again.say(":la 6")
-    export = await again.say("/xuat X-TANLAP")
+    export = await again.say("/xuat Tân Phú")                # a Đoàn xã named, not coded
     path = Path(export.split("📎 Tệp đính kèm: ")[1].strip())
     rows = list(load_workbook(path)["Chi đoàn"].iter_rows(min_row=7, values_only=True))
-    assert [r[10] for r in rows if r[3] == demo.OPEN_BRANCH] == ["Khách 1"]
+    # one tree column (the Đoàn trường), then the branch, its code, ..., its secretary
+    assert [r[9] for r in rows if r[2] == demo.OPEN_BRANCH] == ["Khách 1"]
     await app.close_services(services)

@@ -4,7 +4,7 @@ yes/no, with or without diacritics; mistakes named line by line, in Vietnamese."
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -77,10 +77,60 @@ def test_headers_in_either_language_any_case_spaces_or_underscores(header):
         ("P", "province", None, False, 0), ("B", "branch", "P", True, 7)]
 
 
-def test_only_levels_that_exist_are_offered():
-    # storage has no commune level: a commune's Union is a grassroots unit (DOMAIN.md)
+def test_a_commune_is_a_grassroots_unit_read_as_a_commune():
+    # a commune's Union is a Đoàn cơ sở (DOMAIN.md, "Who is who"): structurally grassroots
     rows = units_csv.parse("ma,ten,cap,cap_tren,bien_gioi,doan_vien\nP,T,tỉnh,,,\nX,Xã,xã,P,,\n", [])
-    assert rows[1].level == "grassroots"
+    assert [(r.level, r.level_name) for r in rows] == [("province", "province"), ("grassroots", "commune")]
+
+
+# Since 1 July 2025 (DOMAIN.md): Tỉnh đoàn → Đoàn xã/phường → (Đoàn cơ sở) → chi đoàn.
+MERGED = """code,name,level,parent_code,border,members
+VL,Tỉnh đoàn Vĩnh Long,tinh,,0,0
+TP,Đoàn xã Tân Phú,xa,VL,1,0
+P1,Đoàn phường 1,phuong,VL,0,0
+DK,Đoàn đặc khu Côn Đảo,dac khu,VL,0,0
+TR,Đoàn trường THPT Tân Phú,doan truong,TP,0,0
+C1,Chi đoàn ấp Phú Lợi,chi doan,TP,1,18
+C2,Chi đoàn lớp 12A1,chi doan,TR,0,40
+C3,Chi đoàn khu phố 2,branch,P1,0,22
+U1,Đoàn trường Đại học Cửu Long,school,VL,0,0
+C4,Chi đoàn lớp K45,branch,U1,0,30
+"""
+
+
+def test_the_new_level_names_and_their_vietnamese_words_are_read():
+    rows = {r.code: r for r in units_csv.parse(MERGED, [])}
+    assert {code: (r.level_name, r.level) for code, r in rows.items()} == {
+        "VL": ("province", "province"), "TP": ("commune", "grassroots"), "P1": ("ward", "grassroots"),
+        "DK": ("special_zone", "grassroots"), "TR": ("school", "grassroots"), "U1": ("school", "grassroots"),
+        "C1": ("branch", "branch"), "C2": ("branch", "branch"), "C3": ("branch", "branch"),
+        "C4": ("branch", "branch")}
+    order = [r.code for r in units_csv.parse(MERGED, [])]
+    assert order.index("VL") < order.index("TP") < order.index("TR") < order.index("C2")
+
+
+def test_a_unit_sits_only_under_a_unit_of_a_higher_level():
+    with pytest.raises(units_csv.UnitFileError) as refused:
+        units_csv.parse(MERGED + "X2,Đoàn xã Hai,xa,TP,0,0\nT2,Đoàn trường Hai,truong,TR,0,0\n", [])
+    said = [str(p) for p in refused.value.problems]
+    assert said == ["Dòng 12: đơn vị cấp đoàn xã không thể trực thuộc đơn vị cấp đoàn xã (TP)",
+                    "Dòng 13: đơn vị cấp đoàn trường không thể trực thuộc đơn vị cấp đoàn trường (TR)"]
+
+
+async def test_an_old_district_tree_and_a_new_one_import_into_one_database(tmp_path):
+    services = await app.open_services(tmp_path / "d.sqlite3")
+    try:
+        await services.storage.units.import_rows(units_csv.parse(VIETNAMESE, []), datetime.now(timezone.utc))
+        tb = await services.storage.units.by_code("TB")
+        tl = await services.storage.units.by_code("TL")
+        assert (tb.level, tb.level_name, tl.level, tl.level_name) == ("district", "district", "grassroots", "commune")
+        moved = VIETNAMESE.replace("TL;Đoàn xã Tân Lập;Đoàn xã;TB", "TL;Đoàn xã Tân Lập;Đoàn xã;TN")
+        summary = await services.storage.units.import_rows(
+            units_csv.parse(moved, await services.storage.units.all()), datetime.now(timezone.utc))
+        assert (summary.updated, summary.created) == (1, 0)
+        assert (await services.storage.units.by_code("TL")).parent_id == (await services.storage.units.by_code("TN")).id
+    finally:
+        await app.close_services(services)
 
 
 def test_mistakes_are_named_per_line_with_the_column_as_the_file_writes_it():
@@ -100,7 +150,7 @@ def test_mistakes_are_named_per_line_with_the_column_as_the_file_writes_it():
     assert said[5] == 'Dòng 5: Số đoàn viên "năm" phải là số nguyên từ 0 trở lên'
     assert "Mã cấp trên Q không có trong tệp lẫn trong dữ liệu" in said[6]
     assert 'Ngày thành lập "32/13/2020" phải là ngày dạng 26/03/2020' in said[6]
-    assert said[7] == "Dòng 7: đơn vị cấp đoàn cơ sở không thể trực thuộc đơn vị cấp chi đoàn (B1)"
+    assert said[7] == "Dòng 7: đơn vị cấp đoàn xã không thể trực thuộc đơn vị cấp chi đoàn (B1)"
 
 
 def test_a_column_written_twice_or_missing_is_refused_at_the_header():

@@ -155,6 +155,6 @@ async def test_a_corrected_report_reads_in_words_in_the_digest(services):
     assert ", Nguyễn Văn A: " in officer.text
     [sheet] = await officer.say("/xuat")
     audit = load_workbook(sheet.attachment)["Lịch sử sửa"]
-    changes = {(r[7], r[8], r[9], r[10]) for r in audit.iter_rows(min_row=7, values_only=True) if r[6] == "sửa"}
+    changes = {(r[6], r[7], r[8], r[9]) for r in audit.iter_rows(min_row=7, values_only=True) if r[5] == "sửa"}
     assert changes == {("số tham dự", 1000, 1200, "Nguyễn Văn A"), ("hình thức", "Trực tiếp", "Trực tuyến", "Nguyễn Văn A"),
                        ("nội dung", "(trống)", "Họp", "Nguyễn Văn A")}

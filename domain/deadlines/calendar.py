@@ -1,7 +1,13 @@
 """The deadline calendar: its model, loading from TOML and validation.
 
-A calendar is data (DESIGN decision 5): a province or district officer edits a TOML file; the
-shipped default (``default_calendar.toml``) holds the dates of the seed documents.  Every problem
+A calendar is data (DESIGN decision 5): a province's officer edits a TOML file; the shipped
+default (``default_calendar.toml``) holds the dates of the seed documents.
+
+An item's ``level`` says who sends it upward (SENDERS): each branch, each Đoàn cơ sở
+("grassroots": a Đoàn xã/phường, a school's Đoàn trường...), each unit directly under the Tỉnh
+đoàn ("under_province": a Đoàn xã/phường since 2025, a Huyện đoàn before), or the Tỉnh đoàn. A
+calendar written before 2025 says "district" for the units directly under the province: it is
+read as "under_province".  Every problem
 found in a file is collected and reported together, one line each, in Vietnamese: the file, the
 line, the entry and what is wrong (messages_vi, keys "cal.*").
 
@@ -21,11 +27,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from domain.rules import LEVELS      # re-exported: the levels an item or a lead time may name
+from domain.rules import LEVELS      # re-exported: the levels a lead time may name
 from messages_vi import t
 
 __all__ = [
     "LEVELS",
+    "SENDERS",
     "RECURRENCES",
     "COLLECTS",
     "CalendarError",
@@ -40,6 +47,10 @@ __all__ = [
 ]
 
 RECURRENCES: frozenset[str] = frozenset({"monthly", "quarterly", "half_year", "year_end"})
+# Who sends an item upward, from the top down (the module's docstring; domain.deadlines.schedule).
+SENDERS: tuple[str, ...] = ("province", "under_province", "grassroots", "branch")
+# What a calendar written before 2025 says for a sender: the Huyện đoàn was the unit under the province.
+_OLD_SENDERS = {"district": "under_province"}
 COLLECTS: frozenset[str] = frozenset({"meeting", "oneplusone"})
 
 _ID_RE = re.compile(r"[a-z0-9-]+")
@@ -134,8 +145,8 @@ class Item:
     """One thing a unit must send upward.
 
     ``due`` is (day, month), every year; ``recurrence`` is one of RECURRENCES; exactly one of
-    them is set.  ``level`` is the level that sends it to its parent; with ``cascade`` the levels
-    below owe their part earlier (see schedule.unit_due_date).
+    them is set.  ``level`` (one of SENDERS) says who sends it to its parent; with ``cascade`` the
+    units below owe their part earlier (see schedule.unit_due_date).
     """
 
     id: str
@@ -486,8 +497,9 @@ def _parse_item(raw: dict[str, Any], report: _Reporter) -> Item | None:
     if not isinstance(source, str):
         report(t("cal.source_text", value=_shown(source)), "source")
     level = raw.get("level")
-    if level not in LEVELS:
-        report(t("cal.level", levels=", ".join(LEVELS), value=_shown(level)), "level")
+    level = _OLD_SENDERS.get(level, level) if isinstance(level, str) else level
+    if level not in SENDERS:
+        report(t("cal.level", levels=", ".join(SENDERS), value=_shown(raw.get("level"))), "level")
     due, recurrence = _parse_when(raw, report)
     cascade = raw.get("cascade", False)
     if not isinstance(cascade, bool):

@@ -5,9 +5,12 @@ look-ahead window (``lookahead_window``, ``occurrences_between``), and which rem
 each is due now (``due_step``).  The outbox key (unit, item id, occurrence key, step name) makes
 a repeated tick harmless.  Nothing here reads the clock, a file or a database.
 
-Cascade: a unit below the item's level owes its part earlier, by the lead days of each level
-between (``unit_due_date``).  The chain of levels is the unit's own, so a branch directly under
-a district owes only ``lead_days["branch"]`` before the district's date.
+Cascade: a unit below the item's sender owes its part earlier, by the lead days of each unit
+between (``unit_due_date``).  The chain of (structural) levels is the unit's own path, whatever
+its depth: a branch directly under a Đoàn xã owes only ``lead_days["branch"]`` before the Đoàn
+xã's date, a branch under a Đoàn trường under a Đoàn xã owes ``lead_days["grassroots"]`` more.
+An item sent by the units "under_province" is owed on its date by the highest unit of the path
+below the Tỉnh đoàn (a Đoàn xã since 2025, a Huyện đoàn in a database made before).
 
 Callers are expected to cache per distinct chain (as a tuple); the helpers below are cached on
 small hashable keys, so repeated calls for 100,000 units cost a dictionary look-up each.
@@ -32,6 +35,7 @@ __all__ = [
     "Occurrence",
     "Step",
     "unit_due_date",
+    "sender_chain",
     "occurrences_between",
     "due_step",
     "send_time_utc",
@@ -46,6 +50,9 @@ LATE_HORIZON_DAYS = 60
 BORDER_NUDGE_DAY = 15
 
 _RANK: dict[str, int] = {level: rank for rank, level in enumerate(reversed(LEVELS))}  # branch = 0
+# An item's sender as a rank: "under_province" is whatever stands between the Tỉnh đoàn and the
+# levels below, as a district did.
+_SENDER_RANK: dict[str, int] = {**_RANK, "under_province": _RANK["district"]}
 
 # recurrence -> (months whose last day is a due date, key of the occurrence)
 _MONTH_END_RECURRENCES = {
@@ -82,9 +89,9 @@ class Step:
 def unit_due_date(item: Item, base_due: date, chain: Sequence[str], settings: Settings) -> date | None:
     """The unit's own due date for an item due at ``base_due`` at the item's level.
 
-    ``chain`` lists the levels from the unit up to the root, e.g. ("branch", "district",
-    "province").  None when the item does not concern the unit: the unit is above the item's
-    level, or below it and the item does not cascade.
+    ``chain`` lists the structural levels from the unit up to the root, e.g. ("branch",
+    "grassroots", "province").  None when the item does not concern the unit: the unit is above
+    the item's sender, or below it and the item does not cascade.
     """
     lead = _cascade_lead(item.level, item.cascade, tuple(chain), settings.lead_days)
     return None if lead is None else base_due - timedelta(days=lead)
@@ -94,21 +101,32 @@ def unit_due_date(item: Item, base_due: date, chain: Sequence[str], settings: Se
 def _cascade_lead(item_level: str, cascade: bool, chain: tuple[str, ...],
                   lead_days: Mapping[str, int]) -> int | None:
     ranks = _chain_ranks(chain)
-    target = _RANK[item_level]
+    target = _SENDER_RANK[item_level]
     if ranks[0] > target:
         return None
     if ranks[0] == target:
         return 0
+    # A unit whose parent is above the item's level (or that is the root: the item's level is
+    # missing from this path) reports straight to where the item goes, so it stands in for that
+    # level: a Đoàn xã under the Tỉnh đoàn for a Huyện đoàn. A branch stands in only for an item
+    # that cascades: it is no Đoàn cơ sở, and owes none of their own reports.
+    if len(ranks) == 1 or ranks[1] > target:
+        return 0 if cascade or chain[0] != "branch" else None
     if not cascade:
         return None
     lead = 0
     for level, parent_rank in zip(chain, ranks[1:]):
-        # A unit whose parent is above the item's level (the item's level is missing from this
-        # chain) reports straight to where the item goes, so it stands in for that level.
         if parent_rank > target:
             break
         lead += lead_days.get(level, 0)
     return lead
+
+
+def sender_chain(sender: str) -> tuple[str, ...]:
+    """The longest chain of a unit that sends an item of this sender (calendar.SENDERS): itself
+    at the sender's level, under a unit of every level above it."""
+    rank = _SENDER_RANK[sender]
+    return tuple(level for level in reversed(LEVELS) if _RANK[level] >= rank)
 
 
 def _chain_ranks(chain: tuple[str, ...]) -> tuple[int, ...]:
@@ -118,8 +136,9 @@ def _chain_ranks(chain: tuple[str, ...]) -> tuple[int, ...]:
     if unknown:
         raise ValueError(f"unknown level(s) {unknown!r} in chain {chain!r}; expected {LEVELS!r}")
     ranks = tuple(_RANK[level] for level in chain)
-    if any(upper <= lower for lower, upper in zip(ranks, ranks[1:])):
-        raise ValueError(f"chain {chain!r} must go from the unit up to the root, each level above the last")
+    # a Đoàn trường may sit under a Đoàn xã (both Đoàn cơ sở), never a unit under a branch
+    if any(upper < lower or upper == 0 for lower, upper in zip(ranks, ranks[1:])):
+        raise ValueError(f"chain {chain!r} must go from the unit up to the root, no level below the last")
     return ranks
 
 

@@ -58,7 +58,7 @@ def bars(digest: Digest) -> list[tuple[str, Totals]]:
     last bar."""
     behind = sorted(digest.groups, key=lambda g: (_share(g.totals), -g.totals.judged))
     drawn = {g.id for g in behind[:BARS_SHOWN]}
-    shown = [(g.name, g.totals) for g in digest.groups if g.id in drawn]
+    shown = [(label(digest, g), g.totals) for g in digest.groups if g.id in drawn]
     rest: list[Group] = [g for g in digest.groups if g.id not in drawn]
     if rest:
         merged = Totals()
@@ -66,6 +66,13 @@ def bars(digest: Digest) -> list[tuple[str, Totals]]:
             merged.merge(group.totals)
         shown.append((t("chart.others", count=number(len(rest))), merged))
     return shown
+
+
+def label(digest: Digest, group: Group) -> str:
+    """A unit's bar's name; the root's own branches, beside its units, said to be its own."""
+    if group.id == digest.root.id and len(digest.groups) > 1:
+        return t("chart.own", unit=group.name)
+    return group.name
 
 
 def _share(totals: Totals) -> float:

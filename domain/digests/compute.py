@@ -2,6 +2,10 @@
 deadlines and flags, computed once from `storage.digests` rows; the message, the spreadsheet
 and the chart all read this one structure.
 
+Rolled up level by level, whatever the depth: the branches are grouped by the unit directly under
+the digest's root they sit in (a Tỉnh đoàn's digest: each Đoàn xã/phường; a Đoàn xã's: each Đoàn
+cơ sở under it, and its own branches), and every unit of the subtree has its branches' totals.
+
 Compliance: a branch holds a branch meeting every month; a border-commune branch at least one
 every quarter, online meetings counted (002). A window (month or quarter) is judged only if the
 branch existed all through it (`founded_on`) and it has begun; a window still open with no
@@ -11,20 +15,21 @@ meeting yet is "pending", not missed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from domain import periods
 from domain.deadlines import schedule
 from domain.deadlines.calendar import Calendar
-from domain.rules import meeting_window, oneplusone_periods
+from domain.rules import LEVEL_NAMES, meeting_window, oneplusone_periods
+from domain.three_active import digest as three_active
 from storage import Storage
 from messages_vi.formatting import LOCAL_TZ
-from storage.digests import AuditLine, DigestRows, MeetingNote, OnePlusOne, TreeUnit
+from storage.digests import AuditLine, DigestRows, MeetingNote, MonthCount, OnePlusOne, PhotoCount, TreeUnit
 from storage.photos import MeetingPhotos
 from storage.reports import LateMeeting
-from storage.units import ancestor_ids, path_ids
+from storage.units import path_ids
 
 STATUSES = ("met", "met_online", "not_met", "pending", "new")
 ONEPLUSONE_FIELDS = ("participants", "youth_reached", "new_members", "party_introduced")
@@ -55,9 +60,8 @@ class Figures:
 @dataclass(frozen=True)
 class BranchLine:
     unit: TreeUnit
-    district: str
-    grassroots: str
-    group_id: int
+    path: tuple[str, ...]               # the units between the digest's root and the branch, top first
+    group_id: int                       # the unit directly under the root it sits in (the root's own: the root)
     status: str                         # one of STATUSES ("" when the period is not judged)
     windows: tuple[Window, ...]
     branch_meetings: int
@@ -141,13 +145,16 @@ class Totals:
 
 @dataclass(frozen=True)
 class Group:
-    """The branches of one grassroots unit (or of a district, in a province's digest)."""
+    """The branches of one unit, all of those in its subtree: in the digest's groups, a unit
+    directly under the root, or the root itself for the branches directly under it."""
 
     id: int
     name: str
-    level: str
+    level: str                          # structural (domain.rules.LEVELS)
+    level_name: str                     # as people read it (domain.rules.LEVEL_NAMES)
     totals: Totals
     branches: tuple[BranchLine, ...]
+    leaf: bool = True                   # every branch of it sits directly under it
 
 
 class Owed(NamedTuple):
@@ -155,8 +162,8 @@ class Owed(NamedTuple):
 
     unit_id: int
     name: str
-    level: str
-    group: str
+    level: str              # as people read it (domain.rules.LEVEL_NAMES)
+    group: str              # the unit directly under the digest's root it sits in
     due: date
     state: str              # confirmed, late, upcoming
 
@@ -196,19 +203,23 @@ class Digest:
     period: periods.Period
     today: date
     judged: bool                         # False for a week: compliance is by month or quarter
-    group_level: str
     branches: tuple[BranchLine, ...]
-    groups: tuple[Group, ...]
-    grassroots: tuple[Group, ...]        # always per grassroots unit (the spreadsheet's summary)
+    groups: tuple[Group, ...]            # by the unit directly under the root; the root's own branches first
+    units: tuple[Group, ...]             # every unit of the subtree but the branches, root first, in tree order
     totals: Totals
     oneplusone_keys: tuple[str, ...]
     deadlines: tuple[DeadlineLine, ...]
     flags: tuple[Flag, ...]
     audit: tuple[AuditLine, ...]
     names: dict[int, str]                # unit id -> name, for every unit in the digest
-    places: dict[int, tuple[str, str]]   # unit id -> (its district, its grassroots unit), "" if none
+    # unit id -> the names of the units between the root and it, top first (the tree's columns)
+    places: dict[int, tuple[str, ...]]
+    # the level names at each depth under the root that holds units above a branch, top first
+    place_levels: tuple[tuple[str, ...], ...] = ()
     # every meeting held in the period by the digest's branches, with its evidence photos
     meetings: tuple[MeetingPhotos, ...] = ()
+    # "3 chủ động": registrations and recognitions below the root, in the digests of their season
+    three_active: three_active.Section | None = None
 
     def flags_of(self, kind: str) -> list[Flag]:
         return [f for f in self.flags if f.kind == kind]
@@ -246,19 +257,21 @@ async def build(
     late = await storage.reports.late_under(
         root_id, period.start, period.end, datetime.combine(period.start, time(0), LOCAL_TZ),
         datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ))
-    evidence = await storage.photos.meetings_under(root_id, period.start, period.end)
-    return compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()), late, evidence)
+    # every meeting of the period one by one, for the sheet of evidence photos: only when there are photos
+    evidence = await storage.photos.meetings_under(root_id, period.start, period.end) if rows.photos else ()
+    digest = compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()), late, evidence)
+    return replace(digest, three_active=await three_active.section(storage, root_id, period, digest.names, calendar))
 
 
 def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Calendar,
             confirmed: set[tuple[int, str, str]], late: Sequence[LateMeeting] = (),
             evidence: Sequence[MeetingPhotos] = ()) -> Digest:
     """The digest of the rows read for `period`, as seen on `today`; `evidence`: the meetings
-    held in the period, with their photo counts (storage.photos.meetings_under)."""
+    held in the period, with their photo counts (storage.photos.meetings_under), when any has one."""
     root = rows.chain[-1]
     units = {u.id: u for u in (*rows.chain, *rows.units)}
     names = {u.id: u.name for u in units.values()}
-    group_level = "district" if root.level == "province" else "grassroots"
+    places = _places(root, rows.units, units)
     judged = period.kind != "week"
     counts = _month_counts(rows)
     secretaries = {s.unit_id: s for s in rows.secretaries}
@@ -266,65 +279,87 @@ def compute(rows: DigestRows, period: periods.Period, today: date, calendar: Cal
     keys = oneplusone_keys(period)
     months = _months_between(period.start, period.end)
     spans = {border: _spans(period, today, border) for border in (False, True)} if judged else None
-    photos = _photo_counts(evidence)
+    photos = {p.unit_id: p for p in rows.photos}
+    ids_of = {u.id: path_ids(u.path) for u in units.values()}
+    depth = len(ids_of[root.id])
+    group_of = _group_of(rows.units, root, ids_of, depth)
     lines = []
     for unit in rows.units:
         if unit.level != "branch":
             continue
-        ancestors = _ancestors(unit, units)
-        group = _ancestor(ancestors, group_level)
         figures, source = oneplusone.get(unit.id, (None, ""))
         secretary = secretaries.get(unit.id)
         lines.append(_branch_line(
-            unit, ancestors, group.id, counts.get(unit.id, {}), months, spans, figures, source,
-            secretary.name if secretary else None, bool(secretary and secretary.unreachable),
-            photos.get(unit.id, (0, 0, 0)),
+            unit, places[unit.id], group_of[unit.id], counts.get(unit.id, {}),
+            months, spans, figures, source, secretary.name if secretary else None,
+            bool(secretary and secretary.unreachable), photos.get(unit.id),
         ))
-    groups = _groups(lines, lambda line: line.group_id, units)
-    grassroots = groups if group_level == "grassroots" else _groups(
-        lines, lambda line: _ancestor(_ancestors(line.unit, units), "grassroots").id, units)
-    totals = Totals()
-    for group in groups:
-        totals.merge(group.totals)
-    group_names = {line.unit.id: names[line.group_id] for line in lines}
+    groups, subtree, totals = _roll_up(lines, rows.units, root, ids_of)
+    group_names = {unit_id: names[group_id] for unit_id, group_id in group_of.items()}
     return Digest(
         root=root, chain=tuple(rows.chain), period=period, today=today, judged=judged,
-        group_level=group_level, branches=tuple(lines), groups=groups, grassroots=grassroots, totals=totals,
+        branches=tuple(lines), groups=groups, units=subtree, totals=totals,
         oneplusone_keys=keys,
-        deadlines=_deadlines(rows, units, group_names, period, today, calendar, confirmed),
+        deadlines=_deadlines(rows, units, ids_of, group_names, period, today, calendar, confirmed),
         flags=_flags(rows, lines, group_names, late),
-        audit=tuple(rows.audit), names=names, places=_places(rows.units, units),
+        audit=tuple(rows.audit), names=names, places=places,
+        place_levels=_place_levels(rows.units, ids_of, depth),
         meetings=tuple(m for m in evidence if m.unit_id in group_names),
     )
 
 
 # --- branches ------------------------------------------------------------------------------------
 
-def _month_counts(rows: DigestRows) -> dict[int, dict[tuple[str, str], tuple[int, int, int, int]]]:
-    """unit -> (month, kind) -> (meetings, online, attended, members_then)."""
-    out: dict[int, dict[tuple[str, str], tuple[int, int, int, int]]] = {}
+def _month_counts(rows: DigestRows) -> dict[int, dict[str, MonthCount]]:
+    """unit -> month -> its meetings (storage.digests.MonthCount)."""
+    out: dict[int, dict[str, MonthCount]] = {}
     for c in rows.months:
-        out.setdefault(c.unit_id, {})[(c.month, c.kind)] = (c.meetings, c.online, c.attended, c.members_then)
+        found = out.get(c.unit_id)
+        if found is None:
+            out[c.unit_id] = {c.month: c}
+        else:
+            found[c.month] = c
     return out
 
 
-def _ancestors(unit: TreeUnit, units: dict[int, TreeUnit]) -> list[TreeUnit]:
-    return [units[i] for i in ancestor_ids(unit.path)]
-
-
-def _places(members: list[TreeUnit], units: dict[int, TreeUnit]) -> dict[int, tuple[str, str]]:
-    """Each unit's district and grassroots unit (itself when it is one), for the tree columns."""
+def _places(root: TreeUnit, members: list[TreeUnit], units: dict[int, TreeUnit]) -> dict[int, tuple[str, ...]]:
+    """Each unit's path under the root: the names of the units between them, top first (computed
+    once per parent: a province has some hundred parents for its thousands of branches)."""
+    depth = len(path_ids(root.path))
+    by_parent: dict[int | None, tuple[str, ...]] = {}
     places = {}
     for unit in members:
-        line = [*_ancestors(unit, units), unit]
-        places[unit.id] = (next((a.name for a in line if a.level == "district"), ""),
-                           next((a.name for a in line if a.level == "grassroots"), ""))
+        found = by_parent.get(unit.parent_id)
+        if found is None:
+            between = path_ids(unit.path)[depth:-1]
+            found = by_parent[unit.parent_id] = tuple(units[i].name for i in between)
+        places[unit.id] = found
     return places
 
 
-def _ancestor(ancestors: list[TreeUnit], level: str) -> TreeUnit:
-    """The nearest ancestor of a level, or the direct parent when the branch skips that level."""
-    return next((a for a in reversed(ancestors) if a.level == level), ancestors[-1])
+def _place_levels(members: list[TreeUnit], ids_of: dict[int, list[int]], depth: int) -> tuple[tuple[str, ...], ...]:
+    """The level names found at each depth under the root among the units above a branch, top
+    first, each depth's in LEVEL_NAMES' order: the headers of the spreadsheet's tree columns."""
+    found: list[set[str]] = []
+    for unit in members:
+        if unit.level == "branch":
+            continue
+        at = len(ids_of[unit.id]) - depth - 1
+        if at >= 0:
+            found.extend(set() for _ in range(at + 1 - len(found)))
+            found[at].add(unit.level_name)
+    return tuple(tuple(name for name in LEVEL_NAMES if name in names) for names in found)
+
+
+def _group_of(members: list[TreeUnit], root: TreeUnit, ids_of: dict[int, list[int]], depth: int) -> dict[int, int]:
+    """unit -> the unit directly under the root it sits in (itself, for such a unit; the root for
+    the root and its own branches)."""
+    out = {}
+    for unit in members:
+        ids = ids_of[unit.id]
+        out[unit.id] = ids[depth] if len(ids) > depth and not (len(ids) == depth + 1 and unit.level == "branch") \
+            else root.id
+    return out
 
 
 def _months_between(start: date, end: date) -> list[str]:
@@ -343,6 +378,14 @@ class _Span:
     start: date
     months: tuple[str, ...]        # the months counted: the window up to the period's end
     closed: bool
+
+    def window(self, met: bool) -> Window:
+        """The branch's window: one of three records, made once (a province's year has 60,000)."""
+        return self._met if met else self._unmet
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_met", Window(self.key, "met"))
+        object.__setattr__(self, "_unmet", Window(self.key, "missed" if self.closed else "open"))
 
 
 def _spans(period: periods.Period, today: date, border: bool) -> tuple[_Span, ...]:
@@ -367,7 +410,7 @@ def _windows(unit: TreeUnit, spans: tuple[_Span, ...], met_months: set[str],
             continue
         met = not met_months.isdisjoint(span.months)
         online = online or (met and not online_months.isdisjoint(span.months))
-        windows.append(Window(span.key, "met" if met else "missed" if span.closed else "open"))
+        windows.append(span.window(met))
     return tuple(windows), online
 
 
@@ -382,37 +425,30 @@ def _status(unit: TreeUnit, windows: tuple[Window, ...], online_in_windows: bool
     return "met_online" if unit.border and online_in_windows else "met"
 
 
-def _photo_counts(evidence: Iterable[MeetingPhotos]) -> dict[int, tuple[int, int, int]]:
-    """unit -> (meetings held, meetings with a photo, photos)."""
-    out: dict[int, tuple[int, int, int]] = {}
-    for m in evidence:
-        held, with_photos, photos = out.get(m.unit_id, (0, 0, 0))
-        out[m.unit_id] = (held + 1, with_photos + (m.photos > 0), photos + m.photos)
-    return out
+_NONE = MonthCount(0, "", 0, 0, 0, 0, 0)
 
 
-def _branch_line(unit, ancestors, group_id, counts, months, spans, figures, source,
-                 secretary, unreachable, evidence: tuple[int, int, int] = (0, 0, 0)) -> BranchLine:
-    zero = (0, 0, 0, 0)
-    branch = [counts.get((m, "branch"), zero) for m in months]
+def _branch_line(unit, path, group_id, counts: dict[str, MonthCount], months, spans, figures, source,
+                 secretary, unreachable, evidence: PhotoCount | None = None) -> BranchLine:
+    per_month = [counts.get(m, _NONE) for m in months]
     judged = spans is not None
     if judged:
-        met = {month for (month, kind) in counts if kind == "branch"}      # a row means one meeting or more
-        online_months = {month for (month, kind), c in counts.items() if kind == "branch" and c[1]}
+        met = {month for month, c in counts.items() if c.meetings}
+        online_months = {month for month, c in counts.items() if c.online}
         windows, online = _windows(unit, spans[unit.border], met, online_months)
     else:
         windows, online = (), False
-    district = next((a.name for a in ancestors if a.level == "district"), "")
-    grassroots = next((a.name for a in ancestors if a.level == "grassroots"), "")
+    meetings, online_meetings, attended, members_then, committee = (
+        [sum(column) for column in list(zip(*per_month))[2:]] if per_month else (0, 0, 0, 0, 0))
     return BranchLine(
-        unit=unit, district=district, grassroots=grassroots, group_id=group_id,
+        unit=unit, path=path, group_id=group_id,
         status=_status(unit, windows, online) if judged else "", windows=windows,
-        branch_meetings=sum(c[0] for c in branch), online_meetings=sum(c[1] for c in branch),
-        committee_meetings=sum(counts.get((m, "committee"), zero)[0] for m in months),
-        attended=sum(c[2] for c in branch), members_then=sum(c[3] for c in branch),
-        by_month={m: c[0] for m, c in zip(months, branch)},
+        branch_meetings=meetings, online_meetings=online_meetings, committee_meetings=committee,
+        attended=attended, members_then=members_then,
+        by_month={m: c.meetings for m, c in zip(months, per_month)},
         oneplusone=figures, oneplusone_period=source, secretary=secretary, secretary_unreachable=unreachable,
-        meetings_held=evidence[0], meetings_with_photos=evidence[1], photos=evidence[2],
+        meetings_held=meetings + committee, meetings_with_photos=evidence.meetings if evidence else 0,
+        photos=evidence.photos if evidence else 0,
     )
 
 
@@ -435,28 +471,61 @@ def _oneplusone_by_branch(reports: Iterable[OnePlusOne], period: periods.Period)
     return out
 
 
-def _groups(lines: list[BranchLine], key, units: dict[int, TreeUnit]) -> tuple[Group, ...]:
-    members: dict[int, list[BranchLine]] = {}
-    for line in lines:
-        members.setdefault(key(line), []).append(line)
-    groups = []
-    for group_id, branches in members.items():
+def _group(unit: TreeUnit, totals: Totals, branches: list[BranchLine], leaf: bool) -> Group:
+    return Group(unit.id, unit.name, unit.level, unit.level_name or unit.level, totals, tuple(branches), leaf)
+
+
+def _roll_up(lines: list[BranchLine], members: list[TreeUnit], root: TreeUnit,
+             ids_of: dict[int, list[int]]) -> tuple[tuple[Group, ...], tuple[Group, ...], Totals]:
+    """(the groups: the root's own branches, then each unit directly under it; every unit above a
+    branch with its subtree's totals, root first; the root's totals), in tree order.
+
+    Each branch is added once, to its parent; a unit's totals are then merged into its parent's,
+    the deepest first: a province's five thousand branches cost five thousand additions and a
+    hundred merges, not one addition per branch and level."""
+    if root.level == "branch":
         totals = Totals()
-        for line in branches:
+        for line in lines:
             totals.add(line)
-        unit = units[group_id]
-        groups.append(Group(group_id, unit.name, unit.level, totals, tuple(branches)))
-    return tuple(sorted(groups, key=lambda g: units[g.id].path))
+        return (_group(root, totals, lines, True),), (), totals
+    holders = [u for u in members if u.level != "branch"]
+    own: dict[int, list[BranchLine]] = {u.id: [] for u in holders}
+    for line in lines:
+        own[line.unit.parent_id].append(line)
+    totals_of: dict[int, Totals] = {}
+    lines_of: dict[int, list[BranchLine]] = {}
+    leaf: dict[int, bool] = {}
+    for unit in holders:
+        totals = totals_of[unit.id] = Totals()
+        for line in own[unit.id]:
+            totals.add(line)
+        lines_of[unit.id] = list(own[unit.id])
+        leaf[unit.id] = True
+    root_own = Totals()
+    root_own.merge(totals_of[root.id])
+    for unit in sorted(holders, key=lambda u: -len(ids_of[u.id])):
+        if unit.id == root.id or not lines_of[unit.id]:
+            continue
+        totals_of[unit.parent_id].merge(totals_of[unit.id])
+        lines_of[unit.parent_id].extend(lines_of[unit.id])
+        leaf[unit.parent_id] = False
+    # in tree order, siblings as they were created (path strings would put "/1/10/" before "/1/2/")
+    ordered = sorted((u for u in holders if lines_of[u.id]), key=lambda u: ids_of[u.id])
+    subtree = tuple(_group(u, totals_of[u.id], lines_of[u.id], leaf[u.id]) for u in ordered)
+    groups = [_group(root, root_own, own[root.id], True)] if own[root.id] else []
+    groups += [g for u, g in zip(ordered, subtree) if u.parent_id == root.id]
+    return tuple(groups), subtree, totals_of[root.id]
 
 
 # --- deadlines -----------------------------------------------------------------------------------
 
-def _deadlines(rows, units, group_names, period, today, calendar, confirmed) -> tuple[DeadlineLine, ...]:
+def _deadlines(rows, units, ids_of, group_names, period, today, calendar, confirmed) -> tuple[DeadlineLine, ...]:
     """Every deadline falling in the period for the units of the digest, who confirmed, who is late."""
     by_chain: dict[tuple[str, ...], list[tuple[int, str, str, str]]] = {}
     for unit in rows.units:
-        chain = tuple(units[i].level for i in reversed(path_ids(unit.path)))
-        by_chain.setdefault(chain, []).append((unit.id, unit.name, unit.level, group_names.get(unit.id, unit.name)))
+        chain = tuple(units[i].level for i in reversed(ids_of[unit.id]))
+        by_chain.setdefault(chain, []).append((unit.id, unit.name, unit.level_name or unit.level,
+                                               group_names.get(unit.id, unit.name)))
     answered: dict[tuple[str, str], set[int]] = {}
     for unit_id, item_id, key in confirmed:
         answered.setdefault((item_id, key), set()).add(unit_id)

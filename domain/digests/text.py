@@ -1,7 +1,10 @@
 """The digest as one message: sections separated by blank lines, long lists cut short.
 
 The Telegram channel splits past 4,096 characters at line ends, so sections stay whole where
-they can; a province's digest names no single branch (the spreadsheet does).
+they can. Rolled up level by level: each unit directly under the digest's root has its line, and
+its branches are named under it (domain.rules.names_its_branches) except in the Tỉnh đoàn's
+digest, which counts its late units per Đoàn xã and names no single branch (the spreadsheet does,
+and each Đoàn xã opens with a button or /tonghop and its name).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from domain import periods
 from domain.digests.compute import BranchLine, DeadlineLine, Digest, Flag, Group, Totals
+from domain.rules import names_its_branches
+from domain.three_active import digest as three_active
 from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import date_time, number, percent, short_date
 
@@ -46,6 +51,8 @@ def render(digest: Digest) -> str:
         body = [t("digest.branches_none", unit=digest.root.name)]
     else:
         body = _officer_sections(digest)
+    if digest.three_active is not None:
+        body.append(three_active.lines(digest.three_active))
     return "\n\n".join(["\n".join(head), *body])
 
 
@@ -80,8 +87,11 @@ def _officer_sections(digest: Digest) -> list[str]:
     sections.append(_oneplusone(digest))
     sections.append(_deadlines(digest))
     sections.append(_flags(digest))
-    if digest.group_level == "district":
+    if not names_its_branches(digest.root):
         sections.append(t("digest.province_hint"))
+    below = [g for g in digest.groups if g.id != digest.root.id]
+    if below:
+        sections.append(t("digest.open_hint", example=below[0].name))
     return sections
 
 
@@ -97,10 +107,12 @@ def _compliance(digest: Digest) -> str:
     lines = [_rate_line("digest.compliance", totals)]
     if any(b.unit.border for b in digest.branches):
         lines.append(t("digest.compliance.rule_border"))
-    named = digest.group_level == "grassroots"
+    named = names_its_branches(digest.root)
+    alone = len(digest.groups) == 1
     for group in digest.groups:
-        lines.append(_rate_line("digest.group", group.totals, group=group.name))
-        if named:
+        own = group.id == digest.root.id and not alone
+        lines.append(_rate_line("digest.group.own" if own else "digest.group", group.totals, group=group.name))
+        if named and group.leaf:
             lines += _status_names(group)
     return "\n".join(lines)
 
@@ -167,18 +179,28 @@ def _deadlines(digest: Digest) -> str:
     if not digest.deadlines:
         return t("digest.deadlines.none")
     lines = [t("digest.deadlines")]
+    named = names_its_branches(digest.root)
     for deadline in digest.deadlines:
-        lines += _deadline(deadline)
+        lines += _deadline(deadline, named)
     return "\n".join(lines)
 
 
-def _deadline(deadline: DeadlineLine) -> list[str]:
+def _deadline(deadline: DeadlineLine, named: bool = True) -> list[str]:
     confirmed, late = deadline.with_state("confirmed"), deadline.with_state("late")
     upcoming = deadline.with_state("upcoming")
     lines = [t("digest.deadline", due=short_date(deadline.due), title=deadline.title,
                confirmed=number(len(confirmed)), count=number(len(deadline.owed)))]
-    if late:
+    if late and named:
         lines.append(t("digest.deadline.late", names=_cut([o.name for o in late], "digest.deadline.more")))
+    elif late:
+        # rolled up: how many are late under each unit directly under the root, most first
+        per_group: dict[str, int] = {}
+        for owed in late:
+            per_group[owed.group] = per_group.get(owed.group, 0) + 1
+        counted = [t("digest.deadline.group_count", group=group, count=number(count))
+                   for group, count in sorted(per_group.items(), key=lambda item: -item[1])]
+        lines.append(t("digest.deadline.late_count", count=number(len(late)),
+                       groups=_cut(counted, "digest.deadline.more_groups")))
     if upcoming:
         lines.append(t("digest.deadline.upcoming", count=number(len(upcoming))))
     return lines

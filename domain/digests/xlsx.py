@@ -2,31 +2,28 @@
 period and day made, the unit tree as columns, real dates and numbers, frozen headers and filters,
 printed A4 landscape; or the same tables as CSV files, safe to open in a spreadsheet.
 
-The workbook is written with XlsxWriter in its constant-memory mode: rows stream to the file,
-so a province's year (close to a million cells) needs no more memory than a district's month.
+The workbook is written by domain.digests.workbook: a province's year (close to a million cells)
+in well under a second.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import xlsxwriter
-
+from domain.digests import workbook
 from domain.digests.compute import Digest, Flag, ONEPLUSONE_FIELDS
 from domain.digests.text import change_text, key_label, period_label, report_label, value_cell
-from domain.rules import LEVELS
+from domain.rules import LEVEL_NAMES
+from domain.three_active import digest as three_active
 from messages_vi import t
 from messages_vi.formatting import local, long_date, number
 
 WIDTH_SAMPLE = 200            # rows looked at to size a column
-MAX_TEXT = 32767              # Excel's limit for one cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
-A4 = 9                        # XlsxWriter's paper code
 # OWASP's CSV injection advice: a spreadsheet runs a cell starting with one of these as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,101 +55,144 @@ def _yes(flag: bool) -> str:
 def tables(digest: Digest) -> list[Table]:
     """Every sheet of the digest, in order; the meetings one by one with their evidence photos
     last, when any meeting of the period has a photo."""
-    sheets = [_branches(digest), _grassroots(digest), _meetings(digest), _oneplusone(digest),
+    sheets = [_branches(digest), _units(digest), _meetings(digest), _oneplusone(digest),
               _deadlines(digest), _audit(digest), _flags(digest)]
     if digest.totals.photos:
         sheets.append(_evidence(digest))
+    if digest.three_active is not None:
+        sheets.append(Table(**three_active.sheet(digest.three_active)))
     return sheets
 
 
-TREE = (("district", None), ("grassroots", None), ("branch", None), ("code", None))
+# --- the unit tree as columns: one per depth between the digest's unit and its branches ------------
+
+def _tree_headers(digest: Digest) -> tuple[str, ...]:
+    """A column per depth under the digest's unit, headed by the levels found there ("Đoàn xã /
+    Đoàn phường", then "Đoàn trường")."""
+    return tuple(t("level.join").join(t(f"level.{name}") for name in names) for names in digest.place_levels)
 
 
-def _tree(branch) -> tuple:
-    return (branch.district, branch.grassroots, branch.unit.name, branch.unit.code)
+class _Places:
+    """Each unit's tree cells, as wide as the digest's tree (None where its path is shorter),
+    made once per unit: a province's year owes seventy thousand deadline rows to a few thousand
+    units."""
+
+    def __init__(self, digest: Digest):
+        self.places = digest.places
+        self.width = len(digest.place_levels)
+        self.made: dict[int, tuple] = {}
+
+    def __call__(self, unit_id: int) -> tuple:
+        cells = self.made.get(unit_id)
+        if cells is None:
+            path = self.places.get(unit_id, ())[:self.width]
+            cells = self.made[unit_id] = (*path, *(None,) * (self.width - len(path)))
+        return cells
+
+
+def _tree_table(digest: Digest, spec, rows, slug: str, sheet: str) -> Table:
+    """A table whose first columns are the unit tree, then `spec`'s."""
+    headers, formats = _columns(*spec)
+    tree = _tree_headers(digest)
+    return Table(slug, t(f"xlsx.sheet.{sheet}"), tree + headers, (None,) * len(tree) + formats, rows,
+                 t(f"xlsx.title.{sheet}"))
+
+
+BRANCH = (("branch", None), ("code", None))
 
 
 def _branches(digest: Digest) -> Table:
-    headers, formats = _columns(*TREE, ("border", None), ("members", None), ("status", None),
-                                ("windows_met", None), ("windows_judged", None), ("missed", None),
-                                ("secretary", None), ("unreachable", None))
-    rows = [(*_tree(b), _yes(b.unit.border), b.unit.members,
+    place = _Places(digest)
+    rows = [(*place(b.unit.id), b.unit.name, b.unit.code, _yes(b.unit.border), b.unit.members,
              t(f"xlsx.status.{b.status}") if b.status else None, b.windows_met, b.windows_judged,
              ", ".join(key_label(w.key) for w in b.windows if w.state == "missed") or None,
              b.secretary, _yes(b.secretary_unreachable) if b.secretary else None)
             for b in digest.branches]
-    return Table("chi-doan", t("xlsx.sheet.branches"), headers, formats, rows, t("xlsx.title.branches"))
+    return _tree_table(digest, (*BRANCH, ("border", None), ("members", None), ("status", None),
+                                ("windows_met", None), ("windows_judged", None), ("missed", None),
+                                ("secretary", None), ("unreachable", None)), rows, "chi-doan", "branches")
 
 
-def _grassroots(digest: Digest) -> Table:
-    headers, formats = _columns(("district", None), ("unit", None), ("level", None), ("branches", None),
-                                ("compliant", None), ("judged", None), ("rate", "percent"), ("not_met", None),
-                                ("pending", None), ("branch_meetings", None), ("committee_meetings", None),
-                                ("attended", None), ("attendance_rate", "percent"),
-                                *((f, None) for f in ONEPLUSONE_FIELDS))
+def _units(digest: Digest) -> Table:
+    """Every unit above a branch, the digest's own first, with the totals of its branches: the
+    digest rolled up level by level."""
+    place = _Places(digest)
     rows = []
-    for group in digest.grassroots:
+    for group in digest.units:
         s = group.totals
-        rows.append((digest.places.get(group.id, ("", ""))[0] or None, group.name, t(f"xlsx.level.{group.level}"),
-                     s.branches, s.compliant, s.judged, _share(s.compliant, s.judged), s.statuses["not_met"],
-                     s.statuses["pending"], s.branch_meetings, s.committee_meetings, s.attended,
-                     _share(s.attended, s.members_then), *(getattr(s.oneplusone, f) for f in ONEPLUSONE_FIELDS)))
-    return Table("theo-doan-co-so", t("xlsx.sheet.grassroots"), headers, formats, rows, t("xlsx.title.grassroots"))
+        rows.append((*place(group.id), group.name, t(f"level.{group.level_name}"), s.branches, s.compliant,
+                     s.judged, _share(s.compliant, s.judged), s.statuses["not_met"], s.statuses["pending"],
+                     s.branch_meetings, s.committee_meetings, s.attended, _share(s.attended, s.members_then),
+                     *(getattr(s.oneplusone, f) for f in ONEPLUSONE_FIELDS)))
+    return _tree_table(digest, (("unit", None), ("level", None), ("branches", None), ("compliant", None),
+                                ("judged", None), ("rate", "percent"), ("not_met", None), ("pending", None),
+                                ("branch_meetings", None), ("committee_meetings", None), ("attended", None),
+                                ("attendance_rate", "percent"), *((f, None) for f in ONEPLUSONE_FIELDS)),
+                       rows, "theo-don-vi", "units")
 
 
 def _meetings(digest: Digest) -> Table:
     months = list(digest.branches[0].by_month) if digest.branches else []
-    spec = [*TREE, ("branch_meetings", None), ("online_meetings", None), ("committee_meetings", None),
+    place = _Places(digest)
+    spec = [*BRANCH, ("branch_meetings", None), ("online_meetings", None), ("committee_meetings", None),
             ("attended", None), ("members_then", None), ("attendance_rate", "percent"),
             ("meetings_with_photos", None), ("photos", None)]
-    headers, formats = _columns(*spec)
-    if len(months) > 1:
-        headers += tuple(t("xlsx.col.month", month=int(m[5:]), year=m[:4]) for m in months)
-        formats += (None,) * len(months)
     rows = []
     for b in digest.branches:
         per_month = tuple(b.by_month[m] for m in months) if len(months) > 1 else ()
-        rows.append((*_tree(b), b.branch_meetings, b.online_meetings, b.committee_meetings, b.attended,
-                     b.members_then, _share(b.attended, b.members_then), b.meetings_with_photos, b.photos,
-                     *per_month))
-    return Table("sinh-hoat", t("xlsx.sheet.meetings"), headers, formats, rows, t("xlsx.title.meetings"))
+        rows.append((*place(b.unit.id), b.unit.name, b.unit.code, b.branch_meetings, b.online_meetings,
+                     b.committee_meetings, b.attended, b.members_then, _share(b.attended, b.members_then),
+                     b.meetings_with_photos, b.photos, *per_month))
+    table = _tree_table(digest, spec, rows, "sinh-hoat", "meetings")
+    if len(months) < 2:
+        return table
+    return Table(table.slug, table.name,
+                 table.headers + tuple(t("xlsx.col.month", month=int(m[5:]), year=m[:4]) for m in months),
+                 table.formats + (None,) * len(months), rows, table.title)
 
 
 def _evidence(digest: Digest) -> Table:
     """Every meeting held in the period, one a row, with its number of evidence photos."""
-    headers, formats = _columns(*TREE, ("report_day", "date"), ("kind", None), ("mode", None), ("attended", None),
-                                ("photos", None))
     branches = {b.unit.id: b for b in digest.branches}
+    place = _Places(digest)
     words = {key: t(f"meeting.o.{key}") for key in ("branch", "committee", "in_person", "online", "hybrid")}
-    rows = [(*_tree(branches[m.unit_id]), m.held_on, words.get(m.kind, m.kind), words.get(m.mode, m.mode),
-             m.attended, m.photos)
+    rows = [(*place(m.unit_id), branches[m.unit_id].unit.name, branches[m.unit_id].unit.code, m.held_on,
+             words.get(m.kind, m.kind), words.get(m.mode, m.mode), m.attended, m.photos)
             for m in digest.meetings if m.unit_id in branches]
-    return Table("anh-minh-chung", t("xlsx.sheet.evidence"), headers, formats, rows, t("xlsx.title.evidence"))
+    return _tree_table(digest, (*BRANCH, ("report_day", "date"), ("kind", None), ("mode", None),
+                                ("attended", None), ("photos", None)), rows, "anh-minh-chung", "evidence")
 
 
 def _oneplusone(digest: Digest) -> Table:
-    headers, formats = _columns(*TREE, ("members", None), ("oneplusone_period", None),
-                                *((f, None) for f in ONEPLUSONE_FIELDS))
+    place = _Places(digest)
     rows = []
     for b in digest.branches:
         figures = tuple(getattr(b.oneplusone, f) for f in ONEPLUSONE_FIELDS) if b.oneplusone else (None,) * 4
-        rows.append((*_tree(b), b.unit.members, key_label(b.oneplusone_period) if b.oneplusone else None, *figures))
-    return Table("1-cong-1", t("xlsx.sheet.oneplusone"), headers, formats, rows, t("xlsx.title.oneplusone"))
+        rows.append((*place(b.unit.id), b.unit.name, b.unit.code, b.unit.members,
+                     key_label(b.oneplusone_period) if b.oneplusone else None, *figures))
+    return _tree_table(digest, (*BRANCH, ("members", None), ("oneplusone_period", None),
+                                *((f, None) for f in ONEPLUSONE_FIELDS)), rows, "1-cong-1", "oneplusone")
 
 
 def _deadlines(digest: Digest) -> Table:
-    headers, formats = _columns(("deadline", None), ("occurrence", None), ("district", None), ("grassroots", None),
-                                ("unit", None), ("level", None), ("due", "date"), ("state", None))
+    headers, formats = _columns(("deadline", None), ("occurrence", None))
+    place = _Places(digest)
     rows = []
     # a province's year owes some seventy thousand of these rows: the words are looked up once
-    levels = {level: t(f"xlsx.level.{level}") for level in LEVELS}
+    levels = {name: t(f"level.{name}") for name in LEVEL_NAMES}
     states = {state: t(f"xlsx.state.{state}") for state in ("confirmed", "late", "upcoming")}
+    units: dict[int, tuple] = {}                  # a unit's cells, the same in each deadline it owes
     for deadline in digest.deadlines:
+        head = (deadline.title, deadline.key)
         for owed in deadline.owed:
-            district, grassroots = digest.places.get(owed.unit_id, ("", ""))
-            rows.append((deadline.title, deadline.key, district or None, grassroots or None, owed.name,
-                         levels[owed.level], owed.due, states[owed.state]))
-    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers, formats, rows, t("xlsx.title.deadlines"))
+            cells = units.get(owed.unit_id)
+            if cells is None:
+                cells = units[owed.unit_id] = (*place(owed.unit_id), owed.name, levels[owed.level])
+            rows.append(head + cells + (owed.due, states[owed.state]))
+    tree = _tree_headers(digest)
+    rest_headers, rest_formats = _columns(("unit", None), ("level", None), ("due", "date"), ("state", None))
+    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers + tree + rest_headers,
+                 formats + (None,) * len(tree) + rest_formats, rows, t("xlsx.title.deadlines"))
 
 
 def _naive_local(moment: datetime) -> datetime:
@@ -161,21 +201,20 @@ def _naive_local(moment: datetime) -> datetime:
 
 
 def _audit(digest: Digest) -> Table:
-    headers, formats = _columns(("district", None), ("grassroots", None), ("branch", None), ("report", None),
-                                ("report_day", "date"), ("occurrence", None), ("action", None), ("field", None),
-                                ("old", None), ("new", None), ("who", None), ("at", "datetime"))
+    place = _Places(digest)
     rows = []
     for line in digest.audit:
-        district, grassroots = digest.places.get(line.unit_id, ("", ""))
         meeting = line.subject == "meeting"
-        rows.append((district or None, grassroots or None, digest.names.get(line.unit_id),
+        rows.append((*place(line.unit_id), digest.names.get(line.unit_id),
                      t(f"xlsx.subject.{line.subject}"), date.fromisoformat(line.report) if meeting else None,
                      None if meeting else key_label(line.report), t(f"xlsx.action.{line.action}"),
                      t(f"field.{line.field}") if line.field else None,
                      *((value_cell(line.field, line.old_value), value_cell(line.field, line.new_value))
                        if line.action == "update" else (None, None)),
                      line.person_name or t("digest.someone"), _naive_local(line.at)))
-    return Table("lich-su-sua", t("xlsx.sheet.audit"), headers, formats, rows, t("xlsx.title.audit"))
+    return _tree_table(digest, (("branch", None), ("report", None), ("report_day", "date"), ("occurrence", None),
+                                ("action", None), ("field", None), ("old", None), ("new", None), ("who", None),
+                                ("at", "datetime")), rows, "lich-su-sua", "audit")
 
 
 def _flag_detail(flag: Flag) -> str:
@@ -198,14 +237,11 @@ def _flag_day(flag: Flag) -> date | None:
 
 
 def _flags(digest: Digest) -> Table:
-    headers, formats = _columns(("district", None), ("grassroots", None), ("branch", None), ("flag", None),
-                                ("day", "date"), ("detail", None))
-    rows = []
-    for flag in digest.flags:
-        district, grassroots = digest.places.get(flag.unit_id, ("", ""))
-        rows.append((district or None, grassroots or None, flag.branch, t(f"xlsx.flag.{flag.kind}"), _flag_day(flag),
-                     _flag_detail(flag) or None))
-    return Table("can-chu-y", t("xlsx.sheet.flags"), headers, formats, rows, t("xlsx.title.flags"))
+    place = _Places(digest)
+    rows = [(*place(flag.unit_id), flag.branch, t(f"xlsx.flag.{flag.kind}"), _flag_day(flag),
+             _flag_detail(flag) or None) for flag in digest.flags]
+    return _tree_table(digest, (("branch", None), ("flag", None), ("day", "date"), ("detail", None)), rows,
+                       "can-chu-y", "flags")
 
 
 # --- writers ---------------------------------------------------------------------------------------
@@ -240,57 +276,10 @@ def write_xlsx(digest: Digest, path: Path) -> Path:
 def write_tables(sheets: Iterable[Table], path: Path, lines: Sequence[str] = ()) -> Path:
     """Tables as an XLSX workbook: with `lines`, each sheet's title and those lines above the table;
     a bold frozen header repeated on each printed page, a filter, sized columns, real dates and
-    numbers, A4 landscape as wide as the page."""
-    book = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True,
-        # text from people is text: never a formula or a link, whatever it starts with
-        "strings_to_formulas": False, "strings_to_urls": False,
-        "default_date_format": "dd/mm/yyyy",
-    })
-    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
-    title = book.add_format({"bold": True, "font_size": 14})
-    styles = {"percent": book.add_format({"num_format": "0%"}),
-              "datetime": book.add_format({"num_format": "dd/mm/yyyy hh:mm"})}
-    for table in sheets:
-        sheet = book.add_worksheet(table.name[:31])
-        top = len(lines) + 2 if lines else 0          # the header row, under the title, lines and a gap
-        _print_setup(sheet, top, len(table.rows), len(table.headers))
-        for column, (width, fmt) in enumerate(zip(_widths(table), table.formats)):
-            # a column's format applies to its cells written without one (percentages)
-            sheet.set_column(column, column, width, styles.get(fmt))
-        if lines:
-            sheet.write_string(0, 0, (table.title or table.name)[:MAX_TEXT], title)
-            for index, text in enumerate(lines, start=1):
-                sheet.write_string(index, 0, text[:MAX_TEXT])
-        sheet.write_row(top, 0, table.headers, header)
-        # dates take default_date_format when written, so a date-and-time column is styled per cell
-        moments = [column for column, fmt in enumerate(table.formats) if fmt == "datetime"]
-        for line, row in enumerate(table.rows, start=top + 1):
-            sheet.write_row(line, 0, [_cell(value) for value in row])
-            for column in moments:
-                if column < len(row) and row[column] is not None:
-                    sheet.write_datetime(line, column, row[column], styles["datetime"])
-    book.close()
-    return path
-
-
-def _print_setup(sheet, top: int, rows: int, columns: int) -> None:
-    """Header frozen and filtered; printed A4 landscape, one page wide, the header on every page."""
-    sheet.freeze_panes(top + 1, 0)
-    sheet.autofilter(top, 0, top + rows, max(columns - 1, 0))
-    sheet.set_landscape()
-    sheet.set_paper(A4)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(top)
-
-
-def _cell(value):
-    """What a sheet cell takes: text cut to Excel's limit, no NaN or infinity."""
-    if isinstance(value, str):
-        return value[:MAX_TEXT]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    numbers, A4 landscape as wide as the page (domain.digests.workbook)."""
+    return workbook.write((workbook.Sheet(table.name, [table.title or table.name, *lines] if lines else (),
+                                          table.headers, _widths(table), table.formats, table.rows)
+                           for table in sheets), path)
 
 
 def _csv_text(value: str) -> str:

@@ -87,12 +87,12 @@ async def test_gather_lists_the_branch_secretaries(storage, tree, district):
 async def test_gather_counts_meetings_by_branch_month_and_kind(storage, tree, district):
     ids = district.ids
     rows = await gather(storage, tree)
+    # (unit, month, branch meetings, online, attended, members then, committee meetings)
     assert sorted(tuple(m) for m in rows.months) == sorted([
-        (ids["B1"], "2026-10", "branch", 1, 0, 9, 20),
-        (ids["B1"], "2026-11", "branch", 2, 1, 32, 40),
-        (ids["B1"], "2026-11", "committee", 1, 1, 5, 20),
-        (ids["B2"], "2026-11", "branch", 1, 0, 15, 10),
-        (ids["B5"], "2026-11", "branch", 1, 0, 10, 15),
+        (ids["B1"], "2026-10", 1, 0, 9, 20, 0),
+        (ids["B1"], "2026-11", 2, 1, 32, 40, 1),
+        (ids["B2"], "2026-11", 1, 0, 15, 10, 0),
+        (ids["B5"], "2026-11", 1, 0, 10, 15, 0),
     ])
     assert all(isinstance(m, MonthCount) for m in rows.months)
 
@@ -175,3 +175,16 @@ async def test_queue_weekly_queues_once_and_notes_the_week(storage, clock, tree)
     await storage.digests.set_pref(o, 1, True, clock())                                  # keeps the week
     assert (await storage.digests.officers())[0] == Officer(o, tree["D1"].id, 1, True, "2026-W48")
     assert await storage.digests.pref(top) == DigestPref(3, False)                      # the week kept the choice
+
+
+async def test_gather_counts_the_evidence_photos_of_each_branch_in_the_period(storage, clock, tree, district):
+    ids, me = district.ids, district.a.person.id
+    assert (await gather(storage, tree)).photos == []
+    for n in range(2):
+        await storage.photos.add(ids["B1"], me, f"1/o{n}.jpg", 10, clock(), meeting_id=district.online)
+    await storage.photos.add(ids["B1"], me, "1/j.jpg", 10, clock(), meeting_id=district.jump)
+    await storage.photos.add(ids["B2"], me, "2/o.jpg", 10, clock(), meeting_id=district.over)
+    b4 = (await storage.reports.meetings(ids["B4"], START))[0].id
+    await storage.photos.add(ids["B4"], me, "4/x.jpg", 10, clock(), meeting_id=b4)          # in D2: not D1's
+    rows = await gather(storage, tree)
+    assert sorted(tuple(p) for p in rows.photos) == [(ids["B1"], 2, 3), (ids["B2"], 1, 1)]
