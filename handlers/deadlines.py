@@ -1,8 +1,10 @@
 """/lich: the deadlines that concern me, nearest first, and the buttons that answer them.
 
 A secretary sees their branch's items; an officer their own unit's items and, per item, how many
-units under them are late. The confirm button ("done") confirms an occurrence for the asker's own unit (pressed
-again from the list, it is undone); items the bot collects itself open their form instead.
+units under them have not sent it (how many of them late), with a button that lists them and
+nudges them (handlers.nudges). The confirm button ("done") confirms an occurrence for the asker's
+own unit (pressed again from the list, it is undone); items the bot collects itself open their
+form instead.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.deadlines.calendar import Calendar, Item, load_calendar
-from domain.deadlines.schedule import LATE_HORIZON_DAYS, Occurrence, occurrences_between, unit_due_date
+from domain import nudges
+from domain.deadlines.schedule import Occurrence, occurrences_between, unit_due_date
 from domain.reminders import (
     FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts,
 )
@@ -33,6 +36,7 @@ class Entry:
     due: date
     done: bool
     late_below: int
+    owing_below: int = 0                 # units under an officer that have not sent it, late or not
 
 
 def calendar_of(services: Services) -> Calendar:
@@ -64,9 +68,14 @@ async def _listing(services: Services, request: Request, notice: str = "") -> Re
                            left=t("dl.lich.done") if entry.done else _left(entry.due, today)))
         if entry.late_below:
             lines.append(t("dl.lich.late_below", count=format_number(entry.late_below)))
+        if entry.owing_below > entry.late_below:
+            lines.append(t("ot.lich.owing_below", count=format_number(entry.owing_below - entry.late_below)))
         button = _button(entry, number, request)
         if button is not None:
             buttons.append(button)
+        if entry.owing_below:
+            buttons.append(Button(t("ot.lich.button.who", number=number),
+                                  nudges.list_action(entry.item, entry.key, request.identity.unit.id)))
     if len(entries) > SHOWN:
         lines.append(t("dl.lich.more", count=format_number(len(entries) - SHOWN)))
     text = "\n".join(lines)
@@ -99,8 +108,9 @@ async def _entries(services: Services, calendar: Calendar, request: Request, now
     tree = Tree(facts)
     answers = Answers(calendar, facts)
     own = Group(tree.chain(unit.id), unit.border)
-    first, last = today - timedelta(days=LATE_HORIZON_DAYS), today + timedelta(days=DAYS_AHEAD)
-    late_below = _late_below(calendar, tree, answers, unit.id, today, first) if request.identity.is_officer else {}
+    first, last = nudges.window(today, DAYS_AHEAD)
+    below = (nudges.Subtree(calendar, facts, unit.id, first, last).counts(today)
+             if request.identity.is_officer else {})
     entries: dict[tuple[str, str], Entry] = {}
     for item in calendar.items:
         for occ in occurrences_between(item, own.chain, calendar.settings, first, last):
@@ -108,33 +118,17 @@ async def _entries(services: Services, calendar: Calendar, request: Request, now
                 continue                                 # a past month's meeting: the district sees it
             done = unit.id in answers.units(item, occ, own)
             if done and occ.due < today:
-                continue                                 # answered and past: nothing to do
-            below = late_below.get((item.id, occ.key), (0, occ.due))[0]
-            entries[(item.id, occ.key)] = Entry(item, occ, occ.key, occ.due, done, below)
-    for (item_id, key), (count, due) in late_below.items():
-        if (item_id, key) not in entries:
-            entries[(item_id, key)] = Entry(calendar.item(item_id), None, key, due, False, count)
+                continue                                 # answered and past: what is left below comes next
+            count = below.get((item.id, occ.key))
+            entries[(item.id, occ.key)] = Entry(item, occ, occ.key, occ.due, done,
+                                                count.late if count else 0, count.owing if count else 0)
+    # what only the units below owe: once late, or from the first reminder step on
+    soon = today + timedelta(days=max(calendar.settings.ladder_days_before, default=0))
+    for (item_id, key), count in below.items():
+        if (item_id, key) not in entries and (count.late or count.due <= soon):
+            entries[(item_id, key)] = Entry(calendar.item(item_id), None, key, count.due, False, count.late,
+                                            count.owing)
     return sorted(entries.values(), key=lambda e: (e.done, e.due))
-
-
-def _late_below(calendar: Calendar, tree: Tree, answers: Answers, own_id: int, today: date,
-                first: date) -> dict[tuple[str, str], tuple[int, date]]:
-    """(item id, occurrence key) -> (units under the officer late on it, the latest of their dates)."""
-    late: dict[tuple[str, str], tuple[int, date]] = {}
-    for group, unit_ids in tree.groups.items():
-        below = [u for u in unit_ids if u != own_id]
-        if not below:
-            continue
-        for item in calendar.items:
-            for occ in occurrences_between(item, group.chain, calendar.settings, first, today - timedelta(days=1)):
-                if not concerns(item, group, occ):
-                    continue
-                answered = answers.units(item, occ, group)
-                count = sum(1 for u in below if u not in answered)
-                if count:
-                    before = late.get((item.id, occ.key), (0, occ.due))
-                    late[(item.id, occ.key)] = (before[0] + count, max(before[1], occ.due))
-    return late
 
 
 async def answer(services: Services, request: Request) -> list[Reply]:

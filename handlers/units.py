@@ -37,7 +37,7 @@ async def unit_in_scope(services: Services, request: Request, unit_id: int) -> U
 async def show_me(services: Services, request: Request) -> list[Reply]:
     """Who I am: my unit and role, and for an officer the units under me."""
     identity = request.identity
-    who = role_in(identity.role, identity.unit.name)
+    who = role_in(identity.role, identity.unit.name, identity.unit.level_name)
     if not identity.is_officer:
         text = t("me.branch", who=who, chain=await chain_text(services, identity.unit))
         return [Reply(text, rows(Button(t("menu.card"), Action.command("chidoan")), Button(t("menu.home"), Action.command("menu"))))]
@@ -108,7 +108,8 @@ async def _card(services: Services, request: Request, unit: Unit) -> Reply:
         secretary=secretary, deputies=deputies, border=t("card.yes" if unit.border else "card.no"),
         last_report=date_time(last) if last else t("card.never"),
     )
-    buttons = [Button(t("card.button.history"), Action("c", ("h", unit.id)))]
+    buttons = [Button(t("card.button.history"), Action("c", ("h", unit.id))),
+               Button(t("hi.button.history"), Action("hi", (unit.id,)))]     # handlers.history
     if request.identity.is_officer:
         buttons += [Button(t("card.button.remove", name=m.display_name), Action("c", ("rm", m.role_id)))
                     for m in people if m.role in BRANCH_STAFF]
@@ -166,7 +167,7 @@ async def _remove(services: Services, request: Request, role_id: int, confirmed:
     if not may_remove(request.identity, member, unit):
         return [Reply(t("card.remove_refused", name=member.display_name))]
     if not confirmed:
-        text = t("card.confirm_remove", name=member.display_name, who=role_in(member.role, unit.name))
+        text = t("card.confirm_remove", name=member.display_name, who=role_in(member.role, unit.name, unit.level_name))
         return [Reply(text, rows(Button(t("card.button.remove_yes"), Action("c", ("rmy", role_id))),
                                  Button(t("card.button.remove_no"), Action("u", (unit.id,)))))]
     removed = await services.storage.people.remove_role(role_id, request.identity.person.id, services.clock())

@@ -75,3 +75,24 @@ async def test_the_unit_is_the_askers_never_the_buttons(services, clock):
     await b5.say("/lich")
     assert "✅ 1. Đã nộp" in b5.buttons() or any("Đã nộp" in b and "Bỏ" not in b for b in b5.buttons())
     assert not any("Bỏ" in b for b in b5.buttons())
+
+
+async def test_an_officer_sees_what_is_not_yet_due_below_and_opens_who(services, clock):
+    await joined(services, "b1", "B1")
+    officer = await joined(services, "d1", "D1", "officer")
+    clock.now = local(2026, 12, 3, 9)
+    await officer.say("/lich")
+    text = officer.text
+    # Báo cáo thử: the branches (due 30/11) are late, the grassroots units (due 05/12) not yet
+    item = text[text.index("Báo cáo thử"):]
+    assert "chưa nộp, đã quá hạn: 3" in item and "Đơn vị cấp dưới chưa nộp, chưa đến hạn: 2" in item
+    number = text[:text.index("Báo cáo thử")].rstrip().rsplit("\n", 1)[-1].split(".")[0]
+    await officer.tap(f"{number}. Ai chưa nộp")
+    assert "👥 Báo cáo thử" in officer.text and "Dưới Huyện đoàn Một: 5 đơn vị chưa nộp, 3 đã quá hạn." in officer.text
+    assert "Đoàn xã Biên Giới — chưa nộp, hạn 05/12/2026; 2 đơn vị trực thuộc chưa nộp" in officer.text
+
+
+async def test_a_secretary_has_no_who_button(services, clock):
+    chat = await joined(services, "b1", "B1")
+    await chat.say("/lich")
+    assert not any("Ai chưa nộp" in b for b in chat.buttons())
