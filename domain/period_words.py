@@ -32,7 +32,7 @@ def read(text: str, today: date) -> tuple[periods.Period | None, list[str]]:
     rest: list[str] = []
     i = 0
     while i < len(words):
-        match = _at(words, i, today)
+        match = at(words, i, today)
         if match is None:
             rest.append(raw[i])
             i += 1
@@ -42,8 +42,9 @@ def read(text: str, today: date) -> tuple[periods.Period | None, list[str]]:
     return found, rest
 
 
-def _at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | None:
-    """The period starting at words[i] and how many words it takes, or None."""
+def at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | None:
+    """The period starting at the folded words[i] and how many words it takes, or None (also
+    used to find a period inside a whole report typed in one line, domain/forms/one_line.py)."""
     word, after = words[i], words[i + 1:]
     try:
         return periods.parse(word.upper()), 1                          # 2026-11, 2026-Q4, 2026-H1, 2026

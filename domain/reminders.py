@@ -18,9 +18,11 @@ Choices worth knowing:
 - the monthly-meeting item is not laddered: a branch with no meeting recorded gets one nudge on
   settings.meeting_nudge_day (a border-commune branch: on the 15th of the quarter's last month,
   counting any meeting in the quarter);
-- escalation: the first tick at which a unit below a district is at a late step of an item
-  sends that district's officers one message for the item and occurrence, listing every unit
-  under the district that is late on it at that moment;
+- escalation: the first tick at which a unit is at a late step of an item sends the officers of
+  its head (the highest unit above it under the Tỉnh đoàn: its Đoàn xã/phường since 2025, its
+  Huyện đoàn in a database made before) one message for the item and occurrence, listing every
+  unit under that head that is late on it at that moment; a head's own lateness is the Tỉnh
+  đoàn's to follow (its digest and /lich), as a district's was;
 - a unit with nobody to hear it is not recorded as reminded: a secretary who joins later gets
   the step that is due.
 """
@@ -39,9 +41,9 @@ from domain import periods
 from domain.deadlines.calendar import Calendar, Item, in_quiet_hours
 from domain.deadlines.schedule import (
     LATE_HORIZON_DAYS, LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge,
-    occurrences_between, send_time_utc, unit_due_date,
+    occurrences_between, send_time_utc, sender_chain, unit_due_date,
 )
-from domain.rules import LEVELS, meeting_owed_in, meeting_window, oneplusone_periods
+from domain.rules import meeting_owed_in, meeting_window, oneplusone_periods
 from domain.conversation import Action, Button, Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import long_date, number
@@ -51,10 +53,9 @@ from storage.deadlines import RoleRow, Step, TickFacts, TreeUnit
 
 FORM_COMMANDS = {"meeting": Action.command("sinhhoat"), "oneplusone": Action.command("motcongmot")}
 _NAME = "\x00name\x00"                             # stands for a unit's name in a message template
-_ESCALATE_BELOW = LEVELS.index("district")        # levels after "district" in LEVELS escalate to it
 
 
-# ---- the tree: chains of levels, districts, who hears --------------------------------------
+# ---- the tree: chains of levels, heads, who hears ------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Group:
@@ -65,31 +66,32 @@ class Group:
 
 
 class Tree:
-    """The units of a TickFacts grouped by chain, and within a group by the district above them;
-    who hears each unit.
+    """The units of a TickFacts grouped by chain, and within a group by the head above them (the
+    highest unit on their path under the Tỉnh đoàn: the unit late ones are escalated to); who
+    hears each unit.
 
-    A unit's chain and district depend only on its level and its parent, so both are computed
-    once per parent, not once per unit. Units are TreeUnit rows: (id, parent id, level, border).
+    A unit's chain and head depend only on its level and its parent, so both are computed once
+    per parent, not once per unit. Units are TreeUnit rows: (id, parent id, level, border).
     """
 
     def __init__(self, facts: TickFacts):
         units = self.units = {u[0]: u for u in facts.ancestors}
         self._chains: dict[int | None, tuple[str, ...]] = {None: ()}
-        self._districts: dict[int | None, int | None] = {None: None}
+        self._heads: dict[int | None, int | None] = {None: None}
         by_kind: dict[tuple[str, int | None, int], list[int]] = defaultdict(list)
         for unit in facts.units:
             units[unit[0]] = unit
             by_kind[unit[2], unit[1], unit[3]].append(unit[0])
-        by_district: dict[Group, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+        by_head: dict[Group, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
         made: dict[tuple, Group] = {}              # a handful of groups for 10,000 parents
         for (level, parent, border), ids in by_kind.items():
             key = ((level, *self.chain(parent)), bool(border))
             group = made.get(key) or made.setdefault(key, Group(*key))
-            by_district[group][self._district_at_or_above(parent)].extend(ids)
-        # group -> district above (None: none) -> unit ids
-        self.by_district = {group: dict(districts) for group, districts in by_district.items()}
+            by_head[group][self._head_at_or_above(parent)].extend(ids)
+        # group -> head above (None: none) -> unit ids
+        self.by_head = {group: dict(heads) for group, heads in by_head.items()}
         self.groups: dict[Group, list[int]] = {
-            group: [u for ids in districts.values() for u in ids] for group, districts in self.by_district.items()}
+            group: [u for ids in heads.values() for u in ids] for group, heads in self.by_head.items()}
         self.targets = _targets(units, facts.roles)
         # the units of each group with someone to hear them, the only ones a reminder goes to
         self.heard = {group: [u for u in ids if u in self.targets] for group, ids in self.groups.items()}
@@ -103,16 +105,16 @@ class Tree:
             self._chains[unit_id] = found
         return found
 
-    def _district_at_or_above(self, unit_id: int | None) -> int | None:
-        if unit_id not in self._districts:
+    def _head_at_or_above(self, unit_id: int | None) -> int | None:
+        """The highest unit that is not a Tỉnh đoàn on the path from this unit up, or None."""
+        if unit_id not in self._heads:
             unit = self.units.get(unit_id)
             if unit is None:
-                self._districts[unit_id] = None
-            elif unit[2] == "district":
-                self._districts[unit_id] = unit_id
+                self._heads[unit_id] = None
             else:
-                self._districts[unit_id] = self._district_at_or_above(unit[1])
-        return self._districts[unit_id]
+                above = self._head_at_or_above(unit[1])
+                self._heads[unit_id] = above if above is not None or unit[2] == "province" else unit_id
+        return self._heads[unit_id]
 
 
 def _targets(units: dict[int, TreeUnit], roles: list[RoleRow]) -> dict[int, tuple[int, ...]]:
@@ -140,7 +142,7 @@ def _targets(units: dict[int, TreeUnit], roles: list[RoleRow]) -> dict[int, tupl
 
 def item_chain(item: Item) -> tuple[str, ...]:
     """The chain of a unit at the item's own level, under every level above it."""
-    return tuple(reversed(LEVELS[:LEVELS.index(item.level) + 1]))
+    return sender_chain(item.level)
 
 
 def base_date(item: Item, occurrence: Occurrence, chain: tuple[str, ...], settings) -> date:
@@ -300,7 +302,7 @@ def _payload(reply: Reply, wording: dict | None = None) -> str:
 class Plan:
     # (item id, occurrence key, step) -> payload -> units due that step (unanswered, with someone to hear)
     steps: dict[tuple[str, str, str], dict[str, list[int]]]
-    # (item id, occurrence key) -> district -> the units under it late on that occurrence
+    # (item id, occurrence key) -> head -> the units under it late on that occurrence
     late: dict[tuple[str, str], dict[int, list[int]]]
 
 
@@ -315,21 +317,20 @@ def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Pla
     start, end = window(calendar, now)
     steps: dict[tuple[str, str, str], dict[str, list[int]]] = defaultdict(dict)
     late: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for group, by_district in tree.by_district.items():
-        escalates = LEVELS.index(group.chain[0]) > _ESCALATE_BELOW
+    for group, by_head in tree.by_head.items():
         for item in calendar.items:
             for occ, step in _steps(item, group, settings, now, today, start, end):
-                escalate = escalates and step.startswith("late-")
+                escalate = step.startswith("late-")
                 remind = item.collects != "meeting" or step == "nudge"
                 if not (remind or escalate):
                     continue
                 answered = answers.units(item, occ, group)
                 if escalate:
                     found = late[(item.id, occ.key)]
-                    for district, ids in by_district.items():
+                    for head, ids in by_head.items():
                         pending = [u for u in ids if u not in answered] if answered else ids
-                        if district is not None and pending:
-                            found[district].extend(pending)
+                        if head is not None and pending:
+                            found[head].extend(pending)
                 heard = tree.heard[group] if remind else []
                 if answered:
                     heard = [u for u in heard if u not in answered]
@@ -382,6 +383,24 @@ def moment(now: datetime, settings) -> tuple[date, bool, bool]:
 
 # Steps queued longer ago than this are forgotten: every occurrence a tick looks at is younger.
 KEEP_BATCHES = timedelta(days=2 * LATE_HORIZON_DAYS)
+# What a tick queues must go out the same day: a reminder held by the quiet hours until the next
+# morning would arrive beside that morning's own ("còn 1 ngày" said at 07:00 as "hôm nay là hạn",
+# then the 08:00 "hôm nay là hạn"). The sender has this long before the quiet hours begin.
+SAME_DAY_MARGIN = timedelta(hours=1)
+
+
+def queues_now(now: datetime, settings) -> bool:
+    """Whether a tick at `now` may queue reminders: from the day's send time until SAME_DAY_MARGIN
+    before the quiet hours (or until them, for a send time later than that). Earlier in the
+    morning, or later in the evening, what came due waits for the next send time, where a later
+    step of the ladder takes its place: at most one reminder a day per item."""
+    local = now.astimezone(LOCAL_TZ)
+    quiet = (settings.quiet_start, settings.quiet_end)
+    if local.time() < settings.send_at or in_quiet_hours(local.time(), *quiet):
+        return False
+    sent_at = datetime.combine(local.date(), settings.send_at, tzinfo=LOCAL_TZ)
+    return not in_quiet_hours((local + SAME_DAY_MARGIN).time(), *quiet) \
+        or in_quiet_hours((sent_at + SAME_DAY_MARGIN).time(), *quiet)
 
 
 class Reminders:
@@ -424,6 +443,8 @@ class Reminders:
             return 0, done
         if self._done is None or self._done[0][0] != today:
             deadlines.forget_batches(now - KEEP_BATCHES)
+        if not queues_now(now, self.calendar.settings):
+            return 0, done
         facts, tree = self._read(tx, now, done[1][0], today)
         result = plan(self.calendar, tree, Answers(self.calendar, facts), now)
         steps = self._reminders(tx, result) + self._escalations(tx, result, tree)
@@ -456,15 +477,15 @@ class Reminders:
         return steps
 
     def _escalations(self, tx: Transaction, result: Plan, tree: Tree) -> list[tuple[Step, dict[str, list[int]]]]:
-        """Per item and occurrence, one message for each district not told yet (and with officers),
+        """Per item and occurrence, one message for each head not told yet (and with officers),
         listing its late units by name (the tick reads the tree with names: a unit row's fifth column)."""
         steps = []
-        for (item_id, key), by_district in result.late.items():
+        for (item_id, key), by_head in result.late.items():
             step = Step("escalate", item_id, key, "late", 0)
             covered = tx.deadlines.covered(step)
             item = self.calendar.item(item_id)
             steps.append((step, {
-                escalation_payload(item, key, [tree.units[u][4] for u in units]): [district]
-                for district, units in by_district.items() if district in tree.targets and district not in covered
+                escalation_payload(item, key, [tree.units[u][4] for u in units]): [head]
+                for head, units in by_head.items() if head in tree.targets and head not in covered
             }))
         return steps

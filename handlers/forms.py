@@ -1,4 +1,5 @@
-"""Starting, resuming and cancelling forms: /sinhhoat, /motcongmot, /capnhat, /huy.
+"""Starting, resuming and cancelling forms: /sinhhoat, /motcongmot, /capnhat, /huy, and a whole
+report typed in one message ("sinh hoat hom qua 18 nguoi truc tuyen") with no form open.
 
 A person has one form open at a time; starting another asks whether to drop the first.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from handlers.context import BRANCH_STAFF, Request, Route, Services
 from handlers.corrections import correction
 from domain.conversation import Action, Button, Reply, rows
+from domain.forms import one_line
 from domain.forms.engine import gone_reply
 from messages_vi import t
 
@@ -51,6 +53,19 @@ async def _begin(services: Services, request: Request, target: str, replace: boo
         return await services.engine.begin(request.identity, form_name, request.incoming, answers=answers,
                                            flags=flags, report_id=report_id, replace=replace)
     return await services.engine.begin(request.identity, form_name, request.incoming, replace=replace)
+
+
+async def from_line(services: Services, request: Request) -> list[Reply] | None:
+    """A whole report typed in one message with no form open: its form opens with every answer
+    the line gives, asking only for the rest. None when the line reports nothing."""
+    engine = services.engine
+    reading = one_line.recognise(engine.forms.values(), request.incoming.text or "",
+                                 engine.context(request.identity))
+    if reading is None:
+        return None
+    if request.identity.role not in reading.form.roles:
+        return [Reply(t("not_allowed"))]
+    return await engine.begin(request.identity, reading.form.name, request.incoming, reading=reading)
 
 
 async def replace_form(services: Services, request: Request) -> list[Reply]:

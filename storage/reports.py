@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection
 from storage.units import subtree_span
 
 MEETING_FIELDS = ("held_on", "kind", "mode", "attended", "over_members", "note")
@@ -111,18 +111,19 @@ class Reports(Repository):
     def add_meeting(self, conn, unit_id: int, person_id: int, values: dict, now: datetime) -> int:
         """Record a meeting with the branch's member count of today; returns its id."""
         members = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
-        cur = conn.execute(
+        meeting_id = conn.execute(
             "INSERT INTO meetings (unit_id, held_on, kind, mode, attended, members_then, over_members, note,"
-            " reported_by, created_at, updated_at, filed_late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reported_by, created_at, updated_at, filed_late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (unit_id, _stored(values["held_on"]), values["kind"], values["mode"], values["attended"], members,
              int(bool(values.get("over_members"))), values.get("note") or "", person_id, iso(now), iso(now),
              int(bool(values.get("filed_late")))),
-        )
-        _audit(conn, unit_id, "meeting", cur.lastrowid, "create", person_id, now)
-        return cur.lastrowid
+        ).fetchone()[0]
+        _audit(conn, unit_id, "meeting", meeting_id, "create", person_id, now)
+        return meeting_id
 
     @unit_of_work
-    def get_meeting(self, conn: sqlite3.Connection, meeting_id: int) -> Meeting | None:
+    def get_meeting(self, conn: Connection, meeting_id: int) -> Meeting | None:
         """A meeting that was not deleted, or None."""
         row = conn.execute(f"SELECT {_MEETING} FROM meetings WHERE id = ? AND deleted_at IS NULL", (meeting_id,))
         row = row.fetchone()
@@ -152,7 +153,7 @@ class Reports(Repository):
         return changed
 
     @unit_of_work
-    def delete_meeting(self, conn: sqlite3.Connection, meeting_id: int, person_id: int, now: datetime) -> bool:
+    def delete_meeting(self, conn: Connection, meeting_id: int, person_id: int, now: datetime) -> bool:
         """Mark a meeting deleted (kept for the audit trail); False if it was gone already."""
         row = conn.execute(
             "UPDATE meetings SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING unit_id",
@@ -163,7 +164,7 @@ class Reports(Repository):
         return row is not None
 
     @unit_of_work
-    def meetings(self, conn: sqlite3.Connection, unit_id: int, since: date) -> list[Meeting]:
+    def meetings(self, conn: Connection, unit_id: int, since: date) -> list[Meeting]:
         """A branch's meetings held since a day, newest first."""
         rows = conn.execute(
             f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND held_on >= ? AND deleted_at IS NULL"
@@ -173,7 +174,7 @@ class Reports(Repository):
         return [_meeting(r) for r in rows]
 
     @unit_of_work
-    def meetings_on(self, conn: sqlite3.Connection, unit_id: int, day: date, kind: str) -> list[Meeting]:
+    def meetings_on(self, conn: Connection, unit_id: int, day: date, kind: str) -> list[Meeting]:
         """A branch's meetings of one kind held on one day, oldest report first."""
         rows = conn.execute(
             f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND held_on = ? AND kind = ? AND deleted_at IS NULL"
@@ -183,7 +184,17 @@ class Reports(Repository):
         return [_meeting(r) for r in rows]
 
     @unit_of_work
-    def filed_late(self, conn: sqlite3.Connection, unit_id: int, since: datetime) -> list[Meeting]:
+    def last_meeting(self, conn: Connection, unit_id: int, kind: str) -> Meeting | None:
+        """The branch's latest meeting of one kind (the latest day, then the latest report), or None."""
+        row = conn.execute(
+            f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND kind = ? AND deleted_at IS NULL"
+            " ORDER BY held_on DESC, id DESC LIMIT 1",
+            (unit_id, kind),
+        ).fetchone()
+        return _meeting(row) if row else None
+
+    @unit_of_work
+    def filed_late(self, conn: Connection, unit_id: int, since: datetime) -> list[Meeting]:
         """A branch's meetings filed late since a moment, whatever day they were held; newest first."""
         rows = conn.execute(
             f"SELECT {_MEETING} FROM meetings WHERE unit_id = ? AND filed_late = 1 AND created_at >= ?"
@@ -193,7 +204,7 @@ class Reports(Repository):
         return [_meeting(r) for r in rows]
 
     @unit_of_work
-    def late_under(self, conn: sqlite3.Connection, root_id: int, start: date, end: date,
+    def late_under(self, conn: Connection, root_id: int, start: date, end: date,
                    filed_from: datetime, filed_to: datetime) -> list[LateMeeting]:
         """The meetings filed late by the branches under a unit, held in [start, end] or filed in
         [filed_from, filed_to); by branch, then day."""
@@ -219,15 +230,15 @@ class Reports(Repository):
         ).fetchone()
         if row is None:
             members = conn.execute("SELECT members FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
-            cur = conn.execute(
+            recruitment_id = conn.execute(
                 "INSERT INTO recruitment (unit_id, period, participants, youth_reached, new_members,"
                 " party_introduced, members_then, reported_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (unit_id, values["period"], *(values[f] for f in RECRUITMENT_FIELDS), members, person_id,
                  iso(now), iso(now)),
-            )
-            _audit(conn, unit_id, "recruitment", cur.lastrowid, "create", person_id, now)
-            return cur.lastrowid
+            ).fetchone()[0]
+            _audit(conn, unit_id, "recruitment", recruitment_id, "create", person_id, now)
+            return recruitment_id
         Reports.update_recruitment.inside(self, conn, row[0], person_id, values, now)
         return row[0]
 
@@ -252,7 +263,7 @@ class Reports(Repository):
         return changed
 
     @unit_of_work
-    def get_recruitment(self, conn: sqlite3.Connection, recruitment_id: int) -> Recruitment | None:
+    def get_recruitment(self, conn: Connection, recruitment_id: int) -> Recruitment | None:
         """A 1+1 report that was not deleted, or None."""
         row = conn.execute(
             f"SELECT {_RECRUITMENT} FROM recruitment WHERE id = ? AND deleted_at IS NULL", (recruitment_id,)
@@ -260,7 +271,7 @@ class Reports(Repository):
         return _recruitment(row) if row else None
 
     @unit_of_work
-    def recruitment_for(self, conn: sqlite3.Connection, unit_id: int, period: str) -> Recruitment | None:
+    def recruitment_for(self, conn: Connection, unit_id: int, period: str) -> Recruitment | None:
         """The branch's 1+1 report for a period, or None."""
         row = conn.execute(
             f"SELECT {_RECRUITMENT} FROM recruitment WHERE unit_id = ? AND period = ? AND deleted_at IS NULL",
@@ -269,7 +280,17 @@ class Reports(Repository):
         return _recruitment(row) if row else None
 
     @unit_of_work
-    def recruitments(self, conn: sqlite3.Connection, unit_id: int, since: datetime) -> list[Recruitment]:
+    def last_recruitment(self, conn: Connection, unit_id: int) -> Recruitment | None:
+        """The branch's 1+1 report sent last (whatever its period), or None."""
+        row = conn.execute(
+            f"SELECT {_RECRUITMENT} FROM recruitment WHERE unit_id = ? AND deleted_at IS NULL"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (unit_id,),
+        ).fetchone()
+        return _recruitment(row) if row else None
+
+    @unit_of_work
+    def recruitments(self, conn: Connection, unit_id: int, since: datetime) -> list[Recruitment]:
         """A branch's 1+1 reports updated since a moment, newest first."""
         rows = conn.execute(
             f"SELECT {_RECRUITMENT} FROM recruitment WHERE unit_id = ? AND updated_at >= ? AND deleted_at IS NULL"
@@ -279,7 +300,7 @@ class Reports(Repository):
         return [_recruitment(r) for r in rows]
 
     @unit_of_work
-    def delete_recruitment(self, conn: sqlite3.Connection, recruitment_id: int, person_id: int, now: datetime) -> bool:
+    def delete_recruitment(self, conn: Connection, recruitment_id: int, person_id: int, now: datetime) -> bool:
         """Mark a 1+1 report deleted (kept for the audit trail); False if it was gone already."""
         row = conn.execute(
             "UPDATE recruitment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING unit_id",
@@ -291,7 +312,7 @@ class Reports(Repository):
 
     # --- both -------------------------------------------------------------------------------
     @unit_of_work
-    def last_report_at(self, conn: sqlite3.Connection, unit_id: int) -> datetime | None:
+    def last_report_at(self, conn: Connection, unit_id: int) -> datetime | None:
         """When the branch last sent or corrected any report."""
         row = conn.execute(
             "SELECT MAX(at) FROM audit WHERE unit_id = ?", (unit_id,)
@@ -299,7 +320,7 @@ class Reports(Repository):
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     @unit_of_work
-    def audit_trail(self, conn: sqlite3.Connection, unit_id: int, subject: str, subject_id: int) -> list[AuditEntry]:
+    def audit_trail(self, conn: Connection, unit_id: int, subject: str, subject_id: int) -> list[AuditEntry]:
         """Every change of one report, oldest first."""
         rows = conn.execute(
             "SELECT a.subject, a.subject_id, a.action, a.field, a.old_value, a.new_value, p.display_name, a.at"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from domain.forms.definitions import FORMS, MEETING, MEMBERS, ONE_PLUS_ONE
 from domain.forms.engine import PICK_EDIT, SUMMARY, Event, advance, new_state, render, show
 from domain.forms.model import Form, FormContext
-from domain.textnorm import words
+from domain.textnorm import fold, words
 from messages_vi import t
 from storage.units import Unit
 
@@ -44,6 +44,10 @@ WORDS = [
     "hop bch truc tuyen", "họp BCH", "noi dung", "Nội dung", "so tham du", "them noi dung", "ghi chu",
     "giu ca hai", "sua bao cao", "ky nay", "ca nam", "ky truoc", "ket nap", "chuyen di", "xoa ten",
     "Học tập Nghị quyết Đại hội Đoàn", "12 truc tuyen", "hom qua online", "💥", "", " ", "/", "x" * 600,
+    # whole reports in one message, and last time's answers
+    "sinh hoat hom qua 18 nguoi truc tuyen", "hop bch 3/12 25 nguoi", "hom qua 18 nguoi, noi dung: hoc nghi quyet",
+    "1+1 6 thang dau nam: 12 tham gia, 30 thanh nien, 5 ket nap", "6 thang dau nam, 12 tham gia, 26 vao dang",
+    "3 vao hoi", "ca nam 12", "sinh hoat 30/11/2026 18 nguoi 20 nguoi", "nhu lan truoc", "Như tháng trước",
 ]
 texts = st.one_of(
     st.sampled_from(WORDS),
@@ -52,7 +56,7 @@ texts = st.one_of(
     st.builds(lambda d, m: f"{d}/{m}", st.integers(0, 32), st.integers(0, 13)),
 )
 ACTIONS = ["save", "edit", "cancel", "back", "skip", "yes", "no", "summary", "resume", "add", "goto0", "goto3",
-           "goto9"]
+           "goto9", "previous"]
 events = st.one_of(
     texts.map(lambda text: Event("text", text)),
     texts.map(lambda text: Event("text", text)),                     # typing is the common case
@@ -62,14 +66,24 @@ events = st.one_of(
 )
 
 
+# what each form's `recall` keeps when the branch reported before (the meeting's attendance
+# above its 20 members: taking the offer asks first)
+RECALLED = {"meeting": {"branch": {"attended": 18, "mode": "online"}, "committee": {"attended": 25, "mode": "hybrid"}},
+            "oneplusone": {"period": "2026-H1", "participants": 15}}
+
+
 def starts() -> list[tuple[Form, FormContext, int]]:
-    """Every form at each of its questions (after that many answers) and at its summary."""
+    """Every form at each of its questions (after that many answers) and at its summary; the forms
+    that recall last time's answers also with them (answers counted from 100)."""
     cases = [(form, CTX, k) for form in FORMS.values() for k in range(len(PATHS[form.name]) + 1)]
+    cases += [(FORMS[name], CTX, 100 + k) for name in RECALLED for k in range(len(PATHS[name]) + 1)]
     return cases + [(MEETING, BORDER_CTX, len(PATHS["meeting"]))]
 
 
 def reach(form: Form, ctx: FormContext, answered: int) -> dict:
     state = new_state(form, ctx)
+    if answered >= 100:
+        state["recalled"], answered = RECALLED[form.name], answered - 100
     for event in PATHS[form.name][:answered]:
         result = advance(form, state, event, ctx)
         assert result.outcome == "continue" and result.notice is None, result
@@ -101,6 +115,15 @@ class _Written:
 
     def set_members(self, unit_id, members, reason, note, person_id, now):
         self.values = {"members": members, "reason": reason, "note": note}
+
+
+def _note_named(form: Form, before: dict, event: Event, note: str) -> bool:
+    """Whether `event` is a whole report typed as the first question's answer, naming the note
+    ("..., nội dung: học Nghị quyết")."""
+    step = form.step(note)
+    typed = fold(event.value or "") if event.kind == "text" else ""
+    return (before["at"] == form.asked()[0].name and not before["trail"]
+            and any(name in typed for name in (fold(t(step.label)), *step.names)))
 
 
 def _note_picked(form: Form, before: dict, event: Event, note: str) -> bool:
@@ -156,7 +179,8 @@ def test_generated_answers_never_crash_never_change_silently_and_save_what_was_s
         # the note is written only when the person was asked for it, or chose it for what they typed
         if note is not None and after["answers"].get(note.name) != before["answers"].get(note.name):
             assert (before["at"] == note.name and not before["pending"] and not before.get("ask")) \
-                or _note_picked(form, before, event, note.name), (event, before)
+                or _note_picked(form, before, event, note.name) or _note_named(form, before, event, note.name), \
+                (event, before)
         # a count question says so: digits are the number there, also at "keep this number?"
         if after["pending"]:
             assert reply.number_answer == (form.step(after["pending"]["step"]).kind == "count")

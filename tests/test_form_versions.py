@@ -447,3 +447,25 @@ def test_a_simple_new_form_defined_in_a_test_still_runs():
                 write=_recorder, saved="meeting.saved")
     result = advance(form, new_state(form, CTX), Event("option", 0), CTX)
     assert result.state["at"] == SUMMARY and result.state["answers"] == {"only": "a"}
+
+
+def test_a_whole_line_answer_waiting_for_its_check_is_carried_while_it_fits():
+    state = advance(MEETING, new_state(MEETING, CTX), Event("text", "hop bch 3/12 25 nguoi"), CTX).state
+    assert state["pending"]["step"] == "held_on" and state["held"] == {"attended": {"value": 25}}
+    assert carry_over(MEETING, state, CTX).state == state                      # same definition: unchanged
+    s = steps_of(MEETING)
+    lowered = dataclasses.replace(MEETING, version=2, steps=(
+        s["held_on"], s["kind"], s["mode"], dataclasses.replace(s["attended"], limits={"maximum": 20}), s["note"]))
+    assert "held" not in carry_over(lowered, state, CTX).state                 # 25 no longer fits: asked
+    renamed = dataclasses.replace(MEETING, version=2, steps=(
+        s["held_on"], s["kind"], s["mode"], dataclasses.replace(s["attended"], name="present"), s["note"]))
+    assert "held" not in carry_over(renamed, state, CTX).state
+    for broken in ({"attended": 25}, {"attended": {"value": "x"}}, {"mode": {"value": "online"}}, ["attended"]):
+        assert "held" not in carry_over(MEETING, {**state, "held": broken}, CTX).state
+
+
+def test_what_the_form_recalled_at_opening_is_carried_as_it_was():
+    recalled = {"branch": {"attended": 18, "mode": "online"}}
+    state = new_state(MEETING, CTX) | {"recalled": recalled}
+    assert carry_over(dataclasses.replace(MEETING, version=2), state, CTX).state["recalled"] == recalled
+    assert "recalled" not in carry_over(MEETING, {**state, "recalled": "x"}, CTX).state

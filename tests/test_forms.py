@@ -266,3 +266,27 @@ async def test_mode_is_changed_from_the_summary(services):
     await chat.tap("Lưu")
     [meeting] = await meetings_of(services)
     assert meeting.mode == "hybrid"
+
+
+async def test_a_correction_within_the_period_is_seen_by_the_officer_with_what_changed_and_when(services, clock):
+    lan = await joined(services, "u1", "B1", name="Bí thư Lan")
+    await lan.say("sinh hoat hom qua 18 nguoi")                          # Monday 23/11, 09:00
+    await lan.say("luu")
+    clock.advance(hours=5, minutes=30)                                   # 14:30: 16 came, not 18
+    await lan.say("/baocao")
+    await lan.tap("1")
+    await lan.tap("Sửa")
+    await lan.tap("Sửa")
+    await lan.tap("Số tham dự")
+    await lan.say("16")
+    await lan.tap("Lưu")
+    [meeting] = await meetings_of(services)
+    assert meeting.attended == 16
+    officer = await joined(services, "d1", "D1", "officer")
+    await officer.say("/tonghop")
+    lines = officer.text.split("\n")
+    flagged = lines.index("• Báo cáo sửa sau khi gửi: Chi đoàn ấp Một — buổi sinh hoạt 22/11/2026")
+    assert lines[flagged + 1].strip() == "14:30 23/11/2026, Bí thư Lan: số tham dự 18 → 16"
+    secretary_elsewhere = await joined(services, "u5", "B5")
+    await secretary_elsewhere.say("/tonghop")                              # another branch sees none of it
+    assert "Chi đoàn ấp Một" not in secretary_elsewhere.text

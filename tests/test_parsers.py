@@ -10,6 +10,7 @@ from domain.forms.parsers import (
     Choice,
     Parsed,
     fail,
+    number_at,
     ok,
     parse_choice,
     parse_count,
@@ -395,3 +396,12 @@ def test_text_never_raises(text: str) -> None:
         assert 0 < len(parsed.value) <= 20
     else:
         assert parsed.error in TEXT_ERRORS
+
+
+@pytest.mark.parametrize("words, at, used", [
+    (["12", "nguoi"], 0, 1), (["1.200"], 0, 1), (["muoi", "hai", "nguoi"], 0, 2),
+    (["hai", "tram", "linh", "nam"], 0, 4), (["sinh", "hoat"], 0, 0), (["15/6"], 0, 0), (["a", "7"], 1, 1),
+    (["nam"], 0, 1), ([], 0, 0), (["12"], 3, 0),
+])
+def test_number_at_says_how_many_words_spell_a_number(words, at, used):
+    assert number_at(words, at) == used

@@ -40,10 +40,10 @@ def texts_for(sent: list[tuple[str, str]], title: str) -> list[str]:
     return [text for _, text in sent if title in text]
 
 
-async def test_a_reminder_queued_before_the_quiet_hours_says_today_at_seven_on_the_deadline_day(services, clock):
+async def test_a_reminder_held_overnight_says_today_on_the_deadline_day(services, clock):
     calendar = parse_calendar(CALENDAR)
     await joined(services, "b5", "B5")
-    clock.now = local(2026, 11, 29, 20, 55)               # the eve, 5 minutes before the quiet hours
+    clock.now = local(2026, 11, 29, 19, 55)               # the eve, queued in the evening
     assert await Reminders(services.storage, calendar).tick(clock.now) > 0
     queued = [json.loads(payload)["text"] for _, _, payload in await services.storage.outbox.sent_to("b5")]
     assert texts_for([("", q) for q in queued], TITLE) == [
@@ -54,7 +54,7 @@ async def test_a_reminder_queued_before_the_quiet_hours_says_today_at_seven_on_t
     sender = Sender(services.storage, transport, Limits(rate=1000, chat_gap=0.0,
                                                         quiet=(settings.quiet_start, settings.quiet_end)),
                     clock=clock)
-    clock.now = local(2026, 11, 29, 21, 0)                # quiet: nothing goes out
+    clock.now = local(2026, 11, 29, 21, 0)                # the sender was behind: now quiet, nothing goes out
     assert await sender.drain_once() == 0 and transport.sent == []
     clock.now = local(2026, 11, 30, 7, 0)                 # the morning of the deadline
     await sender.drain(timeout=10)
@@ -63,10 +63,21 @@ async def test_a_reminder_queued_before_the_quiet_hours_says_today_at_seven_on_t
     assert len(transport.sent) == len(queued)             # every queued message, once
 
 
+async def test_nothing_is_queued_too_near_the_quiet_hours_to_go_out_that_day(services, clock):
+    calendar = parse_calendar(CALENDAR)
+    await joined(services, "b5", "B5")
+    ticker = Reminders(services.storage, calendar)
+    assert await ticker.tick(local(2026, 11, 29, 20, 55)) == 0     # an hour or less before 21:00
+    assert await ticker.tick(local(2026, 11, 30, 7, 30)) == 0      # quiet hours over, 08:00 not yet
+    assert await ticker.tick(local(2026, 11, 30, 8, 0)) > 0
+    queued = [json.loads(payload)["text"] for _, _, payload in await services.storage.outbox.sent_to("b5")]
+    assert texts_for([("", q) for q in queued], TITLE) == [t("dl.reminder.due", title=TITLE, date=long_date(DUE))]
+
+
 async def test_a_late_reminder_counts_the_days_late_on_the_day_it_goes(services, clock):
     calendar = parse_calendar(CALENDAR)
     await joined(services, "b5", "B5")
-    clock.now = local(2026, 12, 1, 20, 50)                # one day late when queued
+    clock.now = local(2026, 12, 1, 19, 50)                # one day late when queued
     await Reminders(services.storage, calendar).tick(clock.now)
     transport = Recorder()
     sender = Sender(services.storage, transport, Limits(rate=1000, chat_gap=0.0), clock=clock)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
-from domain.deadlines.calendar import parse_calendar
+from domain.deadlines.calendar import in_quiet_hours, parse_calendar
 from domain.reminders import Reminders
-from messages_vi.formatting import LOCAL_TZ
+from domain.sender import Limits, Sender
+from messages_vi import t
+from messages_vi.formatting import LOCAL_TZ, long_date
 from tests.support import joined
 
 # Level district, cascading: a branch under a grassroots unit owes it 10 days earlier (30/11),
@@ -252,3 +254,114 @@ async def test_one_tick_queues_one_row_per_person_sent_as_separate_messages(serv
     rows = await services.storage.db.run(lambda c: c.execute(
         "SELECT COUNT(*) FROM outbox o JOIN people p ON p.id = o.person_id WHERE p.chat_id = 'b5'").fetchone()[0])
     assert rows == 1
+
+
+# --- three properties on the real tick and the real sender, over weeks ---------------------------------
+# Reminders repeat until answered, at most once a day (per person and item), never in the quiet hours;
+# also when the bot was down or its sender fell behind near the quiet hours.
+
+class Delivered:
+    """A transport that notes what it delivered and when (the clock of the test)."""
+
+    channel = "terminal"
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.sent: list[tuple[str, str, datetime]] = []
+
+    async def deliver(self, chat_id: str, reply) -> str:
+        self.sent.append((chat_id, reply.text, self.clock()))
+        return str(len(self.sent))
+
+
+TITLES = ("Báo cáo thử", "Sinh hoạt chi đoàn", "1+1 cuối năm", "Việc đầu năm")
+DUE = date(2026, 11, 30)                                # B1's and B5's part of "Báo cáo thử"
+
+
+async def run_days(services, clock, start: datetime, days: int, down=(), lagging=(), confirm_at=None):
+    """Tick every 30 minutes (at :25 and :55) from `start` for `days`, the sender draining after each
+    tick; no tick and no sending while `down` (intervals), no sending at the `lagging` moments
+    (a sender behind by a few minutes). B1 confirms "Báo cáo thử" at `confirm_at`."""
+    calendar = parse_calendar(CALENDAR)
+    settings = calendar.settings
+    ticker = Reminders(services.storage, calendar)
+    transport = Delivered(clock)
+    sender = Sender(services.storage, transport, Limits(rate=1000, chat_gap=0.0,
+                                                        quiet=(settings.quiet_start, settings.quiet_end)), clock=clock)
+    b1 = await services.storage.units.by_code("B1")
+    moment = start
+    while moment < start + timedelta(days=days):
+        clock.now = moment
+        if confirm_at is not None and confirm_at <= moment < confirm_at + timedelta(minutes=30):
+            await services.storage.deadlines.confirm(b1.id, "bao-cao", "2026", None, moment)
+        if not any(a <= moment < b for a, b in down):
+            await ticker.tick(moment)
+            if moment not in lagging:
+                while await sender.drain_once():
+                    await sender.settle()
+        moment += timedelta(minutes=30)
+    return transport.sent
+
+
+def by_day(sent, chat_id: str, title: str) -> dict[date, list[str]]:
+    days: dict[date, list[str]] = {}
+    for chat, text, at in sent:
+        if chat == chat_id and title in text:
+            days.setdefault(at.astimezone(LOCAL_TZ).date(), []).append(text)
+    return days
+
+
+def assert_the_three_properties(sent) -> None:
+    for chat, text, at in sent:
+        assert not in_quiet_hours(at.astimezone(LOCAL_TZ).time(), time(21), time(7)), (chat, text, at)
+    for chat in ("b1", "b5"):
+        for title in TITLES:
+            for day, texts_of_day in by_day(sent, chat, title).items():
+                assert len(texts_of_day) == 1, (chat, title, day, texts_of_day)
+
+
+async def test_reminders_repeat_until_answered_once_a_day_never_in_the_quiet_hours(services, clock):
+    await people(services)
+    sent = await run_days(services, clock, local(2026, 11, 20, 0, 25), 45, confirm_at=local(2026, 12, 4, 10))
+    assert_the_three_properties(sent)
+    b5 = by_day(sent, "b5", "Báo cáo thử")                      # never answered: every 3 days after its date
+    late = sorted(d for d in b5 if d > DUE)
+    assert late[0] == date(2026, 12, 3) and all((b - a).days == 3 for a, b in zip(late, late[1:]))
+    assert late[-1] >= date(2026, 12, 30)
+    assert b5[DUE] == [t("dl.reminder.due", title="Báo cáo thử", date=long_date(DUE))]
+    b1 = by_day(sent, "b1", "Báo cáo thử")                      # answered on 04/12: nothing after
+    assert max(b1) == date(2026, 12, 3)
+
+
+async def test_a_bot_down_all_the_eve_sends_the_deadline_days_reminder_once(services, clock):
+    await people(services)
+    # down from before the eve's 08:00 to 07:25 on the deadline day, the morning's first tick
+    sent = await run_days(services, clock, local(2026, 11, 28, 0, 25), 4,
+                          down=[(local(2026, 11, 29, 7), local(2026, 11, 30, 7, 25))])
+    assert_the_three_properties(sent)
+    assert by_day(sent, "b5", "Báo cáo thử")[DUE] == [t("dl.reminder.due", title="Báo cáo thử", date=long_date(DUE))]
+
+
+async def test_a_bot_up_just_before_the_quiet_hours_adds_no_second_reminder_the_next_morning(services, clock):
+    await people(services)
+    # up again at 20:55 on the eve, its sender a few minutes behind: nothing can go before 21:00
+    sent = await run_days(services, clock, local(2026, 11, 28, 0, 25), 4,
+                          down=[(local(2026, 11, 29, 7), local(2026, 11, 29, 20, 55))],
+                          lagging={local(2026, 11, 29, 20, 55)})
+    assert_the_three_properties(sent)
+    assert by_day(sent, "b5", "Báo cáo thử")[DUE] == [t("dl.reminder.due", title="Báo cáo thử", date=long_date(DUE))]
+
+
+def test_a_tick_queues_from_the_send_time_until_an_hour_before_the_quiet_hours():
+    from dataclasses import replace
+
+    from domain.reminders import queues_now
+
+    settings = parse_calendar(CALENDAR).settings                       # 08:00, quiet 21:00–07:00
+    assert [queues_now(local(2026, 11, 30, h, m), settings) for h, m in (
+        (7, 30), (8, 0), (19, 59), (20, 0), (22, 0))] == [False, True, True, False, False]
+    late = replace(settings, send_at=time(20, 30))                     # a send time within the hour: until 21:00
+    assert [queues_now(local(2026, 11, 30, h, m), late) for h, m in ((20, 0), (20, 30), (20, 59))] == [
+        False, True, True]
+    always = replace(settings, quiet_start=time(0), quiet_end=time(0))  # no quiet hours
+    assert queues_now(local(2026, 11, 30, 23, 30), always)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain import periods
-from domain.forms.model import Answers, Confirm, Duplicate, Form, FormContext, Option, Step
+from domain.forms.model import Answers, Confirm, Duplicate, Form, FormContext, Offer, Option, Step
 from domain.periods import half_year, year
 from domain.rules import meeting_window
-from messages_vi import period_name, t
+from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import local_today, number, short_date
 
 # --- which reports may still be corrected ---------------------------------------------------
@@ -100,6 +100,27 @@ def _kind_shortcuts(ctx: FormContext) -> tuple[Option, ...]:
             Option("hop bch truc tuyen", "meeting.o.committee_online"))
 
 
+def _last_meetings(tx, ctx: FormContext) -> dict:
+    """The branch's last meeting of each kind: its attendance and mode, offered when it reports
+    the next one of that kind."""
+    recalled = {}
+    for kind in ("branch", "committee"):
+        meeting = tx.reports.last_meeting(ctx.unit.id, kind)
+        if meeting is not None:
+            recalled[kind] = {"attended": meeting.attended, "mode": meeting.mode}
+    return recalled
+
+
+def _as_before(recalled, answers: Answers, ctx: FormContext) -> Offer | None:
+    """ "Như lần trước: 18 đoàn viên, trực tiếp": the last meeting of the kind being reported."""
+    last = recalled.get(answers.get("kind")) if isinstance(answers.get("kind"), str) else None
+    if not isinstance(last, dict) or type(last.get("attended")) is not int or not isinstance(last.get("mode"), str):
+        return None
+    mode = f"meeting.o.{last['mode']}"
+    return Offer({"attended": last["attended"], "mode": last["mode"]}, "meeting.o.as_before",
+                 {"attended": number(last["attended"]), "mode": t(mode).lower() if mode in MESSAGES else last["mode"]})
+
+
 MEETING = Form(
     name="meeting",
     version=1,
@@ -123,12 +144,17 @@ MEETING = Form(
             Option("hybrid", "meeting.o.hybrid", ("ket hop", "ca hai", "hybrid")),
         )),
         Step("attended", "meeting.q.attended", "meeting.l.attended", "count",
-             limits={"maximum": 10_000}, confirm=_attended),
+             limits={"maximum": 10_000}, confirm=_attended, offer=_as_before,
+             names=("nguoi", "ng", "doan vien", "dv", "dvtn", "ban", "tham du", "co mat", "tham gia", "nguoi du",
+                    "nguoi tham du", "doan vien tham du", "dv tham du", "nguoi tham gia", "doan vien tham gia")),
         Step("note", "meeting.q.note", "meeting.l.note", "text", optional=True, on_summary=True,
-             limits={"max_length": 500}),
+             limits={"max_length": 500}, names=("ghi chu", "noi dung sinh hoat", "chu de")),
     ),
     write=_write_meeting,
     duplicate=_same_meeting,
+    starts=("sinh hoat", "sinh hoat chi doan", "bao cao sinh hoat", "buoi sinh hoat", "shcd", "hop bch",
+            "hop ban chap hanh"),
+    recall=_last_meetings,
 )
 
 
@@ -138,12 +164,17 @@ def _periods(ctx: FormContext) -> tuple[Option, ...]:
     # the current half-year and year, and the half-year just ended for a late report
     half, whole = half_year(ctx.today), year(ctx.today)
     last = half.previous()
+    # "6 tháng đầu năm" typed whole is that half, not the current one that "6 tháng" alone means
     return (
-        Option(half.key, f"oneplusone.o.h{half.number}", ("6 thang", "sau thang", "nua nam", "ky nay"),
-               {"year": half.year}),
+        Option(half.key, f"oneplusone.o.h{half.number}",
+               ("6 thang", "sau thang", "nua nam", "ky nay", _HALF_WORDS[half.number]), {"year": half.year}),
         Option(whole.key, "oneplusone.o.year", ("ca nam", "tong ket nam"), {"year": whole.year}),
-        Option(last.key, f"oneplusone.o.h{last.number}", ("ky truoc",), {"year": last.year}),
+        Option(last.key, f"oneplusone.o.h{last.number}", ("ky truoc", _HALF_WORDS[last.number]),
+               {"year": last.year}),
     )
+
+
+_HALF_WORDS = {1: "6 thang dau nam", 2: "6 thang cuoi nam"}
 
 
 def _participants(value: int, ctx: FormContext, answers: Answers) -> Confirm | None:
@@ -158,6 +189,27 @@ def _party(value: int, ctx: FormContext, answers: Answers) -> Confirm | None:
     if value > ceiling:
         return Confirm("oneplusone.confirm_party", {"value": value, "ceiling": ceiling}, "party_over")
     return None
+
+
+def _last_recruitment(tx, ctx: FormContext) -> dict:
+    """The branch's last 1+1 report: its period and how many members took part."""
+    report = tx.reports.last_recruitment(ctx.unit.id)
+    return {} if report is None else {"period": report.period, "participants": report.participants}
+
+
+def _participants_before(recalled, answers: Answers, ctx: FormContext) -> Offer | None:
+    """ "Như 6 tháng đầu năm 2026: 15 đoàn viên": who took part is much the same from one period to
+    the next; what they achieved (youth reached, members admitted, introduced to the Party) is
+    counted anew each period, so it is never offered."""
+    period, count = recalled.get("period"), recalled.get("participants")
+    if not isinstance(period, str) or type(count) is not int:
+        return None
+    try:
+        shown = periods.parse(period)
+    except ValueError:
+        return None
+    return Offer({"participants": count}, "oneplusone.o.as_before",
+                 {"period": period_name(shown.kind, shown.year, shown.number), "participants": number(count)})
 
 
 def _write_recruitment(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
@@ -175,15 +227,30 @@ ONE_PLUS_ONE = Form(
     steps=(
         Step("period", "oneplusone.q.period", "oneplusone.l.period", "choice", options=_periods),
         Step("participants", "oneplusone.q.participants", "oneplusone.l.participants", "count",
-             limits={"maximum": 10_000}, confirm=_participants),
+             limits={"maximum": 10_000}, confirm=_participants, offer=_participants_before,
+             names=("tham gia", "doan vien tham gia", "dv tham gia", "nguoi tham gia", "tham gia 1+1")),
         Step("youth_reached", "oneplusone.q.youth_reached", "oneplusone.l.youth_reached", "count",
-             limits={"maximum": 100_000}),
+             limits={"maximum": 100_000},
+             names=("thanh nien", "tn", "van dong", "thanh nien duoc van dong", "duoc van dong", "tap hop",
+                    "thanh nien tham gia")),
         Step("new_members", "oneplusone.q.new_members", "oneplusone.l.new_members", "count",
-             limits={"maximum": 10_000}),
+             limits={"maximum": 10_000},
+             names=("vao doan", "ket nap", "ket nap doan", "ket nap doan vien", "doan vien moi", "dv moi",
+                    "ket nap moi", "ket nap vao doan")),
         Step("party_introduced", "oneplusone.q.party_introduced", "oneplusone.l.party_introduced", "count",
-             limits={"maximum": 10_000}, confirm=_party),
+             limits={"maximum": 10_000}, confirm=_party,
+             names=("vao dang", "gioi thieu", "gioi thieu dang", "gioi thieu cho dang", "gioi thieu vao dang",
+                    "uu tu", "doan vien uu tu", "dv uu tu")),
     ),
     write=_write_recruitment,
+    # 1+1 brings a young person "into the Union or the Association, or into their activities"
+    # (000 item 5, 002 note 2, 004 item 2.4): the form counts those reached in one number and has no
+    # count of its own for the Association, so "3 vào hội" is explained, never added anywhere.
+    starts=("1+1", "1 + 1", "1 +1", "1+ 1", "mot cong mot", "bao cao 1+1", "1 cong 1"),
+    unheld={"vao hoi": "oneplusone.line.association", "hoi vien": "oneplusone.line.association",
+            "vao hoi lhtn": "oneplusone.line.association", "ket nap hoi": "oneplusone.line.association",
+            "hoi vien moi": "oneplusone.line.association"},
+    recall=_last_recruitment,
 )
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from domain.forms import parsers
-from domain.forms.model import Confirm, Form, FormContext, Step
+from domain.forms import one_line, parsers
+from domain.forms.model import Confirm, Form, FormContext, Offer, Step
 from domain.textnorm import fold, words
 from domain.conversation import Action, Button, Incoming, Reply, rows
 from messages_vi import MESSAGES, t
@@ -31,7 +31,7 @@ from storage.forms import FormSession, Stale
 
 # SUMMARY, PICK_EDIT: where a form stands besides its steps; carry_over: a state from another
 # version of a form, onto the current one (one function, run on every path that reads a session)
-from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fresh
+from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fits, fresh
 
 _CANCEL_WORDS = {"huy", "huy bo", "/huy"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
@@ -41,6 +41,9 @@ _EDIT_WORDS = {"sua", "chinh sua", "sua lai"}
 # at "this repeats a saved report": correct that one, or keep both
 _CORRECT_WORDS = {"sua", "sua bao cao", "sua bao cao cu", "sua bao cao da gui", "sua cai cu"}
 _BOTH_WORDS = {"giu ca hai", "ca hai", "giu", "buoi khac", "them", "them buoi khac"}
+# at a question that offers last time's answers (the offer's button, typed)
+_AS_BEFORE_WORDS = {"nhu lan truoc", "nhu thang truoc", "nhu ky truoc", "nhu quy truoc", "nhu truoc",
+                    "giong lan truoc", "giong thang truoc", "giong ky truoc", "nhu cu", "nhu lan roi"}
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,12 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
     if event.kind == "action" and event.value == "skip":
         if not step.optional:
             return Result(state, notice="form.cannot_skip")
-        return _accept(form, state, step, None)
+        return _accept(form, state, step, None, ctx)
     if event.kind == "action" and event.value in ("yes", "no") and step.kind == "yes_no":
         return _checked(form, state, step, event.value == "yes", ctx)
+    if (event.kind == "action" and event.value == "previous") or (
+            step.offer is not None and event.kind == "text" and fold(event.value or "").strip(" .!") in _AS_BEFORE_WORDS):
+        return _take_offer(form, state, step, ctx)
     if event.kind == "option":
         options = step.options_for(ctx)
         choices = options + step.shortcuts_for(ctx)
@@ -118,9 +124,131 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
         event = Event("text", choices[event.value].value)      # a shortcut stands for a typed answer
     if event.kind == "text":
         if step.optional and fold(event.value or "") in _SKIP_WORDS:
-            return _accept(form, state, step, None)
+            return _accept(form, state, step, None, ctx)
+        if len(event.value or "") <= one_line.MAX_LINE and _first_question(form, state, step):
+            # a whole report typed as the answer to the first question: read as one line
+            reading = one_line.read(form, event.value or "", ctx)
+            if _more_than(step, reading):
+                return fill(form, state, reading, ctx)
         return _typed(form, step, state, event.value or "", ctx)
     return Result(state, notice="form.button_old")
+
+
+# --- a whole report in one message, and the answers of last time ------------------------------
+
+def fill(form: Form, state: dict, reading: one_line.Reading, ctx: FormContext) -> Result:
+    """A whole report read from one message (domain/forms/one_line.py) put into a form with nothing
+    answered yet, each part read by its step's parser and checked as an answer given step by step.
+
+    A part that does not read ("30/11" still to come) is said why, and its question asked. An
+    answer a check doubts (25 attending of 20 members, a day of a closed month) is held and asked
+    about when its turn comes, as it would have been; the questions still without an answer
+    follow in order, then the summary. Every remark (what was not understood, quoted; a count
+    the form does not hold; a step named twice) is said above the next question."""
+    lines = [t(key, **params) for key, params in reading.notes]
+    held: dict[str, dict] = {}
+    for step in form.steps:
+        part = next((p for p in reading.parts if p.step == step.name), None)
+        if part is None:
+            continue
+        if part.value is not None:
+            parsed = parsers.ok(part.value) if fits(step, part.value, ctx) else parsers.fail("choice_unknown")
+        else:
+            parsed = read(step, part.text, ctx)
+        if not parsed.ok:
+            lines.append(t("form.line.not_taken", text=_quote(part.text),
+                           reason=t(f"parse.{parsed.error}", **shown_params(parsed.params))))
+            continue
+        stored = parsed.value.isoformat() if isinstance(parsed.value, date) else parsed.value
+        if step.on_summary:
+            _set(state, step.name, stored)
+            continue
+        held[step.name] = {"value": stored}
+        if step.kind == "date" and parsers.without_year(part.text):
+            held[step.name]["assumed"] = parsed.value.year
+    # what no check doubts is taken now; a doubted answer waits for its turn in the questions
+    trial = {**state["answers"], **{name: entry["value"] for name, entry in held.items()}}
+    for name, entry in list(held.items()):
+        step = form.step(name)
+        if step.confirm is None or step.confirm(_value_of(step, entry["value"]), ctx, trial) is None:
+            state["answers"][name] = entry["value"]
+            if "assumed" in entry:
+                state["assumed"] = {**state.get("assumed", {}), name: entry["assumed"]}
+            del held[name]
+    if held:
+        state["held"] = held
+    if reading.unknown:
+        lines.append(t("form.line.unknown", parts=", ".join(f"“{_quote(u)}”" for u in reading.unknown)))
+    asked = [s.name for s in form.asked()]
+    missing = [name for name in asked if name not in state["answers"]]
+    if missing:
+        state["refill"], state["at"] = missing, missing[0]
+        state["trail"] = [n for n in asked[:asked.index(missing[0])] if n in state["answers"]]
+        result = _check_held(form, state, ctx)
+    else:
+        state["at"] = SUMMARY
+        result = Result(state)
+    if lines:
+        result.notice, result.notice_params = "form.line.read", {"notes": "\n".join(lines)}
+    return result
+
+
+def _first_question(form: Form, state: dict, step: Step) -> bool:
+    """Whether `step` is the form's first question and nothing is answered yet."""
+    if state["trail"] or state["editing"] or state.get("refill"):
+        return False
+    asked = form.asked()
+    return step is asked[0] and not any(s.name in state["answers"] for s in asked)
+
+
+def _more_than(step: Step, reading: one_line.Reading) -> bool:
+    """Whether a line read whole says more than an answer to `step` alone (which its parser reads,
+    with the words of a choice beside it): another question's answer, a remark, a piece not
+    understood. A line with pieces not understood must name the form ("sinh hoạt ..."): one
+    meant for another form ("1+1 ...") is not read into this one."""
+    asked = [p for p in reading.parts if not reading.form.step(p.step).on_summary]
+    if not asked or (reading.unknown and not reading.named):
+        return False
+    return bool(reading.unknown or reading.notes) or len(asked) > 1 or asked[0].step != step.name
+
+
+def _check_held(form: Form, state: dict, ctx: FormContext) -> Result:
+    """At a question whose answer came in a whole-line report and waits for its check: check it
+    now (with the answers as they stand), asking about it if it still looks odd."""
+    held = state.get("held") or {}
+    entry = held.pop(state["at"], None)
+    if not held:
+        state.pop("held", None)
+    if entry is None:
+        return Result(state)
+    step = form.step(state["at"])
+    return _checked(form, state, step, _value_of(step, entry["value"]), ctx, assumed=entry.get("assumed"))
+
+
+def _value_of(step: Step, stored: Any) -> Any:
+    """A stored answer as its step's parser gave it (a day as a date)."""
+    return date.fromisoformat(stored) if step.kind == "date" and isinstance(stored, str) else stored
+
+
+def offered(step: Step, state: dict, ctx: FormContext) -> Offer | None:
+    """What the branch answered last time, offered at `step` ("Như lần trước: ..."), if anything."""
+    recalled = state.get("recalled")
+    if step.offer is None or not isinstance(recalled, dict) or not recalled:
+        return None
+    return step.offer(recalled, state["answers"], ctx)
+
+
+def _take_offer(form: Form, state: dict, step: Step, ctx: FormContext) -> Result:
+    """The answers of last time, taken in one tap: the step's own through its check, the others
+    (a choice shown on the summary, such as the mode) set beside it."""
+    offer = offered(step, state, ctx)
+    if offer is None or not fits(step, offer.answers.get(step.name), ctx):
+        return Result(state, notice="form.as_before_none")
+    for name, value in offer.answers.items():
+        other = form.find(name)
+        if other is not None and other is not step and other.on_summary and fits(other, value, ctx):
+            _set(state, name, value)
+    return _checked(form, state, step, offer.answers[step.name], ctx)
 
 
 def _typed(form: Form, step: Step, state: dict, text: str, ctx: FormContext) -> Result:
@@ -228,10 +356,10 @@ def _checked(form: Form, state: dict, step: Step, value: Any, ctx: FormContext,
                 pending["assumed"] = assumed
             state["pending"] = pending
             return Result(state)
-    return _accept(form, state, step, stored, assumed=assumed)
+    return _accept(form, state, step, stored, ctx, assumed=assumed)
 
 
-def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = None,
+def _accept(form: Form, state: dict, step: Step, value: Any, ctx: FormContext, flag: str | None = None,
             assumed: int | None = None) -> Result:
     state["answers"][step.name] = value
     # a new answer replaces the flag its predecessor may have raised
@@ -260,9 +388,9 @@ def _accept(form: Form, state: dict, step: Step, value: Any, flag: str | None = 
         state["editing"] = False
         if rest:
             state["refill"], state["at"] = rest, rest[0]
-        else:
-            del state["refill"]
-            state["at"] = SUMMARY
+            return _check_held(form, state, ctx)
+        del state["refill"]
+        state["at"] = SUMMARY
         return Result(state)
     if state["editing"] or step.on_summary:
         state["at"], state["editing"] = SUMMARY, False
@@ -290,7 +418,7 @@ def _on_pending(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
     else:
         return Result(state, notice="form.button_old")
     if answer:
-        return _accept(form, state, step, pending["value"], pending["flag"], pending.get("assumed"))
+        return _accept(form, state, step, pending["value"], ctx, pending["flag"], pending.get("assumed"))
     state["pending"] = None
     return Result(state, notice="form.enter_again")
 
@@ -523,6 +651,8 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
     else:
         step = form.step(state["at"])
         lines.append(t(step.question, members=number(ctx.unit.members), unit=ctx.unit.name))
+        offer = offered(step, state, ctx)
+        first = rows(tap(t(offer.label, **offer.params), "p"), width=1) if offer is not None else ()
         options = [tap(t(o.label, **o.params), f"o{i}")
                    for i, o in enumerate(step.options_for(ctx) + step.shortcuts_for(ctx))]
         if step.kind == "yes_no":
@@ -532,7 +662,7 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
         if step.optional:
             extras.append(tap(t("form.button.skip"), "k"))
         width = 2 if len(options) in (2, 4) else 3
-        buttons = rows(*options, width=width) + rows(*extras, cancel, width=3)
+        buttons = first + rows(*options, width=width) + rows(*extras, cancel, width=3)
         return Reply("\n\n".join(lines), buttons, number_answer=step.kind == "count")
     return Reply("\n\n".join(lines), buttons)
 
@@ -599,7 +729,7 @@ def event_from(incoming: Incoming, session: FormSession) -> Event | None:
         if code[:1] == "g" and code[1:].isdigit():
             return Event("action", f"goto{code[1:]}")
         actions = {"s": "save", "e": "edit", "x": "cancel", "b": "back", "k": "skip", "y": "yes",
-                   "n": "no", "m": "summary", "r": "resume", "a": "add"}
+                   "n": "no", "m": "summary", "r": "resume", "a": "add", "p": "previous"}
         return Event("action", actions[code]) if code in actions else None
     if incoming.text is not None:
         return Event("text", incoming.text)
@@ -641,17 +771,28 @@ class FormEngine:
 
     async def begin(self, identity, form_name: str, incoming: Incoming, *, answers: dict | None = None,
                     report_id: int | None = None, flags: dict | None = None,
-                    replace: bool = False) -> list[Reply]:
-        """Open a form (or a correction of a saved report) and ask its first question."""
+                    replace: bool = False, reading: one_line.Reading | None = None) -> list[Reply]:
+        """Open a form (or a correction of a saved report) and ask its first question; with a
+        `reading` (a whole report typed in one message), ask only what it left unanswered.
+        A new report's form keeps what the branch reported last time (`Form.recall`), read in
+        the transaction that opens it, for the questions that offer it."""
         form = self.forms.get(form_name)
         if form is None:                               # a form this bot no longer has
             return [gone_reply(t("form.unavailable"))]
         ctx = self.context(identity)
         state = new_state(form, ctx, answers, report_id, flags)
-        session = await self.storage.forms.start(
-            identity.person.id, identity.unit.id, form.name, state, ctx.now, replace=replace,
-        )
-        return [render(form, session.id, session.version, state, ctx)]
+        opened = fill(form, state, reading, ctx) if reading is not None else Result(state)
+
+        def open_form(tx):
+            if form.recall is not None and report_id is None:
+                recalled = form.recall(tx, ctx)
+                if recalled:
+                    opened.state["recalled"] = recalled
+            return tx.forms.start(identity.person.id, identity.unit.id, form.name, opened.state, ctx.now,
+                                  replace=replace)
+
+        session = await self.storage.atomic(open_form)
+        return [render(form, session.id, session.version, opened.state, ctx, opened.notice, opened.notice_params)]
 
     def step_inside(self, tx, identity, session: FormSession, incoming: Incoming) -> "Turn":
         """Take one thing the person did while their form is open, inside the caller's

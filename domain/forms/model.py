@@ -49,6 +49,20 @@ class Confirm:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What the branch answered last time, offered at a step as one tap ("Như lần trước: 18 đoàn
+    viên, trực tiếp"): the answers it gives (the step's own and maybe others), and its label."""
+
+    answers: Mapping[str, Any]
+    label: str                         # message key
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+# (what the form's `recall` read when it opened, the answers so far, ctx) -> the offer, or None
+OfferFinder = Callable[[Mapping[str, Any], Answers, FormContext], Offer | None]
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     question: str                      # message key of the question
@@ -65,6 +79,10 @@ class Step:
     default: Callable[[FormContext], Any] | None = None
     limits: Mapping[str, Any] = field(default_factory=dict)
     confirm: Callable[[Any, FormContext, Answers], Confirm | None] | None = None
+    # folded words that name this step's answer in a whole report typed in one line: "5 vào
+    # đoàn", "tham gia 12" (domain/forms/one_line.py); a choice is named by its options' words
+    names: tuple[str, ...] = ()
+    offer: OfferFinder | None = None
 
     def options_for(self, ctx: FormContext) -> tuple[Option, ...]:
         return self.options(ctx) if callable(self.options) else self.options
@@ -113,6 +131,14 @@ class Form:
     # open on another version is carried onto this one (domain/forms/versions.py).
     version: int = 1
     duplicate: DuplicateFinder | None = None
+    # folded phrases that name the form in a whole report typed in one line ("1+1", "hop bch")
+    starts: tuple[str, ...] = ()
+    # folded phrases naming a count the form does not hold ("vào hội"), with the message key that
+    # says so to the person: such a part of a line is explained, never guessed into a field
+    unheld: Mapping[str, str] = field(default_factory=dict)
+    # run when the form opens, inside its transaction: what the branch reported last time, kept
+    # in the form's state for the steps' offers (plain JSON values)
+    recall: Callable[[Transaction, FormContext], dict] | None = None
 
     def find(self, name: str) -> Step | None:
         """The step called `name`, or None when this definition has no such step."""

@@ -79,6 +79,18 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parse
     return parsed
 
 
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def number_at(words: Sequence[str], i: int) -> int:
+    """How many of the folded `words`, from the i-th, spell one number: digits ("12", "1.200")
+    or Vietnamese number words ("muoi hai"); 0 when they spell none. Its value, and whether it is
+    a count at all, are `parse_count`'s to say."""
+    if i < len(words) and _NUMBER_TOKEN.fullmatch(words[i]):
+        return 1
+    return _number_words(list(words[i:i + 8]))[1]
+
+
 def _digits_value(token: str, maximum: int) -> Parsed:
     """Digits where '.' or ',' groups thousands ("1.200") unless it reads as a fraction."""
     groups = re.split(r"[.,]", token)

@@ -164,6 +164,20 @@ def _carry(form: Form, state: Any, ctx: FormContext) -> Carried:
     kept = [i for i in old.get("both", []) if type(i) is int] if isinstance(old.get("both"), list) else []
     if kept:
         carried["both"] = kept
+    # what the branch reported last time, read when the form opened (never changed after)
+    if isinstance(old.get("recalled"), dict) and old["recalled"]:
+        carried["recalled"] = old["recalled"]
+    # answers of a whole-line report waiting for their check, while still unanswered and fitting
+    held = {}
+    for name, entry in _mapping(old.get("held")).items():
+        step = form.find(name) if isinstance(name, str) else None
+        if step is not None and name not in answers and isinstance(entry, dict) and not step.on_summary \
+                and entry.get("value") is not None and fits(step, entry.get("value"), ctx):
+            held[name] = {"value": entry["value"]}
+            if type(entry.get("assumed")) is int and step.kind == "date":
+                held[name]["assumed"] = entry["assumed"]
+    if held:
+        carried["held"] = held
     # a question asked at the summary, if it can still be asked
     ask = None if move or new_at != SUMMARY or pending else _ask_that_fits(form, old.get("ask"))
     if ask is not None:

@@ -254,3 +254,33 @@ async def test_filed_late_and_late_under_list_the_meetings_filed_late(storage, c
     assert await storage.reports.late_under(tree["D2"].id, date(2026, 1, 1), date(2026, 12, 31),
                                             start, start + timedelta(days=1)) == []
     assert await storage.reports.late_under(123456, date(2026, 1, 1), date(2026, 12, 31), start, start) == []
+
+
+async def test_last_meeting_is_a_branchs_latest_of_one_kind(storage, clock, tree, secretary):
+    b1 = tree["B1"].id
+    assert await storage.reports.last_meeting(b1, "branch") is None
+    older = await storage.reports.add_meeting(b1, secretary.person.id, MEETING, clock())
+    newer = await storage.reports.add_meeting(b1, secretary.person.id, {**MEETING, "attended": 18}, clock())
+    await storage.reports.add_meeting(b1, secretary.person.id, {                  # reported later, held before
+        **MEETING, "held_on": date(2026, 11, 2), "attended": 5}, clock())
+    committee = await storage.reports.add_meeting(b1, secretary.person.id, {
+        **MEETING, "kind": "committee", "held_on": date(2026, 11, 22), "attended": 4}, clock())
+    await storage.reports.add_meeting(tree["B2"].id, secretary.person.id, {
+        **MEETING, "held_on": date(2026, 11, 22)}, clock())                        # another branch
+    assert (await storage.reports.last_meeting(b1, "branch")).id == newer        # same day: the later report
+    assert (await storage.reports.last_meeting(b1, "committee")).id == committee
+    await storage.reports.delete_meeting(newer, secretary.person.id, clock())
+    assert (await storage.reports.last_meeting(b1, "branch")).id == older         # a withdrawn one is not it
+
+
+async def test_last_recruitment_is_the_report_sent_last_whatever_its_period(storage, clock, tree, secretary):
+    b1 = tree["B1"].id
+    assert await storage.reports.last_recruitment(b1) is None
+    h2 = await storage.reports.save_recruitment(b1, secretary.person.id, COUNTS, clock())
+    clock.advance(days=3)
+    h1 = await storage.reports.save_recruitment(b1, secretary.person.id, {**COUNTS, "period": "2026-H1"}, clock())
+    await storage.reports.save_recruitment(tree["B2"].id, secretary.person.id, {**COUNTS, "period": "2026"},
+                                           clock() + timedelta(days=1))
+    assert (await storage.reports.last_recruitment(b1)).id == h1
+    await storage.reports.delete_recruitment(h1, secretary.person.id, clock())
+    assert (await storage.reports.last_recruitment(b1)).id == h2
