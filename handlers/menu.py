@@ -14,7 +14,7 @@ def home_buttons(request: Request) -> tuple[tuple[Button, ...], ...]:
         buttons = [
             Button(t("menu.digest"), Action.command("tonghop")), Button(t("menu.export"), Action.command("xuat")),
             Button(t("menu.deadlines"), Action.command("lich")), Button(t("menu.units"), Action.command("chidoan")),
-            Button(t("menu.me"), Action.command("toi")),
+            Button(t("bcd.menu"), Action.command("bachudong")), Button(t("menu.me"), Action.command("toi")),
         ]
     else:
         buttons = [

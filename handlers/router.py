@@ -9,7 +9,9 @@ import asyncio
 import logging
 import secrets
 
-from handlers import deadlines, digests, forms, menu, onboarding, photos, reports, units
+from handlers import (
+    deadlines, digests, forms, history, menu, nudges, onboarding, photos, reports, three_active, units,
+)
 from handlers.context import Request, Route, Services
 from domain.conversation import Action, Incoming, Reply
 from domain import invites
@@ -23,9 +25,12 @@ log = logging.getLogger(__name__)
 # is told and the chat is free again.
 HANDLER_TIMEOUT = 60
 
-FEATURES = (menu, units, forms, reports, deadlines, digests)
+FEATURES = (menu, units, forms, reports, deadlines, digests, nudges, history, three_active)
 COMMANDS: dict[str, Route] = {name: route for f in FEATURES for name, route in getattr(f, "COMMANDS", {}).items()}
 BUTTONS: dict[str, Route] = {prefix: route for f in FEATURES for prefix, route in getattr(f, "BUTTONS", {}).items()}
+# Features keeping a conversation of their own in storage (a "3 chủ động" plan typed item by item)
+# read plain text first, when no form is open; each returns None for text that is not for it.
+TEXT_TAKERS = tuple(f.TAKES_TEXT for f in FEATURES if hasattr(f, "TAKES_TEXT"))
 
 
 async def handle(services: Services, incoming: Incoming) -> list[Reply]:
@@ -58,8 +63,11 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         # answered once), and, for a plain answer to an open form, the answer taken and stored.
         # An image is never an answer: it is evidence for a meeting (handlers.photos, below).
         conversation = tx.forms.conversation(incoming.channel, incoming.user_id)
-        if incoming.update_key and not tx.forms.claim(incoming.update_key, now):
-            return None, None, None
+        if incoming.update_key:
+            # a pushed update leaves the webhooks' inbox as it is claimed: never handled twice
+            tx.inbox.done(incoming.update_key)
+            if not tx.forms.claim(incoming.update_key, now):
+                return None, None, None
         identity, session = conversation.identity, conversation.session
         if (route is not None or incoming.command or identity is None or identity.role is None
                 or session is None or now - session.updated_at > services.form_max_idle
@@ -96,9 +104,19 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
                                started=local_today(session.started_at), days=services.form_max_idle.days)))
         session = None
 
-    if route is None and not command and session is None and incoming.text:
-        route = COMMANDS.get(typed_command(incoming.text) or "")
     request = Request(incoming, identity, session, arg, action)
+    if route is None and not command and session is None and incoming.text:
+        typed = typed_command(incoming.text)
+        for take_text in TEXT_TAKERS:
+            taken = await take_text(services, request, typed)
+            if taken is not None:
+                return notices + taken
+        route = COMMANDS.get(typed or "")
+    if route is None and not command and session is None and incoming.text:
+        # a whole report in one message ("sinh hoat hom qua 18 nguoi"): its form, filled
+        opened = await forms.from_line(services, request)
+        if opened is not None:
+            return notices + opened
     if route is not None:
         if not route.allows(identity):
             return notices + [Reply(t("not_allowed"))]
@@ -127,6 +145,9 @@ COMMAND_WORDS = {
     "lich": "lich", "lich nop": "lich", "han nop": "lich",
     "tong hop": "tonghop", "xuat": "xuat", "xuat file": "xuat",
     "chi doan": "chidoan", "toi": "toi", "toi la ai": "toi", "huy": "huy",
+    "3 chu dong": "bachudong", "ba chu dong": "bachudong",
+    "chua nop": "chuanop", "ai chua nop": "chuanop", "nhac": "chuanop", "nhac nho": "chuanop",
+    "nhac tat ca": "chuanop", "lich su": "lichsu", "lich su hoat dong": "lichsu",
 }
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from messages_vi import catalog, channels, deadlines, digests
+from messages_vi import catalog, channels, deadlines, digests, zalo_bots, officer_tools, forms, three_active, levels, database
 from messages_vi.formatting import short_date
 
 MESSAGES: dict[str, str] = {}
-for _part in (catalog, channels, deadlines, digests):
+for _part in (catalog, channels, deadlines, digests, zalo_bots, officer_tools, forms, three_active, levels, database):
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
@@ -24,13 +24,22 @@ def t(key: str, **params) -> str:
     return text.format(**shown)
 
 
-def role_in(role: str, unit: str) -> str:
-    """Someone's role and unit as one phrase: "Bí thư Chi đoàn ấp Tân Đông", "cán bộ Huyện đoàn
-    Tân Biên". A branch's name says "Chi đoàn" already and is not preceded by it again; a branch
-    named without it ("12A1") gets it: "Bí thư chi đoàn 12A1"."""
+def role_in(role: str, unit: str, level_name: str = "") -> str:
+    """Someone's role and unit as one phrase: "Bí thư Chi đoàn ấp Tân Đông", "cán bộ Đoàn xã Tân
+    Phú", "cán bộ Tỉnh đoàn Vĩnh Long". A unit's name says its level already ("Chi đoàn", "Đoàn
+    xã") and is not preceded by it again; a branch named without it ("12A1") gets it: "Bí thư chi
+    đoàn 12A1", and so does an officer's unit of a known level named without any "Đoàn" ("Tân Phú"
+    of level commune: "cán bộ Đoàn xã Tân Phú")."""
     if role != "officer" and not unit.lower().startswith(("chi đoàn", "chi doan")):
         unit = t("role.branch_word", unit=unit)
+    elif role == "officer" and f"level.{level_name}" in MESSAGES and not _says_doan(unit):
+        unit = f"{t(f'level.{level_name}')} {unit}"
     return t(f"role.in.{role}", unit=unit)
+
+
+def _says_doan(name: str) -> bool:
+    """Whether a unit's name has the word "Đoàn" (with or without its marks): it names its level."""
+    return any(word in ("đoàn", "doan", "đoan") for word in name.lower().split())
 
 
 def period_name(kind: str, year: int, number: int) -> str:

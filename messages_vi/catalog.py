@@ -4,11 +4,12 @@ MESSAGES: dict[str, str] = {
     # --- people the bot does not know ------------------------------------------------------
     "stranger": (
         "Xin chào! Trợ lý này chỉ dành cho Bí thư chi đoàn và cán bộ Đoàn đã được mời.\n"
-        "Nếu bạn là Bí thư chi đoàn, hãy xin Huyện đoàn (hoặc Đoàn cơ sở) một liên kết mời rồi bấm vào đó."
+        "Nếu bạn là Bí thư chi đoàn, hãy xin đơn vị cấp trên của chi đoàn (Đoàn xã, phường hoặc Đoàn cơ sở) "
+        "một liên kết mời rồi bấm vào đó."
     ),
     "start.bad_code": (
         "Liên kết mời này không dùng được (có thể đã hết hạn, đã được dùng hoặc đã bị thu hồi).\n"
-        "Hãy xin Huyện đoàn một liên kết mới."
+        "Hãy xin đơn vị cấp trên một liên kết mới."
     ),
     # --- joining -------------------------------------------------------------------------
     # {who}: messages_vi.role_in, "Bí thư Chi đoàn ấp Tân Đông", never "Bí thư chi đoàn Chi đoàn ..."
@@ -28,6 +29,7 @@ MESSAGES: dict[str, str] = {
         "• xem thông tin chi đoàn, cập nhật số đoàn viên — /chidoan\n"
         "• xem các hạn nộp sắp tới, báo đã nộp — /lich\n"
         "• xem tổng hợp của chi đoàn — /tonghop\n"
+        "• xem lịch sử hoạt động: sinh hoạt 12 tháng, 1+1, đoàn viên mới, ảnh — /lichsu\n"
         "Trợ lý sẽ nhắc bạn trước mỗi hạn nộp. Cứ chọn bên dưới; gõ không dấu cũng được. "
         "Đang điền dở thì gõ /huy để bỏ."
     ),
@@ -37,6 +39,9 @@ MESSAGES: dict[str, str] = {
         "/tonghop quy 4 (thứ Hai hằng tuần trợ lý tự gửi)\n"
         "• xuất tệp Excel để gửi lên trên — /xuat\n"
         "• các hạn nộp sắp tới và số chi đoàn còn trễ — /lich\n"
+        "• đơn vị nào chưa nộp một việc, nhắc tất cả hoặc từng đơn vị — /chuanop\n"
+        "• lịch sử hoạt động của một chi đoàn — /lichsu\n"
+        "• Đoàn cơ sở “3 chủ động”: đăng ký kế hoạch; theo dõi, đánh giá, công nhận đơn vị cấp dưới — /bachudong\n"
         "• xem thông tin từng chi đoàn trực thuộc — /chidoan\n"
         "• xem bạn là ai, theo dõi những đơn vị nào — /toi\n"
         "Chọn một việc bên dưới để bắt đầu."
@@ -96,7 +101,7 @@ MESSAGES: dict[str, str] = {
     "card.history.line": "• {when}: {old} → {new} ({reason}{note}) — {who}",
     "card.history.none": "Từ đầu năm {year}, số đoàn viên của {unit} chưa thay đổi.",
     "card.history.import": "nhập từ danh sách",
-    "card.history.by_import": "Huyện đoàn",
+    "card.history.by_import": "đơn vị cấp trên",
     "card.confirm_remove": "Gỡ {name} khỏi vai trò {who}? Lịch sử báo cáo của chi đoàn vẫn được giữ nguyên.",
     "card.button.remove_yes": "Gỡ",
     "card.button.remove_no": "Thôi",
@@ -304,7 +309,7 @@ MESSAGES: dict[str, str] = {
     "reports.confirm_delete": "Xóa báo cáo này?\n{text}",
     "reports.button.delete_yes": "Xóa",
     "reports.button.delete_no": "Thôi",
-    "reports.deleted": "Đã xóa báo cáo. Huyện đoàn vẫn xem được lịch sử thay đổi.",
+    "reports.deleted": "Đã xóa báo cáo. Đơn vị cấp trên vẫn xem được lịch sử thay đổi.",
     "reports.history.title": "Lịch sử của báo cáo:",
     "reports.history.create": "• {when}: {who} gửi báo cáo",
     "reports.history.update": "• {when}: {who} sửa {field}: {old} → {new}",
@@ -382,8 +387,13 @@ MESSAGES.update({
     # --- invites (command line) -----------------------------------------------------------------
     "invites.no_unit": "Không có đơn vị mã {code}.",
     "invites.no_branches": "Dưới {unit} không có chi đoàn nào.",
-    "invites.branches_need_parent": "--for-branches dùng cho đơn vị cấp huyện hoặc cơ sở; {unit} là chi đoàn.",
-    "invites.officer_level": "Mã cán bộ dùng cho đơn vị cấp tỉnh, huyện hoặc cơ sở; {unit} là chi đoàn.",
+    "invites.branches_need_parent": (
+        "--for-branches dùng cho một đơn vị có chi đoàn ở dưới (Tỉnh đoàn, Đoàn xã, phường, Đoàn cơ sở); "
+        "{unit} là chi đoàn."
+    ),
+    "invites.officer_level": (
+        "Mã cán bộ dùng cho đơn vị trên chi đoàn (Tỉnh đoàn, Đoàn xã, phường, Đoàn cơ sở); {unit} là chi đoàn."
+    ),
     "invites.secretary_level": "Mã Bí thư dùng cho chi đoàn; {unit} không phải chi đoàn (dùng --for-branches hoặc --role officer).",
     "invites.line": (
         "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}  (Zalo: gõ mã này vào trò chuyện với trợ lý)\n"
@@ -434,7 +444,8 @@ MESSAGES.update({
         "Nhập hoặc cập nhật đơn vị từ tệp CSV (UTF-8; dấu phẩy hoặc chấm phẩy). Dòng đầu là tiêu đề cột, "
         "tiếng Anh hoặc tiếng Việt, có dấu hay không đều được: code/ma_don_vi, name/ten_don_vi, level/cap, "
         "parent_code/ma_cap_tren, border/bien_gioi, members/so_doan_vien, và nếu muốn founded/ngay_thanh_lap "
-        "(dd/mm/yyyy). Cấp: tỉnh đoàn, huyện đoàn, đoàn cơ sở (đoàn xã, phường), chi đoàn. Biên giới: có hoặc không."
+        "(dd/mm/yyyy). Cấp: tỉnh đoàn, đoàn xã, đoàn phường, đoàn đặc khu, đoàn trường, đoàn cơ sở, chi đoàn "
+        "(huyện đoàn nếu dữ liệu còn cấp huyện). Biên giới: có hoặc không."
     ),
     "cli.help.units_file": "tệp CSV danh sách đơn vị",
     "cli.help.file_metavar": "TỆP",
@@ -473,10 +484,6 @@ MESSAGES.update({
     ),
     "import.bad_level_named": "{column} \"{level}\" không phải cấp đã biết; dùng {levels}",
     "import.level_choice": "{name} ({level})",
-    "import.level.province": "tỉnh đoàn",
-    "import.level.district": "huyện đoàn",
-    "import.level.grassroots": "đoàn cơ sở",
-    "import.level.branch": "chi đoàn",
     "import.bad_border_named": "{column} \"{border}\" phải là có hoặc không (hoặc 1/0, x/để trống)",
     "import.bad_members_named": "{column} \"{members}\" phải là số nguyên từ 0 trở lên",
     "import.bad_founded_named": "{column} \"{founded}\" phải là ngày dạng 26/03/2020",

@@ -1,4 +1,5 @@
-"""The only package that speaks SQL: one SQLite file, opened once, shared by every feature.
+"""The only package that speaks SQL: one database (a SQLite file, or PostgreSQL: storage.postgres),
+opened once, shared by every feature.
 
 Repositories are attributes of `Storage`; each method is one transaction (see storage.db).
 `Storage.atomic` runs a function that calls several of them as one transaction, handing it a
@@ -15,20 +16,25 @@ from storage.db import Database
 from storage.deadlines import Deadlines
 from storage.digests import Digests
 from storage.forms import Forms
+from storage.inbox import Inbox
 from storage.menus import Menus
+from storage.nudges import Nudges
 from storage.outbox import Outbox
 from storage.people import Invites, People
 from storage.photos import Photos
 from storage.quota import Quota
 from storage.reports import Reports
 from storage.repository import Transaction
+from storage.sql import is_postgres_url
+from storage.three_active import ThreeActive
 from storage.units import Units
 
 T = TypeVar("T")
 
 
 class Storage:
-    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests", "menus", "photos", "quota")
+    REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests", "menus", "photos", "quota", "nudges",
+                    "three_active", "inbox")
 
     def __init__(self, db: Database):
         self.db = db
@@ -43,15 +49,29 @@ class Storage:
         self.menus = Menus(db)
         self.quota = Quota(db)
         self.photos = Photos(db)
+        self.three_active = ThreeActive(db)
+        self.nudges = Nudges(db)
+        self.inbox = Inbox(db)
 
     @classmethod
-    async def open(cls, path: str | Path) -> "Storage":
-        """Open the database file, migrating it to the current schema."""
-        return cls(await Database.open(path))
+    async def open(cls, target: str | Path) -> "Storage":
+        """Open the database, migrating it to the current schema: a SQLite file by its path, or
+        PostgreSQL by its URL, postgresql://user:password@host/database (storage.postgres)."""
+        if is_postgres_url(target):
+            from storage.postgres import PostgresDatabase      # psycopg is imported only when used
+
+            return cls(await PostgresDatabase.open(str(target)))
+        return cls(await Database.open(target))
 
     @property
     def path(self) -> str:
+        """The SQLite file, or the PostgreSQL URL without its password."""
         return self.db.path
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgres" (storage.sql)."""
+        return self.db.dialect
 
     async def atomic(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(tx, *args)` in one transaction on the database thread: every repository call

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection
 from storage.units import _COLUMNS as UNIT_COLUMNS
-from storage.units import Unit, _unit
+from storage.units import Unit, Units, _unit
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class Member:
 
 @dataclass(frozen=True)
 class Redeemed:
-    """What happened to an invite code: joined, again (already theirs), unknown, used, revoked, expired."""
+    """What happened to an invite code: joined, again (already theirs), unknown, used, revoked, expired,
+    other_bot (typed to a bot that does not answer its unit's codes)."""
 
     status: str
     role: str | None = None
@@ -67,7 +69,7 @@ def _person(row) -> Person:
 _UNIT_OF_ROLE = ", ".join(f"u.{column.strip()}" for column in UNIT_COLUMNS.split(","))
 
 
-def _identify(conn: sqlite3.Connection, channel: str, external_id: str) -> Identity | None:
+def _identify(conn: Connection, channel: str, external_id: str) -> Identity | None:
     # One statement: every message starts here.
     row = conn.execute(
         f"SELECT {_PERSON}, r.role, r.id, {_UNIT_OF_ROLE} FROM people p"
@@ -82,7 +84,7 @@ def _identify(conn: sqlite3.Connection, channel: str, external_id: str) -> Ident
     return Identity(_person(row), row[6], row[7], unit)
 
 
-def _end_role(conn: sqlite3.Connection, role_id: int, role: str | None, unit_id: int | None, now: datetime,
+def _end_role(conn: Connection, role_id: int, role: str | None, unit_id: int | None, now: datetime,
               by_person_id: int | None) -> None:
     """End a role; when it was a unit's secretary, its longest-serving deputy takes over."""
     conn.execute("UPDATE roles SET revoked_at = ?, revoked_by = ? WHERE id = ?", (iso(now), by_person_id, role_id))
@@ -96,18 +98,18 @@ def _end_role(conn: sqlite3.Connection, role_id: int, role: str | None, unit_id:
 
 class People(Repository):
     @unit_of_work
-    def identify(self, conn: sqlite3.Connection, channel: str, external_id: str) -> Identity | None:
+    def identify(self, conn: Connection, channel: str, external_id: str) -> Identity | None:
         """The person behind a channel's user id and their current role, or None for a stranger."""
         return _identify(conn, channel, external_id)
 
     @unit_of_work
-    def get(self, conn: sqlite3.Connection, person_id: int) -> Person | None:
+    def get(self, conn: Connection, person_id: int) -> Person | None:
         """The person with this id."""
         row = conn.execute(f"SELECT {_PERSON} FROM people p WHERE p.id = ?", (person_id,)).fetchone()
         return _person(row) if row else None
 
     @unit_of_work
-    def on_channel(self, conn: sqlite3.Connection, channel: str) -> list[tuple[Person, str | None, str | None]]:
+    def on_channel(self, conn: Connection, channel: str) -> list[tuple[Person, str | None, str | None]]:
         """Everyone known on a channel, with their role and unit name (the terminal's who-is-who)."""
         rows = conn.execute(
             f"SELECT {_PERSON}, r.role, u.name FROM people p"
@@ -118,7 +120,7 @@ class People(Repository):
         return [(_person(r), r[6], r[7]) for r in rows]
 
     @unit_of_work
-    def members_of(self, conn: sqlite3.Connection, unit_id: int) -> list[Member]:
+    def members_of(self, conn: Connection, unit_id: int) -> list[Member]:
         """Who holds a role in this unit now: secretary first, then deputies, then officers."""
         rows = conn.execute(
             "SELECT r.id, p.id, r.role, p.display_name, r.granted_at, p.unreachable_at IS NOT NULL"
@@ -130,7 +132,7 @@ class People(Repository):
         return [Member(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), bool(r[5])) for r in rows]
 
     @unit_of_work
-    def role(self, conn: sqlite3.Connection, role_id: int) -> tuple[Member, int] | None:
+    def role(self, conn: Connection, role_id: int) -> tuple[Member, int] | None:
         """A role still held, and the id of its unit."""
         row = conn.execute(
             "SELECT r.id, p.id, r.role, p.display_name, r.granted_at, p.unreachable_at IS NOT NULL, r.unit_id"
@@ -142,7 +144,7 @@ class People(Repository):
         return Member(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), bool(row[5])), row[6]
 
     @unit_of_work
-    def remove_role(self, conn: sqlite3.Connection, role_id: int, by_person_id: int, now: datetime) -> Member | None:
+    def remove_role(self, conn: Connection, role_id: int, by_person_id: int, now: datetime) -> Member | None:
         """End a role; when a secretary leaves, the longest-serving deputy takes over. Returns who left."""
         found = People.role.inside(self, conn, role_id)
         if found is None:
@@ -152,7 +154,7 @@ class People(Repository):
         return member
 
     @unit_of_work
-    def set_unreachable(self, conn: sqlite3.Connection, person_id: int, now: datetime | None) -> bool:
+    def set_unreachable(self, conn: Connection, person_id: int, now: datetime | None) -> bool:
         """Mark (or, with None, clear) that the person's chat refuses the bot; True if it changed."""
         cur = conn.execute(
             "UPDATE people SET unreachable_at = ? WHERE id = ? AND (unreachable_at IS NULL) = ?",
@@ -161,7 +163,7 @@ class People(Repository):
         return cur.rowcount > 0
 
     @unit_of_work
-    def touch(self, conn: sqlite3.Connection, person_id: int, chat_id: str, display_name: str) -> None:
+    def touch(self, conn: Connection, person_id: int, chat_id: str, display_name: str) -> None:
         """Remember the chat and name a person last wrote from; they can write again after a block."""
         conn.execute(
             "UPDATE people SET chat_id = ?, display_name = ?, unreachable_at = NULL WHERE id = ?"
@@ -173,18 +175,18 @@ class People(Repository):
 class Invites(Repository):
     @unit_of_work
     def create(
-        self, conn: sqlite3.Connection, code_hash: str, hint: str, unit_id: int, role: str,
+        self, conn: Connection, code_hash: str, hint: str, unit_id: int, role: str,
         now: datetime, expires_at: datetime,
     ) -> int:
         """Store a new invite (its hash only); returns its id."""
-        cur = conn.execute(
-            "INSERT INTO invites (code_hash, hint, unit_id, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        return conn.execute(
+            "INSERT INTO invites (code_hash, hint, unit_id, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (code_hash, hint, unit_id, role, iso(now), iso(expires_at)),
-        )
-        return cur.lastrowid
+        ).fetchone()[0]
 
     @unit_of_work
-    def revoke(self, conn: sqlite3.Connection, code_hash: str, now: datetime) -> str:
+    def revoke(self, conn: Connection, code_hash: str, now: datetime) -> str:
         """Revoke an unused code: returns revoked, unknown, used or already_revoked."""
         row = conn.execute("SELECT id, used_at, revoked_at FROM invites WHERE code_hash = ?", (code_hash,)).fetchone()
         if row is None:
@@ -198,10 +200,14 @@ class Invites(Repository):
 
     @unit_of_work
     def redeem(
-        self, conn: sqlite3.Connection, code_hash: str, channel: str, external_id: str, chat_id: str,
-        display_name: str, now: datetime,
+        self, conn: Connection, code_hash: str, channel: str, external_id: str, chat_id: str,
+        display_name: str, now: datetime, takes: Callable[[list[str]], bool] | None = None,
     ) -> Redeemed:
-        """Use a code: the person takes its role (a second secretary becomes deputy), all in one step."""
+        """Use a code: the person takes its role (a second secretary becomes deputy), all in one step.
+
+        `takes`: whether the bot it was typed to answers codes of the code's unit, given the unit's
+        codes from the root down (several bots of one messenger); if not, nothing is used or told:
+        `other_bot`, answered as an unknown code."""
         row = conn.execute(
             "SELECT id, unit_id, role, expires_at, used_at, revoked_at FROM invites WHERE code_hash = ?",
             (code_hash,),
@@ -209,6 +215,8 @@ class Invites(Repository):
         if row is None:
             return Redeemed("unknown")
         invite_id, unit_id, role, expires_at, used_at, revoked_at = row
+        if takes is not None and not takes([unit.code for unit in Units.chain.inside(self, conn, unit_id)]):
+            return Redeemed("other_bot")
         if revoked_at:
             return Redeemed("revoked")
         if used_at:

@@ -9,12 +9,12 @@ handlers.photos; nothing here touches a file.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.repository import Repository, iso, unit_of_work
+from storage.sql import Connection, IS_DISTINCT
 from storage.units import subtree_span
 
 
@@ -58,13 +58,13 @@ def _photo(r) -> StoredPhoto:
     return StoredPhoto(*r[:7], datetime.fromisoformat(r[7]))
 
 
-def _of_meeting(conn: sqlite3.Connection, meeting_id: int) -> int:
+def _of_meeting(conn: Connection, meeting_id: int) -> int:
     return conn.execute("SELECT COUNT(*) FROM meeting_photos WHERE meeting_id = ?", (meeting_id,)).fetchone()[0]
 
 
 class Photos(Repository):
     @unit_of_work
-    def add(self, conn: sqlite3.Connection, unit_id: int, person_id: int, path: str, size: int, now: datetime,
+    def add(self, conn: Connection, unit_id: int, person_id: int, path: str, size: int, now: datetime,
             *, meeting_id: int | None = None, session_id: int | None = None, corrects: int | None = None,
             limit: int = 10) -> Added:
         """Record a photo of a saved meeting (`meeting_id`), or one waiting on the person's open
@@ -96,20 +96,20 @@ class Photos(Repository):
         return Added("added", count + 1)
 
     @unit_of_work
-    def waiting(self, conn: sqlite3.Connection, session_id: int) -> list[StoredPhoto]:
+    def waiting(self, conn: Connection, session_id: int) -> list[StoredPhoto]:
         """The photos waiting on an open form, oldest first."""
         rows = conn.execute(f"SELECT {_PHOTO} FROM meeting_photos WHERE session_id = ? AND meeting_id IS NULL"
                             " ORDER BY id", (session_id,))
         return [_photo(r) for r in rows]
 
     @unit_of_work
-    def of_meeting(self, conn: sqlite3.Connection, meeting_id: int) -> list[StoredPhoto]:
+    def of_meeting(self, conn: Connection, meeting_id: int) -> list[StoredPhoto]:
         """A meeting's photos, oldest first."""
         rows = conn.execute(f"SELECT {_PHOTO} FROM meeting_photos WHERE meeting_id = ? ORDER BY id", (meeting_id,))
         return [_photo(r) for r in rows]
 
     @unit_of_work
-    def counts(self, conn: sqlite3.Connection, meeting_ids: Iterable[int]) -> dict[int, int]:
+    def counts(self, conn: Connection, meeting_ids: Iterable[int]) -> dict[int, int]:
         """{meeting id: photos} for the meetings given that have any."""
         ids = sorted(set(meeting_ids))
         found: dict[int, int] = {}
@@ -122,7 +122,7 @@ class Photos(Repository):
         return found
 
     @unit_of_work
-    def link(self, conn: sqlite3.Connection, session_id: int, meeting_id: int, person_id: int, now: datetime) -> int:
+    def link(self, conn: Connection, session_id: int, meeting_id: int, person_id: int, now: datetime) -> int:
         """A meeting form saved: the photos waiting on it go to the meeting it saved, and the
         person's photos of the next minutes go there too (`recent_meeting`). Returns how many
         photos were waiting."""
@@ -136,7 +136,7 @@ class Photos(Repository):
         return moved
 
     @unit_of_work
-    def recent_meeting(self, conn: sqlite3.Connection, person_id: int, since: datetime) -> int | None:
+    def recent_meeting(self, conn: Connection, person_id: int, since: datetime) -> int | None:
         """The meeting the person saved last, if saved at `since` or later and not deleted."""
         row = conn.execute(
             "SELECT w.meeting_id FROM photo_windows w JOIN meetings m ON m.id = w.meeting_id"
@@ -145,7 +145,7 @@ class Photos(Repository):
         return row[0] if row else None
 
     @unit_of_work
-    def last_meeting_by(self, conn: sqlite3.Connection, person_id: int) -> int | None:
+    def last_meeting_by(self, conn: Connection, person_id: int) -> int | None:
         """The newest meeting the person reported (not deleted): inside the transaction that saved
         a new meeting, that one."""
         row = conn.execute(
@@ -154,16 +154,16 @@ class Photos(Repository):
         return row[0] if row else None
 
     @unit_of_work
-    def discard_waiting(self, conn: sqlite3.Connection, person_id: int, keep: int | None = None) -> list[str]:
+    def discard_waiting(self, conn: Connection, person_id: int, keep: int | None = None) -> list[str]:
         """Forget the person's photos waiting on forms that ended unsaved (all but the form `keep`);
         returns their paths, for the files to be removed."""
         rows = conn.execute(
-            "DELETE FROM meeting_photos WHERE person_id = ? AND meeting_id IS NULL AND session_id IS NOT ?"
-            " RETURNING path", (person_id, keep)).fetchall()
+            "DELETE FROM meeting_photos WHERE person_id = ? AND meeting_id IS NULL"
+            f" AND session_id {IS_DISTINCT[conn.dialect]} ? RETURNING path", (person_id, keep)).fetchall()
         return sorted(r[0] for r in rows)
 
     @unit_of_work
-    def meetings_under(self, conn: sqlite3.Connection, root_id: int, start: date, end: date) -> list[MeetingPhotos]:
+    def meetings_under(self, conn: Connection, root_id: int, start: date, end: date) -> list[MeetingPhotos]:
         """Every meeting held in [start, end] by the units under a unit (itself included), with its
         photo count (0 for none); by unit, then day."""
         row = conn.execute("SELECT path FROM units WHERE id = ?", (root_id,)).fetchone()
