@@ -44,6 +44,7 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
         "strings_to_formulas": False, "strings_to_urls": False,
         # the dates people read are already local: the zone is dropped, not converted
         "remove_timezone": True,
+        "default_date_format": "dd/mm/yyyy",
     })
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
     title = book.add_format({"bold": True, "font_size": 14})
@@ -57,13 +58,17 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
             for index, text in enumerate(sheet.title):
                 page.write_string(index, 0, text[:MAX_TEXT], title if index == 0 else None)
             page.write_row(top, 0, [text[:MAX_TEXT] for text in sheet.headers], header)
-            formats = [styles.get(fmt or "") for fmt in sheet.formats]
-            formats += [None] * max(0, len(sheet.headers) - len(formats))
-            for column, width in enumerate(sheet.widths):
-                page.set_column(column, column, width)
+            for column, (width, fmt) in enumerate(zip(sheet.widths, [*sheet.formats, *[None] * len(sheet.widths)])):
+                # a column's format applies to its cells written without one (percentages, dates)
+                page.set_column(column, column, width, styles.get(fmt or ""))
+            # a date-time takes the workbook's date format when written in a row: styled per cell
+            moments = [column for column, fmt in enumerate(sheet.formats) if fmt == "datetime"]
             last = top
             for last, row in enumerate(sheet.rows, start=top + 1):
-                _write_row(page, last, row, formats, styles)
+                page.write_row(last, 0, [_cell(value) for value in row])
+                for column in moments:
+                    if column < len(row) and isinstance(row[column], date):
+                        page.write_datetime(last, column, row[column], styles["datetime"])
             _print_setup(page, top, last, len(sheet.headers))
         book.close()
     except BaseException:
@@ -73,24 +78,13 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
     return path
 
 
-def _write_row(page, line: int, row: Sequence, formats: Sequence, styles: dict) -> None:
-    for column, value in enumerate(row):
-        fmt = formats[column] if column < len(formats) else None
-        if isinstance(value, str):
-            if value:
-                page.write_string(line, column, value[:MAX_TEXT], fmt)
-        elif value is None:
-            continue
-        elif isinstance(value, bool):
-            page.write_boolean(line, column, value, fmt)
-        elif isinstance(value, (int, float)):
-            if math.isfinite(value):
-                page.write_number(line, column, value, fmt)
-        elif isinstance(value, date):
-            shown = fmt or styles["datetime" if isinstance(value, datetime) else "date"]
-            page.write_datetime(line, column, value, shown)
-        else:
-            page.write_string(line, column, str(value)[:MAX_TEXT], fmt)
+def _cell(value):
+    """What a sheet cell takes: text cut to Excel's limit, no NaN or infinity, no empty text."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT] or None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _print_setup(page, top: int, last: int, columns: int) -> None:
