@@ -177,6 +177,9 @@ MESSAGES: dict[str, str] = {
     "xlsx.state.confirmed": "đã xác nhận",
     "xlsx.state.late": "trễ hạn",
     "xlsx.state.upcoming": "chưa đến hạn",
+    # a cell of the deadlines sheet: one unit, one deadline, with the unit's own date
+    "xlsx.deadline.cell": "{state} · {due}",
+    "xlsx.deadline.header": "{title} ({period})",
     "xlsx.action.create": "gửi",
     "xlsx.action.update": "sửa",
     "xlsx.action.delete": "xóa",

@@ -3,6 +3,8 @@ block and print setup; CSV, with text that would run as a formula neutralised; t
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import csv
 from dataclasses import replace
@@ -62,10 +64,15 @@ async def test_workbook_reads_back_with_types_and_headers(services, tmp_path):
     assert [(r["Mã"], r["Kỳ báo cáo 1+1"], r["Thanh niên được vận động"]) for r in oneplusone] == [
         ("B1", "6 tháng cuối năm 2026", 20), ("B2", "6 tháng cuối năm 2026", 5), ("B5", "năm 2026", 12)]
 
-    deadlines = book["Hạn và xác nhận"]
-    due = deadlines[f"F{HEADER + 1}"]
-    assert due.is_date and due.number_format == "dd/mm/yyyy"
-    assert {r["Tình trạng"] for r in rows_of(deadlines)} <= {"đã xác nhận", "trễ hạn", "chưa đến hạn"}
+    # one row per unit, one column per deadline: the unit's state and its own date
+    deadlines = rows_of(book["Hạn và xác nhận"])
+    units = [r["Đơn vị"] for r in deadlines]
+    assert len(units) == len(set(units)) and "Chi đoàn khu phố Năm" in units
+    states = {value.split(" · ")[0] for r in deadlines for key, value in r.items()
+              if key not in ("Đơn vị", "Cấp") and isinstance(value, str) and " · " in value}
+    assert states and states <= {"đã xác nhận", "trễ hạn", "chưa đến hạn"}
+    assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", value.split(" · ")[1]) for r in deadlines
+               for value in r.values() if isinstance(value, str) and " · " in value)
 
     audit = rows_of(book["Lịch sử sửa"])
     deleted = [r for r in audit if r["Thao tác"] == "xóa"]

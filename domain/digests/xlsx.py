@@ -175,24 +175,32 @@ def _oneplusone(digest: Digest) -> Table:
 
 
 def _deadlines(digest: Digest) -> Table:
-    headers, formats = _columns(("deadline", None), ("occurrence", None))
+    """One row per unit that owes something in the period, one column per deadline: the unit's
+    state and its own date ("trễ hạn · 10/10/2026"). A row per unit and deadline would be seventy
+    thousand rows for a province's year; a row per unit is a few thousand, filtered by column."""
     place = _Places(digest)
-    rows = []
-    # a province's year owes some seventy thousand of these rows: the words are looked up once
     levels = {name: t(f"level.{name}") for name in LEVEL_NAMES}
     states = {state: t(f"xlsx.state.{state}") for state in ("confirmed", "late", "upcoming")}
-    units: dict[int, tuple] = {}                  # a unit's cells, the same in each deadline it owes
-    for deadline in digest.deadlines:
-        head = (deadline.title, deadline.key)
+    words: dict[tuple[str, date], str] = {}       # the few distinct cell texts, each made once
+    heads: dict[int, tuple] = {}
+    cells: dict[int, list] = {}
+    count = len(digest.deadlines)
+    for index, deadline in enumerate(digest.deadlines):
         for owed in deadline.owed:
-            cells = units.get(owed.unit_id)
-            if cells is None:
-                cells = units[owed.unit_id] = (*place(owed.unit_id), owed.name, levels[owed.level])
-            rows.append(head + cells + (owed.due, states[owed.state]))
+            row = cells.get(owed.unit_id)
+            if row is None:
+                heads[owed.unit_id] = (*place(owed.unit_id), owed.name, levels[owed.level])
+                row = cells[owed.unit_id] = [None] * count
+            text = words.get((owed.state, owed.due))
+            if text is None:
+                text = words[(owed.state, owed.due)] = t("xlsx.deadline.cell", state=states[owed.state], due=owed.due)
+            row[index] = text
+    rows = [heads[unit_id] + tuple(row) for unit_id, row in cells.items()]
     tree = _tree_headers(digest)
-    rest_headers, rest_formats = _columns(("unit", None), ("level", None), ("due", "date"), ("state", None))
-    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), headers + tree + rest_headers,
-                 formats + (None,) * len(tree) + rest_formats, rows, t("xlsx.title.deadlines"))
+    unit_headers, unit_formats = _columns(("unit", None), ("level", None))
+    columns = tuple(t("xlsx.deadline.header", title=d.title, period=d.key) for d in digest.deadlines)
+    return Table("han-bao-cao", t("xlsx.sheet.deadlines"), tree + unit_headers + columns,
+                 (None,) * len(tree) + unit_formats + (None,) * count, rows, t("xlsx.title.deadlines"))
 
 
 def _naive_local(moment: datetime) -> datetime:
