@@ -12,8 +12,8 @@ from messages_vi import role_in, t
 from messages_vi.formatting import number
 from storage.people import Identity
 
-BRANCH_MENU = ("sinhhoat", "motcongmot", "lich", "baocao", "tonghop", "chidoan", "toi", "huy", "trogiup")
-OFFICER_MENU = ("tonghop", "xuat", "lich", "chidoan", "toi", "trogiup")
+BRANCH_MENU = ("sinhhoat", "motcongmot", "lich", "baocao", "tonghop", "chidoan", "lichsu", "toi", "huy", "trogiup")
+OFFICER_MENU = ("tonghop", "xuat", "lich", "chuanop", "bachudong", "chidoan", "toi", "trogiup")
 
 
 def command_menu(role: str | None) -> tuple[tuple[str, str], ...]:

@@ -64,6 +64,9 @@ MESSAGES: dict[str, str] = {
     "cmd.huy": "Bỏ biểu mẫu đang điền",
     "cmd.lich": "Hạn nộp sắp tới",
     "cmd.trogiup": "Hướng dẫn",
+    "cmd.lichsu": "Lịch sử hoạt động của chi đoàn",
+    "cmd.chuanop": "Ai chưa nộp báo cáo, nhắc đơn vị",
+    "cmd.bachudong": "Đăng ký, đánh giá “3 chủ động”",
     # --- who am I ------------------------------------------------------------------------
     "role.secretary": "Bí thư chi đoàn",
     "role.deputy": "Phó Bí thư chi đoàn",

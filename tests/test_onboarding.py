@@ -115,3 +115,11 @@ async def test_redelivered_start_is_handled_once(services):
     first = await chat.say(f"/start {code}", update_key="telegram:1")
     again = await chat.say(f"/start {code}", update_key="telegram:1")
     assert first and again == []
+
+
+def test_every_command_of_each_menu_exists_and_is_open_to_that_role():
+    from handlers import onboarding, router
+    for role, names in (("officer", onboarding.OFFICER_MENU), ("secretary", onboarding.BRANCH_MENU)):
+        for name, description in onboarding.command_menu(role):
+            assert name in router.COMMANDS and role in router.COMMANDS[name].roles, (role, name)
+            assert description and len(description) <= 256
