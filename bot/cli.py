@@ -289,11 +289,15 @@ async def _create_invites(args, config) -> int:
             await storage.invites.create(invites.hash_code(code), code[:invites.HINT_LENGTH], target.id, role,
                                          now, expires)
             made.append((target, code, invites.deep_link(username, code) if username else ""))
+        zalo_bots = [await _zalo_bot_of(storage, config, target) for target in targets] if config.zalo_bots else []
     finally:
         await app.close_services(services)
-    for target, code, link in made:
+    for number, (target, code, link) in enumerate(made):
         print(t("invites.line" if link else "invites.line_no_link", unit=target.name, code=target.code,
                 role=t(f"role.{role}"), expires=date_time(expires), invite=code, link=link))
+        if zalo_bots:
+            key = zalo_bots[number]
+            print(t("invites.zalo_bot", bot=key) if key else t("invites.zalo_bot_none"))
     if not username:
         print(t("invites.no_link_note"))
     out = args.out or (config.invites_dir / f"invites-{args.unit}.csv" if args.for_branches else None)
@@ -302,6 +306,17 @@ async def _create_invites(args, config) -> int:
         print(t("invites.file_written", count=len(made), path=out))
         print(t("invites.file_warning"))
     return 0
+
+
+async def _zalo_bot_of(storage, config, unit) -> str | None:
+    """The key of the Zalo bot a code of `unit` must be typed to, with several bots (ZALO_BOTS_FILE):
+    the bot named for the nearest unit on its way up; "zalo" (ZALO_BOT_TOKEN's) when none is and
+    that bot runs; None when no bot answers it."""
+    named = {code: bot.key for bot in config.zalo_bots for code in bot.units}
+    for above in reversed(await storage.units.chain(unit.id)):
+        if above.code in named:
+            return named[above.code]
+    return "zalo" if config.zalo_token else None
 
 
 def _write_invites(out: Path, made, role: str, expires) -> None:

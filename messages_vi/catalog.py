@@ -499,6 +499,10 @@ MESSAGES.update({
     "invites.line_no_link": (
         "{unit} ({code}) — {role}, hết hạn {expires}\n  Mã: {invite}  (gõ mã này vào trò chuyện với trợ lý, trên Zalo hay Telegram)"
     ),
+    "invites.zalo_bot": "   Trên Zalo: gõ mã này cho tài khoản trợ lý «{bot}».",
+    "invites.zalo_bot_none": (
+        "   Trên Zalo: chưa tài khoản trợ lý nào nhận mã của đơn vị này — hãy thêm đơn vị vào tệp ZALO_BOTS_FILE."
+    ),
     "invites.no_link_note": (
         "Chưa có liên kết t.me vì chưa biết tên tài khoản Telegram của trợ lý. Người được mời vẫn tham gia "
         "được: mở trò chuyện với trợ lý (Zalo hoặc Telegram) rồi gõ mã. Muốn có liên kết Telegram, đặt "

@@ -17,6 +17,7 @@ from bot import app, cli, settings
 from domain import invites
 from bot.cli import main
 from tests.support import TREE
+from messages_vi import t
 from tests.support.telegram_fake import TOKEN
 
 ROOT = Path(__file__).parent.parent
@@ -306,3 +307,18 @@ def test_invite_codes_are_easy_to_type_and_never_read_as_an_option():
     codes = {new_code() for _ in range(2000)}
     assert len(codes) == 2000
     assert all(re.fullmatch(r"[a-hjkmnp-z2-9]{24}", code) for code in codes)
+
+
+def test_with_several_zalo_bots_each_code_says_which_bot_to_type_it_to(env, capsys, monkeypatch):
+    (env / "bots.toml").write_text(
+        '[[bot]]\nkey = "mot"\ntoken = "4718093452916839022:aQ7vN2xLp9WmR4tYbZ8cHsD1fJ6gUa3eXo5iVn0qTrKyM"\n'
+        'units = ["G1"]\n', encoding="utf-8")
+    monkeypatch.setenv("ZALO_BOTS_FILE", str(env / "bots.toml"))
+    main(["units", "import", str(write(env / "units.csv", TREE))])
+    capsys.readouterr()
+    assert main(["invites", "create", "--unit", "D1", "--for-branches"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    mot, nobody = t("invites.zalo_bot", bot="mot"), t("invites.zalo_bot_none")
+    bots = sorted(line for line in lines if "Trên Zalo" in line)
+    assert bots == sorted([mot, mot, nobody])              # B1, B2 under G1: "mot"; B5 under G2: no bot
+    assert "4718093452916839022" not in "\n".join(lines)
