@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import app, demo, settings as settings_module, startup
+from bot import app, settings as settings_module, startup
 from domain import invites, units_csv
 from messages_vi import t
 from messages_vi.formatting import date_time

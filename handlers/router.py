@@ -112,11 +112,11 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
             if taken is not None:
                 return notices + taken
         route = COMMANDS.get(typed or "")
-    if route is None and not command and session is None and incoming.text:
-        # a whole report in one message ("sinh hoat hom qua 18 nguoi"): its form, filled
-        opened = await forms.from_line(services, request)
-        if opened is not None:
-            return notices + opened
+        if route is None:
+            # a whole report in one message ("sinh hoat hom qua 18 nguoi"): its form, filled
+            opened = await forms.from_line(services, request)
+            if opened is not None:
+                return notices + opened
     if route is not None:
         if not route.allows(identity):
             return notices + [Reply(t("not_allowed"))]

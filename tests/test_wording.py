@@ -16,7 +16,7 @@ from domain import units_csv
 from domain.deadlines.calendar import load_calendar
 from domain.reminders import Reminders, display_title, escalation_payload
 from domain.textnorm import fold
-from messages_vi import MESSAGES, role_in, t
+from messages_vi import MESSAGES, role_in
 from messages_vi.formatting import LOCAL_TZ
 from tests.support import Clock, joined
 from tests.test_digests import meet
