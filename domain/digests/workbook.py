@@ -1,10 +1,13 @@
-"""An XLSX workbook of plain tables, written with XlsxWriter in its constant-memory mode.
+"""An XLSX workbook of plain tables, written with XlsxWriter.
 
 What a sheet holds, and nothing more: a title block above its table, a bold header row frozen,
 repeated on each printed page and filtered, column widths, texts (never a formula or a link,
 whatever they start with), numbers, booleans, percentages, dates and date-times; printed A4
-landscape, one page wide. Rows stream to the file as they come, so a province's year (close to a
-million cells) never sits in memory twice.
+landscape, one page wide.
+
+The cells are held until the book closes (not XlsxWriter's constant-memory mode): a text that
+repeats down a column ("trễ hạn · 30/06/2026", a commune's name) is then written once, as a
+shared string. A province's year, about 450,000 cells, peaks near 60 MiB (benchmarks/digest.py).
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
     """Write the workbook to `path` (beside it first, then moved into place); returns the path."""
     partial = path.with_name(path.name + ".part")
     book = xlsxwriter.Workbook(str(partial), {
-        "constant_memory": True,
         # text from people is text: never a formula or a link, whatever it starts with
         "strings_to_formulas": False, "strings_to_urls": False,
         # the dates people read are already local: the zone is dropped, not converted
@@ -61,14 +63,7 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
             for column, (width, fmt) in enumerate(zip(sheet.widths, [*sheet.formats, *[None] * len(sheet.widths)])):
                 # a column's format applies to its cells written without one (percentages, dates)
                 page.set_column(column, column, width, styles.get(fmt or ""))
-            # a date-time takes the workbook's date format when written in a row: styled per cell
-            moments = [column for column, fmt in enumerate(sheet.formats) if fmt == "datetime"]
-            last = top
-            for last, row in enumerate(sheet.rows, start=top + 1):
-                page.write_row(last, 0, [_cell(value) for value in row])
-                for column in moments:
-                    if column < len(row) and isinstance(row[column], date):
-                        page.write_datetime(last, column, row[column], styles["datetime"])
+            last = _write_rows(page, sheet, top + 1, styles["datetime"])
             _print_setup(page, top, last, len(sheet.headers))
         book.close()
     except BaseException:
@@ -78,13 +73,30 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
     return path
 
 
-def _cell(value):
-    """What a sheet cell takes: text cut to Excel's limit, no NaN or infinity, no empty text."""
-    if isinstance(value, str):
-        return value[:MAX_TEXT] or None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _write_rows(page, sheet: Sheet, first: int, moment) -> int:
+    """Each cell through the writer of its type (an empty one not at all); returns the last row."""
+    text, number, flag, day = page.write_string, page.write_number, page.write_boolean, page.write_datetime
+    moments = {column for column, fmt in enumerate(sheet.formats) if fmt == "datetime"}
+    last = first - 1
+    for last, row in enumerate(sheet.rows, start=first):
+        for column, value in enumerate(row):
+            kind = value.__class__
+            if value is None:
+                continue
+            if kind is str:
+                if value:
+                    text(last, column, value[:MAX_TEXT])
+            elif kind is int or kind is float:
+                if math.isfinite(value):
+                    number(last, column, value)
+            elif kind is bool:
+                flag(last, column, value)
+            elif isinstance(value, date):
+                # a date-time takes the workbook's date format unless styled by its cell
+                day(last, column, value, moment if column in moments else None)
+            else:
+                page.write(last, column, value)
+    return last
 
 
 def _print_setup(page, top: int, last: int, columns: int) -> None:
