@@ -20,6 +20,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from domain import collector
+
 MAX_TEXT = 32767              # Excel's limit for one cell
 A4 = 9                        # the paper size code of A4
 
@@ -54,23 +56,29 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
               "date": book.add_format({"num_format": "dd/mm/yyyy"}),
               "datetime": book.add_format({"num_format": "dd/mm/yyyy hh:mm"})}
     try:
-        for sheet in sheets:
-            page = book.add_worksheet(sheet.name[:31])
-            top = len(sheet.title) + 1 if sheet.title else 0       # the header row, under the block and a gap
-            for index, text in enumerate(sheet.title):
-                page.write_string(index, 0, text[:MAX_TEXT], title if index == 0 else None)
-            page.write_row(top, 0, [text[:MAX_TEXT] for text in sheet.headers], header)
-            for column, (width, fmt) in enumerate(zip(sheet.widths, [*sheet.formats, *[None] * len(sheet.widths)])):
-                # a column's format applies to its cells written without one (percentages, dates)
-                page.set_column(column, column, width, styles.get(fmt or ""))
-            last = _write_rows(page, sheet, top + 1, styles["datetime"])
-            _print_setup(page, top, last, len(sheet.headers))
-        book.close()
+        with collector.paused():          # XlsxWriter keeps every cell as an object until the close
+            _write_sheets(book, sheets, header, title, styles)
+            book.close()
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     partial.replace(path)
     return path
+
+
+def _write_sheets(book, sheets: Iterable[Sheet], header, title, styles: dict) -> None:
+    """Each sheet: its title block, the header row, column widths and formats, the rows, the print setup."""
+    for sheet in sheets:
+        page = book.add_worksheet(sheet.name[:31])
+        top = len(sheet.title) + 1 if sheet.title else 0       # the header row, under the block and a gap
+        for index, text in enumerate(sheet.title):
+            page.write_string(index, 0, text[:MAX_TEXT], title if index == 0 else None)
+        page.write_row(top, 0, [text[:MAX_TEXT] for text in sheet.headers], header)
+        for column, (width, fmt) in enumerate(zip(sheet.widths, [*sheet.formats, *[None] * len(sheet.widths)])):
+            # a column's format applies to its cells written without one (percentages, dates)
+            page.set_column(column, column, width, styles.get(fmt or ""))
+        last = _write_rows(page, sheet, top + 1, styles["datetime"])
+        _print_setup(page, top, last, len(sheet.headers))
 
 
 def _write_rows(page, sheet: Sheet, first: int, moment) -> int:
