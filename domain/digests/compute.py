@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from domain import periods
+from domain import collector, periods
 from domain.deadlines import schedule
 from domain.deadlines.calendar import Calendar
 from domain.rules import LEVEL_NAMES, meeting_window, oneplusone_periods
@@ -247,6 +247,12 @@ async def build(
     """Read the rows of a digest in one transaction and compute it; None for an unknown unit.
 
     `confirmed` adds (unit, item, occurrence) confirmations to those stored."""
+    with collector.paused():           # a province's year reads and makes some hundred thousand rows
+        return await _build(storage, root_id, period, today, calendar, confirmed)
+
+
+async def _build(storage: Storage, root_id: int, period: periods.Period, today: date, calendar: Calendar,
+                 confirmed: set[tuple[int, str, str]] | None) -> Digest | None:
     first_day = periods.quarter(period.start).start if period.kind != "week" else period.start
     keys = oneplusone_keys(period)
     rows = await storage.digests.gather(root_id, first_day, period.start, period.end,
