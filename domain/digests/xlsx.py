@@ -2,8 +2,8 @@
 period and day made, the unit tree as columns, real dates and numbers, frozen headers and filters,
 printed A4 landscape; or the same tables as CSV files, safe to open in a spreadsheet.
 
-The workbook is written by domain.digests.workbook: a province's year (close to a million cells)
-in well under a second.
+The workbook is written by domain.digests.workbook (XlsxWriter): a province's year is about
+450,000 cells, most of the time its spreadsheet takes (benchmarks/digest.py).
 """
 
 from __future__ import annotations
