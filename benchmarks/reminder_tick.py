@@ -12,7 +12,16 @@ process on its own copy of the database:
 Each reports its time and the process's peak RSS (interpreter, modules, SQLite's page cache and
 the tick). Target: <= 1 s and <= 200 MB.
 
+On PostgreSQL as well (issue 14; target <= 2 s), with `--postgres` (a throwaway cluster) or
+`--database-url postgresql://...` (a server of your own; benchmarks/postgres_server.py): the
+seeded SQLite file is copied into a template database by `python -m bot migrate-to-postgres`'s own
+code (storage/to_postgres.py) and vacuumed, as autovacuum would before a live bot's first tick;
+each scenario then runs, after the same ones on SQLite, on its own fresh copy of it
+(`CREATE DATABASE ... TEMPLATE ...`). There the peak RSS is the bot's process only: the server's
+memory is its own (shared_buffers, printed with the other settings the figures depend on).
+
     .venv/bin/python benchmarks/reminder_tick.py [--districts 1000] [--day 2026-06-05]
+        [--postgres | --database-url postgresql://user@host/any_database]
 """
 
 from __future__ import annotations
@@ -31,13 +40,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import app                                   # noqa: E402
+from benchmarks import postgres_server                         # noqa: E402
+from bot import app                                            # noqa: E402
 from domain import invites  # noqa: E402
 from domain.deadlines.calendar import load_calendar               # noqa: E402
 from domain.reminders import Reminders                            # noqa: E402
 from messages_vi.formatting import LOCAL_TZ                    # noqa: E402
 from storage.people import Invites                             # noqa: E402
 from storage.units import UnitRow                              # noqa: E402
+
+SCENARIOS = ("cold", "warm", "traced")
 
 
 def tree(districts: int, grassroots: int, branches: int) -> list[UnitRow]:
@@ -89,9 +101,9 @@ async def timed(ticker: Reminders, now: datetime) -> tuple[int, float]:
     return queued, time.perf_counter() - started
 
 
-async def run(scenario: str, path: Path, now: datetime) -> None:
-    """One scenario, in this (fresh) process."""
-    services = await app.open_services(path, clock=lambda: now)
+async def run(scenario: str, database: str, now: datetime) -> None:
+    """One scenario, in this (fresh) process, on a SQLite file or a PostgreSQL URL."""
+    services = await app.open_services(database, clock=lambda: now)
     calendar = load_calendar(None)
     ticker = Reminders(services.storage, calendar)
     before = peak_rss_mb()
@@ -119,18 +131,47 @@ async def run(scenario: str, path: Path, now: datetime) -> None:
     await app.close_services(services)
 
 
+def scenarios(day: str, databases: dict[str, str]) -> None:
+    for scenario, database in databases.items():
+        subprocess.run([sys.executable, __file__, "--day", day, "--run", scenario, "--db", database], check=True)
+
+
+def on_postgres(server: str, seeded: Path, day: str) -> None:
+    """The scenarios on PostgreSQL: the seeded file copied into a template, a fresh copy per run."""
+    import psycopg                             # only where PostgreSQL is measured
+
+    from storage import to_postgres
+
+    with postgres_server.fresh_database(server, "chidoan_bench_seeded") as template:
+        started = time.perf_counter()
+        copied = to_postgres.copy(seeded, template)
+        if not all(table.same for table in copied):
+            raise SystemExit(f"the copy into PostgreSQL lost rows: {[t for t in copied if not t.same]}")
+        # what autovacuum does within a minute of a migration, before any tick of a live bot:
+        # the planner's statistics, and the rows' hint bits set once rather than by the first tick
+        with psycopg.connect(template, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+        print(f"PostgreSQL ({postgres_server.settings_line(template)}): copied into a template database "
+              f"with migrate-to-postgres's code and vacuumed in {time.perf_counter() - started:.1f} s; "
+              "each scenario on its own CREATE DATABASE ... TEMPLATE")
+        for scenario in SCENARIOS:
+            with postgres_server.fresh_database(server, f"chidoan_bench_{scenario}", "chidoan_bench_seeded") as copy:
+                scenarios(day, {scenario: copy})
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--districts", type=int, default=1000)
     parser.add_argument("--day", default="2026-06-05", help="the local day of the tick (a busy one)")
-    parser.add_argument("--run", choices=("cold", "warm", "traced"), help=argparse.SUPPRESS)
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    postgres_server.add_arguments(parser)
+    parser.add_argument("--run", choices=SCENARIOS, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     now = datetime.combine(date.fromisoformat(args.day), clock_time(9, 0), LOCAL_TZ)
     if args.run:
         await run(args.run, args.db, now)
         return
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, postgres_server.server(args) as server:
         seeded = Path(folder) / "seeded.sqlite3"
         services = await app.open_services(seeded, clock=lambda: now)
         started = time.perf_counter()
@@ -140,11 +181,14 @@ async def main() -> None:
         branches = sum(1 for r in rows if r.level == "branch")
         print(f"seeded {len(rows):,} units ({branches:,} branches) and their people "
               f"in {time.perf_counter() - started:.1f} s")
-        for scenario in ("cold", "warm", "traced"):
-            copy = Path(folder) / f"{scenario}.sqlite3"
-            shutil.copy(seeded, copy)
-            subprocess.run([sys.executable, __file__, "--day", args.day, "--run", scenario, "--db", str(copy)],
-                           check=True)
+        print("SQLite:")
+        copies = {}
+        for scenario in SCENARIOS:
+            copies[scenario] = str(Path(folder) / f"{scenario}.sqlite3")
+            shutil.copy(seeded, copies[scenario])
+        scenarios(args.day, copies)
+        if server is not None:
+            on_postgres(server, seeded, args.day)
 
 
 if __name__ == "__main__":
