@@ -29,7 +29,6 @@ from domain.conversation import Action, Button, Reply, rows
 from handlers.units import unit_in_scope
 from messages_vi import t
 from messages_vi.formatting import local_today
-from storage.sql import SQLITE
 from storage.units import Unit
 
 # Files sent as attachments: each request writes into a folder of its own under
@@ -102,16 +101,8 @@ async def _build(services: Services, unit: Unit, period: periods.Period) -> comp
 
 def out_dir(services: Services) -> Path:
     """The folder attachments are written under: services.out_dir (DATA_DIR/out: the bot's wiring
-    always sets it); in services made without it (tests, benchmarks), "out" beside a SQLite
-    database file, else (PostgreSQL, a SQLite database in memory) one in the temporary folder.
-    Never the current folder, which depends on where the bot was started, nor a path made of a
-    database's URL."""
-    if services.out_dir is not None:
-        return services.out_dir
-    database = services.storage.path
-    if services.storage.dialect == SQLITE and database != ":memory:":
-        return Path(database).resolve().parent / "out"
-    return Path(tempfile.gettempdir()) / "chidoan-bot-out"
+    always sets it), else services.folder("out")."""
+    return services.out_dir if services.out_dir is not None else services.folder("out")
 
 
 def _file(services: Services, unit: Unit, period: periods.Period, suffix: str) -> Path:

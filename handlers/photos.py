@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import tempfile
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -41,14 +40,8 @@ MEETING_FORM = "meeting"
 
 
 def photos_dir(services: Services) -> Path:
-    """The folder photos are kept under: "photos" beside the attachments' folder (DATA_DIR/photos
-    for the bot), else beside the database file (never the current folder)."""
-    if services.out_dir is not None:
-        return services.out_dir.parent / "photos"
-    database = services.storage.path
-    if database == ":memory:":
-        return Path(tempfile.gettempdir()) / "chidoan-bot-photos"
-    return Path(database).resolve().parent / "photos"
+    """The folder photos are kept under: DATA_DIR/photos for the bot (services.folder)."""
+    return services.folder("photos")
 
 
 def photo_file(services: Services, path: str) -> Path:

@@ -22,6 +22,7 @@ import yaml
 from benchmarks.postgres_server import with_database
 from bot import app
 from handlers.digests import out_dir
+from handlers.photos import photos_dir
 from tests.contract.postgres import postgres_cluster  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).parent.parent
@@ -35,6 +36,7 @@ async def test_attachments_go_where_the_wiring_says(tmp_path):
     try:
         services.out_dir = tmp_path / "data" / "out"
         assert out_dir(services) == tmp_path / "data" / "out"
+        assert photos_dir(services) == tmp_path / "data" / "photos"
     finally:
         await app.close_services(services)
 
@@ -43,6 +45,7 @@ async def test_without_a_folder_from_the_wiring_attachments_go_beside_a_sqlite_f
     services = await app.open_services(tmp_path / "d.sqlite3")
     try:
         assert out_dir(services) == tmp_path.resolve() / "out"
+        assert photos_dir(services) == tmp_path.resolve() / "photos"
     finally:
         await app.close_services(services)
 
@@ -51,11 +54,13 @@ async def test_on_postgresql_the_folder_is_never_made_of_the_database_url(postgr
     monkeypatch.chdir(tmp_path)                # a path made of the URL would be relative: under here
     services = await app.open_services(postgres_cluster.new_database())
     try:
-        folder = out_dir(services)
+        folder, photos = out_dir(services), photos_dir(services)
     finally:
         await app.close_services(services)
     assert folder == Path(tempfile.gettempdir()) / "chidoan-bot-out"
-    assert "postgres" not in str(folder) and not folder.is_relative_to(tmp_path)
+    assert photos == Path(tempfile.gettempdir()) / "chidoan-bot-photos"
+    assert "postgres" not in f"{folder} {photos}"
+    assert not folder.is_relative_to(tmp_path) and not photos.is_relative_to(tmp_path)
 
 
 # --- docker compose: several workers over PostgreSQL ----------------------------------------------
