@@ -68,6 +68,10 @@ def copy(source: Path, url: str) -> list[Copied]:
                 for table in tables:
                     _copy_table(lite, raw, table)
                 move_sequences(raw)
+            for table in tables:
+                # hint bits set and the planner's statistics made now, not by autovacuum a minute
+                # later: the first tick after a migration took 3.0 s instead of 1.3 without it
+                raw.execute(f'VACUUM (ANALYZE) "{table}"')
             return [Copied(table, _count(lite, table), _count(raw, table)) for table in tables]
     finally:
         lite.close()
