@@ -23,6 +23,7 @@ from storage.outbox import Outbox
 from storage.people import Invites, People
 from storage.photos import Photos
 from storage.quota import Quota
+from storage.rates import Rates
 from storage.reports import Reports
 from storage.repository import Transaction
 from storage.sql import is_postgres_url
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 class Storage:
     REPOSITORIES = ("units", "people", "invites", "forms", "reports", "outbox", "deadlines", "digests", "menus", "photos", "quota", "nudges",
-                    "three_active", "inbox")
+                    "three_active", "inbox", "rates")
 
     def __init__(self, db: Database):
         self.db = db
@@ -52,6 +53,7 @@ class Storage:
         self.three_active = ThreeActive(db)
         self.nudges = Nudges(db)
         self.inbox = Inbox(db)
+        self.rates = Rates(db)
 
     @classmethod
     async def open(cls, target: str | Path) -> "Storage":
@@ -72,6 +74,19 @@ class Storage:
     def dialect(self) -> str:
         """"sqlite" or "postgres" (storage.sql)."""
         return self.db.dialect
+
+    async def hold(self, name: str) -> bool:
+        """Take the lock `name` among the workers sharing this database unless another holds it,
+        and keep it until `release` or this worker's end (storage/locks.py); True when this worker
+        holds it. SQLite has one worker: always True, without asking the database."""
+        in_session = getattr(self.db, "in_session", None)
+        return True if in_session is None else await in_session(lambda session: session.try_hold(name))
+
+    async def release(self, name: str) -> None:
+        """Let another worker take the lock `name` (see `hold`)."""
+        in_session = getattr(self.db, "in_session", None)
+        if in_session is not None:
+            await in_session(lambda session: session.release(name))
 
     async def atomic(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(tx, *args)` in one transaction on the database thread: every repository call

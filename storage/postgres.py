@@ -11,6 +11,18 @@ unit of work that reads and then writes on what it read (a tick's reminders queu
 invite used once) means the same on both. Where PostgreSQL finds two that could not have run one
 after the other, it fails one, and `run` runs that one again (up to RETRIES times): a unit of
 work is a function of the database and its arguments, with no effect outside its transaction.
+`stats["retried"]` counts those runs again.
+
+The exception: a unit of work marked `read_committed` (storage.repository) runs READ COMMITTED,
+where the statements themselves make it safe under concurrency: a queue's claim with
+`FOR UPDATE ... SKIP LOCKED` (storage/outbox.py), a counter's single `UPDATE ... RETURNING`
+(storage/rates.py). SERIALIZABLE adds nothing to those but failures: workers claiming from one
+queue at once read the pages the others write, and PostgreSQL fails them by the hundred
+(storage/outbox.py has the figures).
+
+Beside the pool, each database has a `Session` (storage/locks.py): the worker's own connection,
+holding its worker id and its named locks for as long as it runs; every pooled connection names
+that worker (the setting `chidoan.worker`).
 
 The same guarantees as storage.db: whatever a unit of work raises reaches the awaiting caller at
 once, StopIteration and BaseExceptions that are not Exceptions wrapped in `UnitOfWorkFailed`;
@@ -29,7 +41,9 @@ import functools
 import logging
 import random
 import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -42,11 +56,14 @@ from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool
 
 from storage.db import UnitOfWorkFailed
+from storage.locks import KEEPALIVE, NAMED, WORKERS
 from storage.schema import migrate_postgres
 from storage.sql import POSTGRES, url_without_password
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+SERIALIZABLE = psycopg.IsolationLevel.SERIALIZABLE
+READ_COMMITTED = psycopg.IsolationLevel.READ_COMMITTED
 
 POOL_SIZE = 4                    # database threads, one pooled connection each
 STATEMENT_TIMEOUT_MS = 60_000    # a national tick's largest statement takes about a second
@@ -138,16 +155,89 @@ class PostgresConnection:
         return self.raw.cursor(row_factory=tuple_row).execute(psycopg_sql(sql), params)
 
 
-def configure(raw: psycopg.Connection) -> None:
+def configure(raw: psycopg.Connection, worker: int | None = None) -> None:
     """Every connection as the repositories expect it: `Row`s, numbers as SQLite gives them,
-    and timeouts so that nothing waits forever."""
+    timeouts so that nothing waits forever, and the worker it works for."""
     raw.row_factory = rows
-    raw.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+    raw.isolation_level = SERIALIZABLE
     raw.adapters.register_loader("numeric", NumberLoader)
     raw.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
     raw.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
     raw.execute(f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}")
+    if worker is not None:
+        raw.execute(f"SET chidoan.worker = '{int(worker)}'")
     raw.commit()
+
+
+# --- the worker's own session (storage/locks.py) -------------------------------------------------
+
+class Session:
+    """One worker's own connection (storage/locks.py), in autocommit, and the advisory locks held
+    on it. Its methods block (call them on a database thread), one at a time."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.worker: int | None = None
+        self.held: set[str] = set()
+        self._raw: psycopg.Connection | None = None
+        self._guard = threading.Lock()
+
+    def open(self) -> int:
+        """Connect and take a worker id (the one held before, after a reconnection, if still free)."""
+        raw = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        for name, seconds in KEEPALIVE.items():
+            raw.execute(f"SET {name} = {seconds}")
+        candidates = ([self.worker] if self.worker else []) + [random.randint(1, 2**31 - 1) for _ in range(64)]
+        for candidate in candidates:
+            if raw.execute("SELECT pg_try_advisory_lock(%s::integer, %s::integer)",
+                           (WORKERS, candidate)).fetchone()[0]:
+                self._raw, self.worker, self.held = raw, candidate, set()
+                return candidate
+        raw.close()
+        raise RuntimeError("no free worker id")     # 64 random draws of 2^31 all taken: not in this universe
+
+    def try_hold(self, name: str) -> bool:
+        """Take the lock `name` if no other worker holds it, and keep it until `release` or the end
+        of the session; True when this worker holds it now."""
+        with self._guard:
+            try:
+                return self._try_hold(name)
+            except psycopg.OperationalError:
+                log.warning("the worker's own database connection was lost; connecting again")
+                self._reconnect()
+                return self._try_hold(name)
+
+    def _try_hold(self, name: str) -> bool:
+        if name in self.held:
+            self._raw.execute("SELECT 1")              # still connected: still held
+            return True
+        if self._raw.execute("SELECT pg_try_advisory_lock(%s::integer, hashtext(%s))", (NAMED, name)).fetchone()[0]:
+            self.held.add(name)
+            return True
+        return False
+
+    def release(self, name: str) -> None:
+        """Let another worker take the lock `name`."""
+        with self._guard:
+            if name in self.held:
+                self.held.discard(name)
+                try:
+                    self._raw.execute("SELECT pg_advisory_unlock(%s::integer, hashtext(%s))", (NAMED, name))
+                except psycopg.OperationalError:
+                    pass                                # the session is gone, and its locks with it
+
+    def _reconnect(self) -> None:
+        self.close()
+        self.open()
+
+    def close(self) -> None:
+        """End the session: every lock of this worker is free."""
+        if self._raw is not None:
+            raw, self._raw = self._raw, None
+            try:
+                raw.close()
+            except psycopg.Error:
+                pass
 
 
 # --- the database -------------------------------------------------------------------------------
@@ -157,54 +247,70 @@ class PostgresDatabase:
 
     dialect = POSTGRES
 
-    def __init__(self, executor: ThreadPoolExecutor, pool: ConnectionPool, url: str):
+    def __init__(self, executor: ThreadPoolExecutor, pool: ConnectionPool, url: str, session: Session):
         self.executor = executor
         self.pool = pool
         self.url = url
         self.path = url_without_password(url)   # what a person is shown: never the password
+        self.session = session
+        self.stats: Counter = Counter()
 
     @classmethod
     async def open(cls, url: str, size: int = POOL_SIZE) -> "PostgresDatabase":
         """Connect, bring the schema up to date, and fill the pool."""
         executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="postgres")
         loop = asyncio.get_running_loop()
+        session = Session(url)
         try:
-            pool = await loop.run_in_executor(executor, _open_pool, url, size)
+            pool = await loop.run_in_executor(executor, _open_pool, url, size, session)
         except BaseException:
+            await loop.run_in_executor(executor, session.close)
             executor.shutdown(wait=False)
             raise
-        return cls(executor, pool, url)
+        return cls(executor, pool, url, session)
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.executor, self.pool.close)
+        await loop.run_in_executor(self.executor, self.session.close)
         self.executor.shutdown(wait=True)
+
+    async def in_session(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(session, *args)` (storage/locks.py's Session) on a database thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, fn, self.session, *args)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(conn, *args)` in one transaction on a database thread; commit or roll back."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, _in_transaction, self.pool, fn, args)
+        return await loop.run_in_executor(self.executor, _in_transaction, self.pool, fn, args, self.stats)
 
 
-def _open_pool(url: str, size: int) -> ConnectionPool:
+def _open_pool(url: str, size: int, session: Session) -> ConnectionPool:
     # one connection first, for the migrations, and so that a refused login or a wrong host is
     # said in PostgreSQL's words at once rather than as a pool that timed out
     with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as raw:
         migrate_postgres(raw)
+    session.open()
     # one connection made at once, the others when units of work run side by side
     pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=POOL_TIMEOUT,
-                          configure=configure, name="chidoan", kwargs={"connect_timeout": CONNECT_TIMEOUT})
+                          configure=functools.partial(configure, worker=session.worker), name="chidoan",
+                          kwargs={"connect_timeout": CONNECT_TIMEOUT})
     pool.open(wait=True, timeout=CONNECT_TIMEOUT * 2)
     return pool
 
 
-def _in_transaction(pool: ConnectionPool, fn: Callable[..., T], args: tuple) -> T:
+def _in_transaction(pool: ConnectionPool, fn: Callable[..., T], args: tuple, stats: Counter) -> T:
     attempt, pause = 1, RETRY_PAUSE
+    level = READ_COMMITTED if getattr(fn, "read_committed", False) else SERIALIZABLE
     while True:
         raw = pool.getconn()
         try:
+            if raw.isolation_level != level:
+                raw.isolation_level = level
             return _once(raw, fn, args)
         except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
+            stats["retried"] += 1
             if attempt >= RETRIES:
                 raise
         finally:

@@ -16,13 +16,27 @@ def unit_of_work(fn):
     repositories can run it inside a transaction already open.
     """
 
+    committed = getattr(fn, "read_committed", False)
+
     @functools.wraps(fn)
     async def method(self, *args, **kwargs):
         _refuse_naive(args, kwargs)
-        return await self.db.run(lambda conn: fn(self, conn, *args, **kwargs))
+        work = lambda conn: fn(self, conn, *args, **kwargs)   # noqa: E731
+        if committed:
+            work.read_committed = True
+        return await self.db.run(work)
 
     method.inside = fn
     return method
+
+
+def read_committed(fn):
+    """Mark a unit of work (under @unit_of_work) that PostgreSQL runs READ COMMITTED rather than
+    SERIALIZABLE: one whose statements are safe among concurrent workers by themselves (a
+    `FOR UPDATE SKIP LOCKED` claim, a single `UPDATE ... RETURNING`); see storage.postgres.
+    SQLite, one writer at a time, runs it as any other."""
+    fn.read_committed = True
+    return fn
 
 
 def _refuse_naive(args: tuple, kwargs: dict) -> None:

@@ -89,3 +89,35 @@ async def test_an_id_is_never_given_again_once_its_row_is_gone(storage, clock):
     await storage.inbox.forget(first)
     again = await storage.inbox.add([pushed(3)], clock())
     assert again[0] > max(first)                 # forgetting an old id never removes a newer update
+
+
+async def test_an_update_is_claimed_after_the_earlier_ones_of_its_chat_a_live_worker_holds(backend, storage, clock):
+    """Two workers, each received one update of a chat: the later one's turn comes once the earlier
+    one is claimed; an earlier one of another chat, or received by a worker that is gone, is not
+    waited for; and impatient, it is claimed all the same. SQLite (one worker, its channels order
+    each chat): the turn is always now."""
+    other = await backend.open()
+    postgres = backend.name == "postgres"
+    first = await storage.inbox.add([Pushed("telegram", "telegram:1", "{}", "42")], clock())
+    await other.inbox.add([Pushed("telegram", "telegram:2", "{}", "42"), Pushed("telegram", "telegram:3", "{}", "7")],
+                          clock())
+    assert await other.inbox.turn("telegram:3") is True                    # another chat
+    assert await other.inbox.turn("telegram:2") is (not postgres)
+    # what a worker starting finds to handle: not what another worker alive is handling
+    assert [w.key for w in await storage.inbox.waiting("telegram")] == ["telegram:1"]
+    assert [w.key for w in await other.inbox.waiting("telegram")] == ["telegram:2" if postgres else "telegram:1"]
+    assert await storage.inbox.turn("telegram:1") is True
+    assert await other.inbox.turn("telegram:2") is True
+    assert await storage.inbox.waiting("telegram") == [] and first[0] is not None
+    assert await storage.inbox.turn("telegram:9") is True                  # not in the inbox
+
+    await storage.inbox.add([Pushed("zalo", "zalo:a", "{}", "u1")], clock())
+    await other.inbox.add([Pushed("zalo", "zalo:b", "{}", "u1"), Pushed("zalo", "zalo:c", "{}", "u1")], clock())
+    assert await other.inbox.turn("zalo:c", patient=False) is True           # waited long enough
+    await storage.close()                                                    # the worker holding zalo:a is gone
+    backend.closed_by_test(storage)
+    for _ in range(100):                        # the server ends the closed session a moment later
+        if await other.inbox.turn("zalo:b"):
+            break
+        await asyncio.sleep(0.02)
+    assert [w.key for w in await other.inbox.waiting("zalo")] == ["zalo:a"]     # the gone worker's: handled now

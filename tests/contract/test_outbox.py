@@ -352,3 +352,29 @@ async def test_a_person_in_the_middle_of_a_form_is_not_interrupted(storage, cloc
     await storage.forms.finish(session.id, session.version + 1)                      # A saved the form
     rows = await storage.outbox.claim("terminal", clock(), 10, clock() - timedelta(minutes=20))
     assert [r.dedup_key for r in rows] == ["k-a"]
+
+
+async def test_rows_sending_by_a_worker_that_is_gone_go_back_to_the_queue(backend, storage, clock, people):
+    """Two workers on one database: while the one that claimed rows lives, they are its calls in
+    flight and stay "sending"; once it is gone (its database session ended) they are queued again.
+    SQLite has one worker: its rows "sending" are never another's to take."""
+    other = await backend.open()
+    await storage.outbox.enqueue([message("a0", people.a), message("b0", people.b)], clock())
+    assert len(await storage.outbox.claim("terminal", clock(), 10)) == 2
+    assert await other.outbox.requeue_orphans() == 0
+    assert await storage.outbox.requeue_orphans() == 0
+    await storage.close()
+    backend.closed_by_test(storage)
+    if backend.name == "postgres":
+        # the server ends the closed session a moment after the client closed it
+        for _ in range(100):
+            if requeued := await other.outbox.requeue_orphans():
+                break
+            await asyncio.sleep(0.02)
+        assert requeued == 2
+        assert await other.outbox.counts() == {"queued": 2}
+        assert len(await other.outbox.claim("terminal", clock(), 10)) == 2
+        assert await other.outbox.requeue_orphans() == 0            # now the live worker's own
+    else:
+        assert await other.outbox.requeue_orphans() == 0
+        assert await other.outbox.counts() == {"sending": 2}
