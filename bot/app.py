@@ -106,6 +106,7 @@ async def serve(settings, *, database: Path | None = None, terminal: bool | None
         links = export_links(settings) if web else None
         channels = await _channels(settings, services, terminal, stdin, stdout,
                                    links if settings.public_url else None)
+        share_budgets(services.storage, channels)
         ticks = extra_ticks()
         if not terminal:
             ticks += (backup.nightly(settings.backups_dir, settings.backup_keep),)
@@ -177,6 +178,19 @@ async def _channels(settings, services: Services, terminal: bool, stdin, stdout,
 
         channels += await open_channels(settings, services, links=links)
     return channels
+
+
+def share_budgets(storage, channels) -> None:
+    """Over PostgreSQL several workers may serve the same bots: each channel's pace is then kept in
+    the database, for all of them (domain.sender.SharedBudget). SQLite keeps it in memory."""
+    if storage.dialect != "postgres":
+        return
+    from domain.sender import SharedBudget
+
+    for channel in channels:
+        budget = getattr(channel, "budget", None)
+        if budget is not None:
+            channel.budget = SharedBudget(1 / budget.interval, storage, channel.name)
 
 
 async def _until_stopped(channel, stop: asyncio.Event, run: Callable[[], Awaitable[None]] | None = None) -> None:
@@ -307,6 +321,8 @@ class Health:
         body["last_tick"] = self.scheduler.last_tick_at.isoformat() if self.scheduler.last_tick_at else None
         body["tick_age_seconds"] = round(age, 1)
         body["tick_limit_seconds"] = limit
+        if self.scheduler.ticking is not None:
+            body["ticking_here"] = self.scheduler.ticking    # False: another worker ticks (bot/scheduler.py)
         if age > limit:
             healthy = False
             if body["status"] == "ok":

@@ -8,7 +8,25 @@ harmless. Each channel has its own sender, draining that channel's outbox rows.
 Each tick: reminders (domain.reminders), forms left untouched too long (dropped, their owners told
 through the outbox), once a day the outbox rows finished more than OUTBOX_KEEP ago (forgotten),
 then any extra tick functions `async def f(services, now) -> int` (the digests plug in here),
-each returning how many messages it queued.
+each returning how many messages it queued; and, for several workers over one PostgreSQL
+database, the outbox rows of a worker that is gone queued again (Outbox.requeue_orphans).
+
+Several workers (`python -m bot serve` N times over one PostgreSQL database) tick one at a time:
+a tick first takes the lock TICK_LOCK (Storage.hold: `pg_try_advisory_lock` on the worker's own
+session, storage/locks.py) and keeps it; a worker that finds it held by another skips the tick.
+So one worker ticks, every interval, for as long as it lives; when it stops, or dies, the
+database frees its lock with its session and the next worker to tick takes it over. Why a
+session advisory lock rather than a leader lease in a table: no expiry to choose (too short, two
+leaders during a long tick; too long, no ticks for that long after a crash), no renewal to write
+every few seconds, no clocks of different machines to compare — PostgreSQL itself says who holds
+it, and frees it the moment the holder's connection ends. And why kept rather than taken for each
+tick: taken per tick, each worker would tick once an interval at its own phase, and the work
+would be done N times, safely (ticks are idempotent) but for nothing.
+
+/healthz: a worker that skipped because another holds the lock counts as having ticked — the
+tick is alive, done by the holder (`ticking` says which); the holder itself goes stale if its
+ticks stop, and its own /healthz says so. On SQLite the lock is always this process's, without
+asking the database.
 """
 
 from __future__ import annotations
@@ -37,6 +55,8 @@ ExtraTick = Callable[[Services, datetime], Awaitable[int]]
 # Sent, failed and dropped outbox rows are kept this long (for support), then forgotten. Longer
 # than any key a tick derives again: a digest's week, a form's start, a block's moment.
 OUTBOX_KEEP = timedelta(days=30)
+# the lock the ticking worker holds (Storage.hold)
+TICK_LOCK = "scheduler tick"
 
 
 class Scheduler:
@@ -65,13 +85,24 @@ class Scheduler:
         # age is measured with (a wall clock set back or forward does not fake a stalled tick).
         self.last_tick_at: datetime | None = None
         self.last_tick_monotonic: float | None = None
+        self.ticking: bool | None = None               # this worker ticks (False: another does)
 
     async def tick(self) -> int:
-        """Queue everything due now; returns how many messages were queued. Never raises."""
+        """Queue everything due now; returns how many messages were queued. Never raises. Skipped
+        (0) while another worker over the same database ticks."""
         now = self.services.clock()
+        storage = self.services.storage
+        try:
+            self.ticking = await storage.hold(TICK_LOCK)
+        except Exception:
+            log.exception("the tick lock could not be asked for; the next tick tries again")
+            return 0                                  # not recorded as a tick: /healthz goes stale
+        if not self.ticking:
+            self.last_tick_at, self.last_tick_monotonic = now, time.monotonic()
+            return 0
         queued = 0
         for name, step in [("reminders", lambda: self.reminders.tick(now)), ("forms", lambda: self.expire_forms(now)),
-                           ("outbox", lambda: self.purge_outbox(now))] \
+                           ("outbox", lambda: self.purge_outbox(now)), ("orphans", storage.outbox.requeue_orphans)] \
                 + [(getattr(f, "__name__", "extra"), lambda f=f: f(self.services, now)) for f in self.extra_ticks]:
             try:
                 queued += await step()
@@ -134,6 +165,10 @@ class Scheduler:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self.ticking:
+            with contextlib.suppress(Exception):       # (closing the storage frees it all the same)
+                await self.services.storage.release(TICK_LOCK)   # another worker ticks from now
+            self.ticking = None
 
 
 def calendar_or_explain(path, stream=None) -> Calendar | None:

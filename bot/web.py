@@ -154,11 +154,12 @@ class Intake:
         self._forget_timer: asyncio.TimerHandle | None = None
         self._closed = False
 
-    async def write(self, channel: str, key: str | None, body: str, start: Callable[[], asyncio.Task | None]) -> bool:
-        """Keep one update until it is handled; once committed, `start()` it. False (and not started)
-        when an update with its key is in the inbox already."""
+    async def write(self, channel: str, key: str | None, body: str, start: Callable[[], asyncio.Task | None],
+                    chat: object = None) -> bool:
+        """Keep one update (of `chat`, if it has one) until it is handled; once committed, `start()`
+        it. False (and not started) when an update with its key is in the inbox already."""
         taken = asyncio.get_running_loop().create_future()
-        self._queue.append(_Entry(Pushed(channel, key, body), start, taken))
+        self._queue.append(_Entry(Pushed(channel, key, body, None if chat is None else str(chat)), start, taken))
         self._idle.clear()
         self._wake_writer()
         return await taken
@@ -355,7 +356,7 @@ async def _receive(request: Request, hook: Webhook, hash_chat: ChatHasher, max_b
     if accepted is not None and accepted.start is not None:
         # the 200 only once the update's commit into the inbox is done
         try:
-            if not await hook.intake.write(hook.name, accepted.key, _text(body, data), accepted.start):
+            if not await hook.intake.write(hook.name, accepted.key, _text(body, data), accepted.start, accepted.chat):
                 accepted = None                 # still in the inbox from an earlier post
         except Exception as error:              # the database failed: the messenger sends it again
             return _refused(hook, 503, f"the update could not be kept ({type(error).__name__})")

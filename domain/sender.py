@@ -34,7 +34,7 @@ import json
 import logging
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Protocol, TypeVar
@@ -189,6 +189,91 @@ class Budget:
         # Either way no second holds more than rate + 1 starts.
         late = now - self._next
         self._next = (self._next if late < self.interval else now) + self.interval
+
+
+class SharedBudget(Budget):
+    """A Budget whose pace is shared by every worker over one database (storage/rates.py): the
+    messenger's limit holds for all the workers' calls together, however many workers run.
+
+    Within a worker it is a Budget: callers wait in its two lanes, and a slot, when it comes, goes
+    to the oldest urgent caller, else the oldest bulk one. Slots come from the database, one at a
+    time: while callers wait, the worker reserves the channel's next slot (one statement), waits
+    for its start, and hands it out; then reserves the next. So a worker books at most one slot
+    ahead: N busy workers share the rate in turns, a reply waits behind at most N slots, and a
+    worker killed wastes at most one. A RetryAfter seen by any worker pauses every worker. A slot
+    this worker came to too late (a loaded machine) is given up rather than crowd the next ones.
+
+    If the database cannot be asked, the worker keeps the pace on its own meanwhile (the calls
+    would fail to be marked anyway)."""
+
+    def __init__(self, rate: float, storage: Storage, channel: str):
+        super().__init__(rate)
+        self.storage = storage
+        self.channel = channel
+        self._reserver: asyncio.Task | None = None
+        self._paused_until = 0.0                    # loop time: a slot reserved before a pause waits
+        self._pausing: set[asyncio.Task] = set()
+        self._failing = False                       # the database did not answer the last reservation
+
+    async def slot(self, urgent: bool = False) -> None:
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        (self._urgent if urgent else self._bulk).append(waiter)
+        if self._reserver is None or self._reserver.done():
+            self._reserver = loop.create_task(self._hand_out())
+        await waiter
+
+    def pause(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._paused_until = max(self._paused_until, loop.time() + seconds)
+        task = loop.create_task(self.storage.rates.pause(self.channel, seconds))
+        self._pausing.add(task)
+        task.add_done_callback(self._paused)
+
+    def _paused(self, task: asyncio.Task) -> None:
+        self._pausing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("the %s pause could not be shared with the other workers (%s)", self.channel,
+                        type(task.exception()).__name__)
+
+    async def _hand_out(self) -> None:
+        loop = asyncio.get_running_loop()
+        gave_up = False
+        while any(not f.done() for lane in (self._urgent, self._bulk) for f in lane):
+            asked = loop.time()
+            try:
+                wait = await self.storage.rates.reserve(self.channel, self.interval)
+                self._failing = False
+            except Exception as error:
+                if not self._failing:                   # once, not at every slot
+                    log.warning("the %s pace could not be read from the database (%s); keeping it here",
+                                self.channel, type(error).__name__)
+                self._failing = True
+                wait = self.interval
+            start = asked + wait                    # (the database's "now" was after `asked`)
+            if start - loop.time() > self._EARLY:
+                await asyncio.sleep(start - loop.time())
+            if loop.time() < self._paused_until:    # reserved before a pause: reserve after it
+                await asyncio.sleep(self._paused_until - loop.time())
+                continue
+            # A queued slot taken much later than its start (this process was not scheduled in
+            # time) would go close to the slots after it, another worker's on time: more calls in
+            # one second than the rate. Given up, once in a row, for a slot reserved anew.
+            if wait > 0 and loop.time() - start > self.interval / 2 and not gave_up:
+                gave_up = True
+                continue
+            gave_up = False
+            for lane in (self._urgent, self._bulk):
+                waiter = next((f for f in _popped(lane) if not f.done()), None)
+                if waiter is not None:
+                    waiter.set_result(None)
+                    break
+
+
+def _popped(lane: deque) -> Iterator[asyncio.Future]:
+    """The futures of a lane, each taken off it as it is read."""
+    while lane:
+        yield lane.popleft()
 
 
 def _retry_seconds(error: BaseException) -> float | None:

@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 # Longer than any honest answer (an export of a province takes seconds): past it, the person
 # is told and the chat is free again.
 HANDLER_TIMEOUT = 60
+# Several workers: an update whose chat has an earlier one still waiting in another worker is
+# claimed again every TURN_POLL seconds, and after TURN_PATIENCE without waiting any longer.
+TURN_POLL = 0.02
+TURN_PATIENCE = 10.0
+_LATER = object()
 
 FEATURES = (menu, units, forms, reports, deadlines, digests, nudges, history, three_active)
 COMMANDS: dict[str, Route] = {name: route for f in FEATURES for name, route in getattr(f, "COMMANDS", {}).items()}
@@ -58,14 +63,16 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     route, arg, action = _route(incoming)
     now = services.clock()
 
-    def read_and_answer(tx):
+    def read_and_answer(tx, patient: bool):
         # One transaction: who is writing, the claim on this update (a redelivered one is
         # answered once), and, for a plain answer to an open form, the answer taken and stored.
         # An image is never an answer: it is evidence for a meeting (handlers.photos, below).
         conversation = tx.forms.conversation(incoming.channel, incoming.user_id)
         if incoming.update_key:
-            # a pushed update leaves the webhooks' inbox as it is claimed: never handled twice
-            tx.inbox.done(incoming.update_key)
+            # a pushed update leaves the webhooks' inbox as it is claimed: never handled twice;
+            # with several workers, after the earlier updates of its chat (storage/inbox.py)
+            if not tx.inbox.turn(incoming.update_key, patient):
+                return _LATER, None, None
             if not tx.forms.claim(incoming.update_key, now):
                 return None, None, None
         identity, session = conversation.identity, conversation.session
@@ -77,7 +84,11 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         # a meeting saved: the photos sent while its form was open go to it, in this transaction
         return conversation, turn, photos.on_turn(tx, identity, turn, now)
 
-    conversation, turn, linked = await services.storage.atomic(read_and_answer)
+    waited = 0.0
+    while (found := await services.storage.atomic(read_and_answer, waited < TURN_PATIENCE))[0] is _LATER:
+        await asyncio.sleep(TURN_POLL)
+        waited += TURN_POLL
+    conversation, turn, linked = found
     if conversation is None:
         return []
     if turn is not None:
