@@ -59,12 +59,14 @@ class FakeZalo:
     hold: how long a scripted timeout keeps the request unanswered (the client gives up first).
     empty_poll_status: the HTTP status of the 408 answer to an empty poll (its body is JSON).
     port: listen on this port (0: any free one), e.g. to come back where a stopped fake was.
+    latency: seconds each send waits before it is answered (a slow network).
     """
 
     def __init__(self, token: str = TOKEN, *, poll_cap: float = 0.5, per_second: int | None = None,
                  retry_after: int | None = None, hold: float = 5.0, empty_poll_status: int = 408,
-                 port: int = 0):
+                 port: int = 0, latency: float = 0.0):
         self.token = token
+        self.latency = latency
         self.poll_cap = poll_cap
         self.per_second = per_second
         self.retry_after = retry_after
@@ -231,6 +233,8 @@ class FakeZalo:
         if method == "getUpdates":
             return await self._poll(params, reader)
         if method in SEND_METHODS:
+            if self.latency:
+                await asyncio.sleep(self.latency)
             return self._send(method, params)
         if method in ("setWebhook", "deleteWebhook", "getWebhookInfo"):
             return self._webhook(method, params)

@@ -162,8 +162,9 @@ class FakeBotApi(BaseRequest):
 class LoopbackServer:
     """The same fake Bot API served over HTTP on 127.0.0.1, for tests that go through httpx too."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: FakeBotApi, latency: float = 0.0) -> None:
         self.api = api
+        self.latency = latency                  # seconds each call waits before its answer (a slow network)
         self.port = 0
         self._server: asyncio.Server | None = None
 
@@ -191,6 +192,8 @@ class LoopbackServer:
                 method, target, _ = head[0].split(" ", 2)
                 headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
                 body = await reader.readexactly(int(headers.get("content-length") or 0))
+                if self.latency:
+                    await asyncio.sleep(self.latency)
                 code, payload = self.api.answer(method, f"http://127.0.0.1:{self.port}{target}", _form(body))
                 writer.write(f"HTTP/1.1 {code} {HTTPStatus(code).phrase}\r\nContent-Type: application/json\r\n"
                              f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
