@@ -31,11 +31,13 @@ from pathlib import Path
 
 from domain.forms.definitions import FORMS
 from domain.forms.engine import FormEngine
+from domain.sender import SharedBudget
 from domain.services import Services
 from bot.channels.base import CannotStart
 from bot.startup import GaveUp
 from messages_vi import t
 from storage import Storage
+from storage.sql import POSTGRES
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +185,8 @@ async def _channels(settings, services: Services, terminal: bool, stdin, stdout,
 def share_budgets(storage, channels) -> None:
     """Over PostgreSQL several workers may serve the same bots: each channel's pace is then kept in
     the database, for all of them (domain.sender.SharedBudget). SQLite keeps it in memory."""
-    if storage.dialect != "postgres":
+    if storage.dialect != POSTGRES:
         return
-    from domain.sender import SharedBudget
-
     for channel in channels:
         budget = getattr(channel, "budget", None)
         if budget is not None:
