@@ -138,19 +138,13 @@ def scenarios(day: str, databases: dict[str, str]) -> None:
 
 def on_postgres(server: str, seeded: Path, day: str) -> None:
     """The scenarios on PostgreSQL: the seeded file copied into a template, a fresh copy per run."""
-    import psycopg                             # only where PostgreSQL is measured
-
-    from storage import to_postgres
+    from storage import to_postgres                # (which vacuums and analyzes what it copied)
 
     with postgres_server.fresh_database(server, "chidoan_bench_seeded") as template:
         started = time.perf_counter()
         copied = to_postgres.copy(seeded, template)
         if not all(table.same for table in copied):
             raise SystemExit(f"the copy into PostgreSQL lost rows: {[t for t in copied if not t.same]}")
-        # what autovacuum does within a minute of a migration, before any tick of a live bot:
-        # the planner's statistics, and the rows' hint bits set once rather than by the first tick
-        with psycopg.connect(template, autocommit=True) as conn:
-            conn.execute("VACUUM (ANALYZE)")
         print(f"PostgreSQL ({postgres_server.settings_line(template)}): copied into a template database "
               f"with migrate-to-postgres's code and vacuumed in {time.perf_counter() - started:.1f} s; "
               "each scenario on its own CREATE DATABASE ... TEMPLATE")
