@@ -27,16 +27,20 @@ async def test_the_interface_reads_and_writes_alike_on_both_backends(storage):
                            (4,)).fetchone()
         totals = conn.execute("SELECT SUM(n), AVG(n), COUNT(*), MAX(n) FROM scratch").fetchone()
         plain = conn.plain("SELECT id, n FROM scratch ORDER BY id").fetchall()
+        plain_totals = conn.plain("SELECT SUM(n), AVG(n), MAX(name), SUM(n) * 1.5 FROM scratch").fetchone()
         changed = conn.execute("UPDATE scratch SET n = n + 1 WHERE id > ?", (1,)).rowcount
         pairs = dict(conn.execute("SELECT name, n FROM scratch ORDER BY id").fetchall())
         returned = conn.execute("INSERT INTO scratch (id, name, n) VALUES (?, ?, ?) RETURNING id", (7, "x", 0))
-        return many.rowcount, (row[0], row["name"]), tuple(totals), plain, changed, pairs, returned.fetchone()[0]
+        return (many.rowcount, (row[0], row["name"]), tuple(totals), plain, plain_totals, changed, pairs,
+                returned.fetchone()[0])
 
-    many, row, totals, plain, changed, pairs, returned = await storage.db.run(work)
+    many, row, totals, plain, plain_totals, changed, pairs, returned = await storage.db.run(work)
     assert many == 3                                      # the repeated id was not inserted
     assert row == (3, "quota:b")
     assert totals == (18, 6.0, 3, 9) and type(totals[0]) is int and type(totals[1]) is float
     assert plain == [(1, 4), (2, 5), (3, 9)] and all(type(r) is tuple for r in plain)
+    assert plain_totals == (18, 6.0, "quota:b", 27.0)                 # plain rows: numbers as SQLite's too
+    assert [type(v) for v in plain_totals] == [int, float, str, float]
     assert changed == 2 and pairs == {"quota:a": 4, "other": 6, "quota:b": 10} and returned == 7
 
 
