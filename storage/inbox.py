@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.locks import CHATS, LIVE_WORKERS
+from storage.locks import CHATS, LIVE_WORKERS, ours_or_gone
 from storage.repository import Repository, iso, unit_of_work
 from storage.sql import POSTGRES
 
@@ -102,9 +102,7 @@ class Inbox(Repository):
     def waiting(self, conn: sqlite3.Connection, channel: str) -> list[Waiting]:
         """A channel's updates not handled yet, oldest first. On PostgreSQL, not those another
         worker alive received: it is handling them."""
-        others = "" if conn.dialect != POSTGRES else (
-            " AND (received_by IS NULL OR received_by = CAST(current_setting('chidoan.worker') AS BIGINT)"
-            f" OR received_by NOT IN ({LIVE_WORKERS}))")
+        others = f" AND {ours_or_gone('received_by')}" if conn.dialect == POSTGRES else ""
         rows = conn.execute("SELECT id, channel, update_key, body, received_at FROM inbox WHERE channel = ?"
                             f"{others} ORDER BY id", (channel,)).fetchall()
         return [Waiting(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]

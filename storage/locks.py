@@ -37,3 +37,13 @@ KEEPALIVE = {"tcp_keepalives_idle": 20, "tcp_keepalives_interval": 5, "tcp_keepa
 LIVE_WORKERS = (f"SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = {WORKERS}"
                 " AND objsubid = 2 AND granted")
 """The ids of the workers alive now (a subquery for storage/ only)."""
+
+
+def gone(column: str) -> str:
+    """SQL: the worker named in `column` is gone (or none was named)."""
+    return f"({column} IS NULL OR {column} NOT IN ({LIVE_WORKERS}))"
+
+
+def ours_or_gone(column: str) -> str:
+    """SQL: the worker named in `column` is this connection's worker, or gone (or none was named)."""
+    return f"({column} = CAST(current_setting('chidoan.worker') AS BIGINT) OR {gone(column)})"

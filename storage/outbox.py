@@ -34,7 +34,7 @@ from itertools import repeat
 from typing import NamedTuple
 
 from storage.people import People
-from storage.locks import LIVE_WORKERS
+from storage.locks import gone, ours_or_gone
 from storage.repository import Repository, iso, read_committed, unit_of_work
 from storage.sql import Connection, POSTGRES, per_dialect
 from storage.units import ancestor_ids
@@ -289,12 +289,9 @@ class Outbox(Repository):
     def recover(self, conn: Connection) -> int:
         """At start: rows left "sending" by a stopped sender go back to the queue; returns how many.
         On PostgreSQL, where other workers may be sending, those of this worker and of workers gone."""
-        if conn.dialect == POSTGRES:
-            return conn.execute(
-                f"UPDATE outbox SET status = 'queued' WHERE {_UNSENT} AND status = 'sending'"
-                " AND (claimed_by IS NULL OR claimed_by = CAST(current_setting('chidoan.worker') AS BIGINT)"
-                f" OR claimed_by NOT IN ({LIVE_WORKERS}))").rowcount
-        return conn.execute(f"UPDATE outbox SET status = 'queued' WHERE {_UNSENT} AND status = 'sending'").rowcount
+        mine = f" AND {ours_or_gone('claimed_by')}" if conn.dialect == POSTGRES else ""
+        return conn.execute(
+            f"UPDATE outbox SET status = 'queued' WHERE {_UNSENT} AND status = 'sending'{mine}").rowcount
 
     @unit_of_work
     def requeue_orphans(self, conn: Connection) -> int:
@@ -305,7 +302,7 @@ class Outbox(Repository):
             return 0
         return conn.execute(
             f"UPDATE outbox SET status = 'queued' WHERE {_UNSENT} AND status = 'sending'"
-            f" AND (claimed_by IS NULL OR claimed_by NOT IN ({LIVE_WORKERS}))").rowcount
+            f" AND {gone('claimed_by')}").rowcount
 
     @unit_of_work
     def counts(self, conn: Connection) -> dict[str, int]:
