@@ -13,7 +13,8 @@ file's path (relative to the photos folder), its size and when it came.
 
 The router calls `receive` for an image; and, around a form's turn, `on_turn` inside the
 transaction that saves a meeting (its waiting photos go to it there, all or nothing) and
-`after_turn` once it committed (a form ended unsaved: its photos' files are removed).
+`after_turn` once it committed (the files of photos a form ended unsaved let go are removed
+then): a form's answer stays one trip to the database, its save or cancel included.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -151,11 +152,30 @@ def _megabytes() -> int:
 
 # --- around a form's turn (handlers.router) -----------------------------------------------------
 
-def on_turn(tx, identity, turn, now) -> int | None:
+@dataclass(frozen=True)
+class TurnPhotos:
+    """What a form's turn did to the person's waiting photos, inside its transaction: how many went
+    to the meeting it saved (None: no meeting saved), and the files of those it let go."""
+
+    linked: int | None = None
+    discarded: tuple[str, ...] = ()
+
+
+def on_turn(tx, identity, turn, now) -> TurnPhotos:
     """Inside the transaction that took a form's turn: when it saved a meeting, the photos waiting
-    on the form go to that meeting, and the person's photos of the next minutes too. Returns how
-    many were waiting; None when no meeting was saved."""
-    if turn is None or turn.outcome != "save" or turn.form is None or turn.form.name != MEETING_FORM:
+    on the form go to that meeting, and the person's photos of the next minutes too; when it ended
+    the form (saved, cancelled or removed), whatever still waits is a leftover (of this form, or of
+    one ended by /huy or left to expire) and is let go, its files removed by `after_turn`."""
+    if turn is None:
+        return TurnPhotos()
+    linked = _link(tx, identity, turn, now)
+    if turn.outcome not in ("save", "cancel", "removed"):
+        return TurnPhotos(linked)
+    return TurnPhotos(linked, tuple(tx.photos.discard_waiting(identity.person.id)))
+
+
+def _link(tx, identity, turn, now) -> int | None:
+    if turn.outcome != "save" or turn.form is None or turn.form.name != MEETING_FORM:
         return None
     report_id = turn.state.get("report_id")
     if type(report_id) is int and tx.reports.get_meeting(report_id) is not None:
@@ -167,17 +187,14 @@ def on_turn(tx, identity, turn, now) -> int | None:
     return tx.photos.link(turn.session_id, meeting_id, identity.person.id, now)
 
 
-async def after_turn(services: Services, identity, turn, linked: int | None, replies: list[Reply]) -> list[Reply]:
-    """Once a form's turn committed: a form that ended unsaved loses the photos waiting on it (rows
-    and files; a saved one's went to its meeting); a meeting saved with photos says how many
-    went with it."""
-    if turn.outcome in ("save", "cancel", "removed"):
-        # the form ended: whatever still waits is a leftover (of this form, or of one ended by
-        # /huy or left to expire)
-        await discard_waiting(services, identity.person.id)
-    if linked and replies:
+async def after_turn(services: Services, photos: TurnPhotos, replies: list[Reply]) -> list[Reply]:
+    """Once a form's turn committed: the files of the photos it let go are removed; a meeting saved
+    with photos says how many went with it."""
+    for path in photos.discarded:
+        photo_file(services, path).unlink(missing_ok=True)
+    if photos.linked and replies:
         first = replies[0]
-        replies = [replace(first, text=first.text + "\n" + t("photo.saved_with", count=linked)), *replies[1:]]
+        replies = [replace(first, text=first.text + "\n" + t("photo.saved_with", count=photos.linked)), *replies[1:]]
     return replies
 
 

@@ -88,11 +88,11 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     while (found := await services.storage.atomic(read_and_answer, waited < TURN_PATIENCE))[0] is _LATER:
         await asyncio.sleep(TURN_POLL)
         waited += TURN_POLL
-    conversation, turn, linked = found
+    conversation, turn, waiting = found
     if conversation is None:
         return []
     if turn is not None:
-        return await photos.after_turn(services, conversation.identity, turn, linked, services.engine.replies(turn))
+        return await photos.after_turn(services, waiting, services.engine.replies(turn))
     identity, session = conversation.identity, conversation.session
     command = incoming.command
     if command and command[0] == "start":

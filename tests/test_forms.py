@@ -290,3 +290,30 @@ async def test_a_correction_within_the_period_is_seen_by_the_officer_with_what_c
     secretary_elsewhere = await joined(services, "u5", "B5")
     await secretary_elsewhere.say("/tonghop")                              # another branch sees none of it
     assert "Chi đoàn ấp Một" not in secretary_elsewhere.text
+
+
+async def test_each_answer_of_a_form_is_one_trip_to_the_database(services, monkeypatch):
+    """Issue 9: one answer is one transaction in one trip to the database thread, whatever the step:
+    the person, their form, the answer's checks, the new state and the update's redelivery mark
+    (and, for the last one, the report saved). Opening the form is a command: not counted."""
+    chat = await joined(services, "u1", "B1")
+    await chat.say("/sinhhoat")
+    trips = []
+    real = services.storage.db.run
+
+    async def counted(fn, *args):
+        trips.append(fn)
+        return await real(fn, *args)
+
+    monkeypatch.setattr(services.storage.db, "run", counted)
+    for number, answer in enumerate(("hom qua", "sinh hoat", "18", "luu")):
+        trips.clear()
+        await chat.say(answer, update_key=f"terminal:{number}")
+        assert len(trips) == 1, (answer, trips)
+    [meeting] = await meetings_of(services)
+    assert (meeting.held_on, meeting.attended) == (date(2026, 11, 22), 18)
+    assert "Đã lưu" in chat.text
+    await chat.say("/sinhhoat")
+    trips.clear()
+    await chat.say("huy", update_key="terminal:cancel")       # a form cancelled: one trip as well
+    assert len(trips) == 1 and "hủy" in chat.text.lower()
