@@ -5,7 +5,8 @@ All three go through `Application.process_update` with a request layer that answ
 
   A  one answer of the meeting form on the demo database: the attendance count "12" is parsed,
      checked, the form's state committed with the update's redelivery mark, the next message
-     built and sent (the previous question's buttons are closed after the reply, untimed).
+     built and sent (the previous question's buttons are closed after the reply, untimed). The
+     run stops if any measured answer takes other than one trip to the database.
   B  a bare echo handler: the framework's floor.
   C  an echo handler that first inserts one row and commits it through production's
      `storage.db.Database` (one trip to the database thread; WAL, synchronous=NORMAL): the floor
@@ -116,6 +117,14 @@ class FormAnswer:
         self.app = build_application(settings, services=self.services, request=self.api, rate_limiter=False)
         await self.app.initialize()
         await self.app.bot_data["channel"].post_init(self.app)
+        self.trips = 0
+        real = self.services.storage.db.run
+
+        async def counted(fn, *args):
+            self.trips += 1
+            return await real(fn, *args)
+
+        self.services.storage.db.run = counted       # the answer's trips to the database, counted
         code = await make_invite(self.services, branch.code)
         for text in (f"/start {code}", "/sinhhoat", "hom nay", "sinh hoat", "12"):   # now at the summary
             await timed(self.app, self.api, text)
@@ -124,7 +133,11 @@ class FormAnswer:
     async def one(self, measured: bool) -> float:
         await timed(self.app, self.api, "quay lai")
         self.answers += 2
-        return await timed(self.app, self.api, "12", self.profiler if measured else None)
+        trips = self.trips
+        elapsed = await timed(self.app, self.api, "12", self.profiler if measured else None)
+        if self.trips - trips != 1:
+            raise SystemExit(f"an answer took {self.trips - trips} trips to the database, not one")
+        return elapsed
 
     async def close(self) -> None:
         session = await self._session()
