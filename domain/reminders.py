@@ -437,6 +437,9 @@ class Reminders:
         if self._done is None or self._done[0][0] != today:
             deadlines.forget_batches(now - KEEP_BATCHES)
         if not queues_now(now, self.calendar.settings):
+            # nothing may be queued yet, but the tree is read now: the first tick that may queue
+            # (07:00 on a busy day) then holds the database, and the answers waiting on it, less
+            self._tree_of(tx, done[1][0], today)
             return 0, done
         facts, tree = self._read(tx, now, done[1][0], today)
         result = plan(self.calendar, tree, Answers(self.calendar, facts), now)
@@ -445,18 +448,20 @@ class Reminders:
         return (deadlines.queue(steps, tree.targets, now) if steps else 0), done
 
     def _read(self, tx: Transaction, now: datetime, version: int, today: date) -> tuple[TickFacts, Tree]:
-        """The facts at `now`: the tree as kept if its version is unchanged (and read today), answers always."""
-        deadlines = tx.deadlines
-        if self._tree is None or self._tree[0] != (version, today):
-            facts = deadlines.tree(names=True)
-            tree = Tree(facts)
-            self._tree = ((version, today), replace(facts, roles=[]), tree)    # the roles live on in tree.targets
-        _, tree_facts, tree = self._tree
+        """The facts at `now`: the tree as kept (`_tree_of`), answers always."""
+        tree_facts, tree = self._tree_of(tx, version, today)
         start, end = window(self.calendar, now)
         pairs, report = wanted(self.calendar, start, end)
-        facts = deadlines.answers(tree_facts, sorted(pairs), periods.quarter(start).start,
-                                         sorted(report))
+        facts = tx.deadlines.answers(tree_facts, sorted(pairs), periods.quarter(start).start, sorted(report))
         return facts, tree
+
+    def _tree_of(self, tx: Transaction, version: int, today: date) -> tuple[TickFacts, Tree]:
+        """The tree as kept if its version is unchanged and it was read today; else read again."""
+        if self._tree is None or self._tree[0] != (version, today):
+            facts = tx.deadlines.tree(names=True)
+            tree = Tree(facts)
+            self._tree = ((version, today), replace(facts, roles=[]), tree)    # the roles live on in tree.targets
+        return self._tree[1], self._tree[2]
 
     def _reminders(self, tx: Transaction, result: Plan) -> list[tuple[Step, dict[str, list[int]]]]:
         """The reminder steps of the plan, each for the units it was not queued for (at it or later)."""

@@ -365,3 +365,30 @@ def test_a_tick_queues_from_the_send_time_until_an_hour_before_the_quiet_hours()
         False, True, True]
     always = replace(settings, quiet_start=time(0), quiet_end=time(0))  # no quiet hours
     assert queues_now(local(2026, 11, 30, 23, 30), always)
+
+
+async def test_the_tree_is_read_before_the_first_tick_that_may_queue(services, monkeypatch):
+    """A tick that may not queue yet (quiet hours, before the send time) reads the tree all the same:
+    the morning's first busy tick then holds the database the less. Read again only once it changed
+    or on a new day."""
+    from storage.deadlines import Deadlines
+
+    await people(services)
+    reads = []
+    real = Deadlines.tree.inside
+
+    def counted(self, conn, *args, **kwargs):
+        reads.append(1)
+        return real(self, conn, *args, **kwargs)
+
+    monkeypatch.setattr(Deadlines.tree, "inside", counted)
+    ticker = reminders(services)
+    assert await ticker.tick(local(2026, 11, 23, 6, 30)) == 0        # quiet: nothing queued ...
+    assert len(reads) == 1                                            # ... the tree read
+    assert await ticker.tick(local(2026, 11, 23, 9)) > 0              # the first that may queue
+    assert len(reads) == 1
+    await joined(services, "g1", "G1", "officer")                     # the tree changed
+    await ticker.tick(local(2026, 11, 23, 9, 1))
+    assert len(reads) == 2
+    await ticker.tick(local(2026, 11, 24, 0, 30))                     # a new day
+    assert len(reads) == 3
