@@ -79,14 +79,11 @@ class Storage:
         """Take the lock `name` among the workers sharing this database unless another holds it,
         and keep it until `release` or this worker's end (storage/locks.py); True when this worker
         holds it. SQLite has one worker: always True, without asking the database."""
-        in_session = getattr(self.db, "in_session", None)
-        return True if in_session is None else await in_session(lambda session: session.try_hold(name))
+        return await self.db.hold(name)
 
     async def release(self, name: str) -> None:
         """Let another worker take the lock `name` (see `hold`)."""
-        in_session = getattr(self.db, "in_session", None)
-        if in_session is not None:
-            await in_session(lambda session: session.release(name))
+        await self.db.release(name)
 
     async def atomic(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(tx, *args)` in one transaction on the database thread: every repository call

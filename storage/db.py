@@ -65,6 +65,14 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, _in_transaction, self.connection, fn, args)
 
+    async def hold(self, name: str) -> bool:
+        """A lock among the workers sharing the database (storage/locks.py): SQLite has one worker,
+        which holds every lock."""
+        return True
+
+    async def release(self, name: str) -> None:
+        """See `hold`: nothing to let go."""
+
     async def backup(self, target: str | Path) -> None:
         """Copy the whole database into the new file `target` with SQLite's online backup API
         (`Connection.backup`), on the database thread, between two units of work: the copy holds

@@ -287,10 +287,17 @@ class PostgresDatabase:
         await loop.run_in_executor(self.executor, self.session.close)
         self.executor.shutdown(wait=True)
 
-    async def in_session(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(session, *args)` (storage/locks.py's Session) on a database thread."""
+    async def hold(self, name: str) -> bool:
+        """Take the named lock on this worker's session unless another worker holds it (storage/locks.py)."""
+        return await self._in_session(lambda session: session.try_hold(name))
+
+    async def release(self, name: str) -> None:
+        """Let another worker take the named lock."""
+        await self._in_session(lambda session: session.release(name))
+
+    async def _in_session(self, fn: Callable[..., T]) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, fn, self.session, *args)
+        return await loop.run_in_executor(self.executor, fn, self.session)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(conn, *args)` in one transaction on a database thread; commit or roll back."""
