@@ -1,5 +1,5 @@
 """A reporting period as people type it after /tonghop or /xuat: "thang 11", "tháng 11/2026",
-"11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam", "thang truoc", or a key
+"11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam", "thang truoc", "năm ngoái", or a key
 ("2026-11", "2026-Q4", "2026-H1", "2026"). Short forms like "q1" or "t11" are not read: they may
 be unit codes (Quận 1).
 
@@ -52,6 +52,8 @@ def at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | No
         pass
     if (m := _MONTH_YEAR.match(word)) and 1 <= int(m[1]) <= 12:
         return periods.month(date(int(m[2]), int(m[1]), 1)), 1
+    if word == "nam" and after[:1] == ["ngoai"]:                        # "năm ngoái": last year
+        return periods.year(today).previous(), 2
     if word in ("thang", "quy", "nam") and after and after[0] in ("nay", "truoc"):
         kind = {"thang": "month", "quy": "quarter", "nam": "year"}[word]
         this = {"month": periods.month, "quarter": periods.quarter, "year": periods.year}[kind](today)

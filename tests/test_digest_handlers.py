@@ -103,6 +103,8 @@ async def test_period_arguments(services):
     ("năm 2025", "năm 2025"),
     ("6 tháng đầu năm", "6 tháng đầu năm 2026"),
     ("thang truoc", "tháng 10/2026"),
+    ("năm ngoái", "năm 2025"),
+    ("nam ngoai", "năm 2025"),
     ("2026-Q2", "quý 2/2026"),
     ("B2 thang 10", "tháng 10/2026 — Chi đoàn ấp Hai"),
     ("thang 10 b2", "tháng 10/2026 — Chi đoàn ấp Hai"),
