@@ -63,6 +63,16 @@ def find_item(calendar: Calendar, ref: str) -> Item | None:
     return next((item for item in calendar.items if item_ref(item.id) == ref), None)
 
 
+def begun(occurrence: Occurrence, today: date) -> bool:
+    """Whether an occurrence of a period ("2026-12", "2027-Q1", "2027-H1") has begun: before it,
+    nobody can send it yet (a meeting report takes no date after today), so nobody is asked for
+    it. A year ("2027") only names a dated item's year: such an item can be sent ahead. One whose
+    unit due date has come counts as begun whatever its key (a calendar of the province's own
+    may ask for a month's plan before the month)."""
+    period = periods.parse(occurrence.key)
+    return period.kind == "year" or period.start <= today or occurrence.due <= today
+
+
 def window(today: date, days_ahead: int) -> tuple[date, date]:
     """The unit due dates an officer can look at: as far back as late reminders go, `days_ahead` on."""
     return today - timedelta(days=LATE_HORIZON_DAYS), today + timedelta(days=days_ahead)
@@ -157,12 +167,13 @@ async def read(storage: Storage, calendar: Calendar, first: date, last: date, ro
 
 class Subtree:
     """A view's subtree (TickFacts read at the view, `read`) and what each occurrence due in
-    [first, last] has outstanding under the view."""
+    [first, last] has outstanding under the view; an occurrence that has not `begun` by `today`
+    (December's meeting, in November) is left out."""
 
-    def __init__(self, calendar: Calendar, facts: TickFacts, view_id: int, first: date, last: date):
+    def __init__(self, calendar: Calendar, facts: TickFacts, view_id: int, first: date, last: date, today: date):
         self.calendar = calendar
         self.view_id = view_id
-        self.first, self.last = first, last
+        self.first, self.last, self.today = first, last, today
         self.tree = Tree(facts)
         self.answers = Answers(calendar, facts)
         self.people = _people(self.tree, facts.roles)
@@ -175,7 +186,7 @@ class Subtree:
             found = self._occurrences[(item.id, group)] = {
                 occ.key: occ for occ in occurrences_between(item, group.chain, self.calendar.settings,
                                                             self.first, self.last)
-                if concerns(item, group, occ)}
+                if concerns(item, group, occ) and begun(occ, self.today)}
         return found
 
     def keys(self, item: Item) -> list[str]:

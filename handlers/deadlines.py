@@ -44,11 +44,13 @@ def calendar_of(services: Services) -> Calendar:
 
 
 async def show(services: Services, request: Request) -> list[Reply]:
-    """/lich: upcoming deadlines of my unit, nearest first, with days left and answering buttons."""
-    return [await _listing(services, request)]
+    """/lich [page]: upcoming deadlines of my unit, nearest first, with days left and answering
+    buttons, a screen at a time."""
+    typed = request.arg.strip()
+    return [await _listing(services, request, page=int(typed) - 1 if typed.isdigit() else 0)]
 
 
-async def _listing(services: Services, request: Request, notice: str = "") -> Reply:
+async def _listing(services: Services, request: Request, notice: str = "", page: int = 0) -> Reply:
     unit = request.identity.unit
     calendar = calendar_of(services)
     now = services.clock()
@@ -57,9 +59,13 @@ async def _listing(services: Services, request: Request, notice: str = "") -> Re
     if not entries:
         text = t("dl.lich.none", unit=unit.name, days=DAYS_AHEAD)
         return Reply(f"{notice}\n\n{text}" if notice else text)
+    pages = -(-len(entries) // SHOWN)
+    page = min(max(page, 0), pages - 1)
     lines = [t("dl.lich.title", unit=unit.name, today=long_date(today))]
-    buttons = []
-    for number, entry in enumerate(entries[:SHOWN], start=1):
+    # On Zalo choice N must be an action of item N: each item's first button in the items' order,
+    # then the second ones ("Ai chưa nộp" beside "Đã nộp"); numbered from 1 on every page.
+    first, second = [], []
+    for number, entry in enumerate(entries[page * SHOWN:(page + 1) * SHOWN], start=1):
         title = display_title(entry.item, entry.key)
         if entry.occurrence is None:
             lines.append(t("dl.lich.item_below", number=number, title=title, date=long_date(entry.due)))
@@ -70,16 +76,21 @@ async def _listing(services: Services, request: Request, notice: str = "") -> Re
             lines.append(t("dl.lich.late_below", count=format_number(entry.late_below)))
         if entry.owing_below > entry.late_below:
             lines.append(t("ot.lich.owing_below", count=format_number(entry.owing_below - entry.late_below)))
-        button = _button(entry, number, request)
-        if button is not None:
-            buttons.append(button)
+        own = [b for b in (_button(entry, number, request),) if b is not None]
         if entry.owing_below:
-            buttons.append(Button(t("ot.lich.button.who", number=number),
-                                  nudges.list_action(entry.item, entry.key, request.identity.unit.id)))
-    if len(entries) > SHOWN:
-        lines.append(t("dl.lich.more", count=format_number(len(entries) - SHOWN)))
+            own.append(Button(t("ot.lich.button.who", number=number),
+                              nudges.list_action(entry.item, entry.key, request.identity.unit.id)))
+        first += own[:1]
+        second += own[1:]
+    nav = []
+    if pages > 1:
+        lines.append(t("ot.list.page", page=page + 1, pages=pages))
+        if page > 0:
+            nav.append(Button(t("units.prev"), Action.command("lich", page)))
+        if page + 1 < pages:
+            nav.append(Button(t("units.next"), Action.command("lich", page + 2)))
     text = "\n".join(lines)
-    return Reply(f"{notice}\n\n{text}" if notice else text, rows(*buttons, width=1))
+    return Reply(f"{notice}\n\n{text}" if notice else text, rows(*first, *second, width=1) + rows(*nav))
 
 
 def _left(due: date, today: date) -> str:
@@ -109,13 +120,15 @@ async def _entries(services: Services, calendar: Calendar, request: Request, now
     answers = Answers(calendar, facts)
     own = Group(tree.chain(unit.id), unit.border)
     first, last = nudges.window(today, DAYS_AHEAD)
-    below = (nudges.Subtree(calendar, facts, unit.id, first, last).counts(today)
+    below = (nudges.Subtree(calendar, facts, unit.id, first, last, today).counts(today)
              if request.identity.is_officer else {})
     entries: dict[tuple[str, str], Entry] = {}
     for item in calendar.items:
         for occ in occurrences_between(item, own.chain, calendar.settings, first, last):
             if not concerns(item, own, occ) or (item.collects == "meeting" and occ.due < today):
                 continue                                 # a past month's meeting: the district sees it
+            if not nudges.begun(occ, today):
+                continue                                 # its period has not begun: nothing to send yet
             done = unit.id in answers.units(item, occ, own)
             if done and occ.due < today:
                 continue                                 # answered and past: what is left below comes next

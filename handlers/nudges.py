@@ -31,8 +31,9 @@ NAMES_IN_LINE = 4          # names of the late units under an entry, in its line
 # --- /chuanop: the occurrences with something outstanding under me --------------------------------
 
 async def show_items(services: Services, request: Request) -> list[Reply]:
-    """/chuanop: the deadlines that units under me have not sent, nearest date first, to open one.
-    A branch has no unit under it: its secretary is shown the way to its own deadlines."""
+    """/chuanop [page]: the deadlines that units under me have not sent, nearest date first, to
+    open one, a page at a time. A branch has no unit under it: its secretary is shown the way to
+    its own deadlines."""
     unit = request.identity.unit
     if not request.identity.is_officer:
         return [Reply(t("ot.items.branch"), rows(Button(t("menu.deadlines"), Action.command("lich"))))]
@@ -40,22 +41,31 @@ async def show_items(services: Services, request: Request) -> list[Reply]:
     today = local_today(services.clock())
     first, last = nudges.window(today, DAYS_AHEAD)
     facts = await nudges.read(services.storage, calendar, first, last, unit.path)
-    counts = nudges.Subtree(calendar, facts, unit.id, first, last).counts(today)
+    counts = nudges.Subtree(calendar, facts, unit.id, first, last, today).counts(today)
     if not counts:
-        return [Reply(t("ot.items.none", unit=unit.name))]
+        return [Reply(t("ot.items.none", unit=unit.name), rows(Button(t("menu.home"), Action.command("menu"))))]
     found = sorted(counts.items(), key=lambda pair: (pair[1].due, pair[0]))
+    pages = -(-len(found) // ITEMS_SHOWN)
+    typed = request.arg.strip()
+    page = min(max(int(typed) - 1, 0), pages - 1) if typed.isdigit() else 0
     lines = [t("ot.items.title", unit=unit.name, today=short_date(today))]
     buttons = []
-    for index, ((item_id, key), count) in enumerate(found[:ITEMS_SHOWN], start=1):
+    # numbered from 1 on every page: on Zalo the number typed is the menu's
+    for index, ((item_id, key), count) in enumerate(found[page * ITEMS_SHOWN:(page + 1) * ITEMS_SHOWN], start=1):
         item = calendar.item(item_id)
         late = t("ot.items.late", count=number(count.late)) if count.late else ""
         lines.append(t("ot.items.line", number=index, title=display_title(item, key), count=number(count.owing),
                        late=late, date=short_date(count.due)))
         buttons.append(Button(str(index), nudges.list_action(item, key, unit.id)))
-    if len(found) > ITEMS_SHOWN:
-        lines.append(t("ot.items.more", count=number(len(found) - ITEMS_SHOWN)))
+    nav = []
+    if pages > 1:
+        lines.append(t("ot.list.page", page=page + 1, pages=pages))
+        if page > 0:
+            nav.append(Button(t("units.prev"), Action.command("chuanop", page)))
+        if page + 1 < pages:
+            nav.append(Button(t("units.next"), Action.command("chuanop", page + 2)))
     lines.append(t("ot.items.hint"))
-    return [Reply("\n".join(lines), rows(*buttons, width=5))]
+    return [Reply("\n".join(lines), rows(*buttons, width=5) + rows(*nav))]
 
 
 # --- the list under a unit, and nudging ---------------------------------------------------------------
@@ -81,9 +91,10 @@ async def action(services: Services, request: Request) -> list[Reply]:
 
 
 async def _outstanding(services: Services, calendar: Calendar, item, key: str, view: Unit) -> Outstanding | None:
-    first, last = nudges.window(local_today(services.clock()), DAYS_AHEAD)
+    today = local_today(services.clock())
+    first, last = nudges.window(today, DAYS_AHEAD)
     facts = await nudges.read(services.storage, calendar, first, last, view.path, only=(item.id, key))
-    return nudges.Subtree(calendar, facts, view.id, first, last).outstanding(item, key, view.name)
+    return nudges.Subtree(calendar, facts, view.id, first, last, today).outstanding(item, key, view.name)
 
 
 async def _listing(services: Services, request: Request, calendar: Calendar, item, key: str, view: Unit,

@@ -282,7 +282,9 @@ async def _follow(services: Services, request: Request, year: int | None) -> Rep
         buttons.append(Button(t("bcd.button.plans", year=registration), Action("ba", ("l", registration))))
     if await store.registers(mine.id, RECEIVING_LEVELS):
         buttons.append(Button(t("bcd.button.own", unit=mine.name), Action("ba", ("o",))))
-    return Reply("\n".join(lines), rows(*buttons, width=1))
+    # never without a choice: on Zalo a screen with none leaves the previous menu open, and a "1"
+    # typed here would pick from it (a weekday of the digest, a nudge)
+    return Reply("\n".join(lines), rows(*buttons, _home(), width=1))
 
 
 def _registration_lines(services: Services, below: list[Unit], registered: set[int], year: int) -> list[str]:

@@ -88,6 +88,8 @@ async def _browse(services: Services, request: Request, unit: Unit, page: int) -
     if unit.id != request.identity.unit.id and unit.parent_id:
         parent = await services.storage.units.get(unit.parent_id)
         nav.append(Button(t("card.button.up", name=parent.name), Action("u", (parent.id,))))
+    if not children:                   # a unit just created: nothing to pick, but a way on
+        return [Reply(t("units.none", unit=unit.name), rows(*nav, Button(t("menu.home"), Action.command("menu"))))]
     text = t("units.pick", unit=unit.name)
     if pages > 1:
         text += "\n" + t("units.page", page=page + 1, pages=pages)

@@ -39,7 +39,6 @@ MESSAGES: dict[str, str] = {
     "dl.lich.button.confirm": "✅ {number}. Đã nộp",
     "dl.lich.button.undo": "↩️ {number}. Bỏ «đã nộp»",
     "dl.lich.button.form": "📝 {number}. Báo cáo",
-    "dl.lich.more": "… và {count} hạn nữa.",
     "dl.confirmed": "✅ Đã ghi nhận: {unit} đã nộp «{title}» ({period}). Trợ lý sẽ thôi nhắc việc này.",
     "dl.confirmed_already": "Việc «{title}» ({period}) đã được ghi nhận là đã nộp rồi.",
     "dl.unconfirmed": "↩️ Đã bỏ ghi nhận «đã nộp» cho «{title}» ({period}). Trợ lý sẽ nhắc lại khi đến hạn.",

@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
         "{new} kết nạp mới · {party} giới thiệu cho Đảng"
     ),
     "digest.oneplusone.group": "   • {group}: {participants} · {youth} · {new} · {party}",
+    "digest.oneplusone.group_own": "   • Chi đoàn trực thuộc {group}: {participants} · {youth} · {new} · {party}",
     "digest.oneplusone.group_head": "   Theo đơn vị (tham gia · vận động · kết nạp · giới thiệu Đảng):",
     "digest.oneplusone.none": "🤝 1+1 ({period}): chưa có báo cáo.",
     "digest.deadlines": "⏰ Hạn trong kỳ:",
@@ -74,6 +75,7 @@ MESSAGES: dict[str, str] = {
         "Xem một đơn vị trực thuộc: chọn bên dưới, hoặc gõ /tonghop và tên hay mã của đơn vị, "
         "ví dụ /tonghop {example}"
     ),
+    "digest.open_hint.typed": "Xem một đơn vị trực thuộc: gõ /tonghop và tên hay mã của đơn vị, ví dụ /tonghop {example}",
     "digest.branches_none": "Dưới {unit} chưa có chi đoàn nào.",
     # --- buttons and choices ------------------------------------------------------------------
     "digest.button.month": "Tháng này",

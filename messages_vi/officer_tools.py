@@ -7,8 +7,8 @@ MESSAGES: dict[str, str] = {
     "ot.items.title": "👥 Việc các đơn vị dưới {unit} chưa nộp (hôm nay {today}):",
     "ot.items.line": "{number}. {title}: {count} đơn vị chưa nộp{late}, hạn từ {date}",
     "ot.items.late": " ({count} đã quá hạn)",
-    "ot.items.more": "… và {count} việc nữa.",
     "ot.items.hint": "Chọn số để xem đơn vị nào chưa nộp và nhắc họ.",
+    "units.none": "Dưới {unit} chưa có đơn vị nào.",
     "ot.items.branch": (
         "Chi đoàn không có đơn vị trực thuộc để nhắc. Các hạn nộp của chi đoàn, và báo đã nộp, ở mục Lịch nộp (/lich)."
     ),

@@ -160,6 +160,8 @@ MESSAGES: dict[str, str] = {
     "bcd.digest.title": "🗂 Đoàn cơ sở “3 chủ động”",
     "bcd.digest.registration": "📝 Đăng ký năm {year} (báo cáo lên trên trước {due}): {count}/{total} đơn vị "
                                "đã đăng ký.",
+    "bcd.digest.registration_top": "📝 Đăng ký năm {year} (các đơn vị báo cáo về trước {due}): {count}/{total} "
+                                   "đơn vị đã đăng ký.",
     "bcd.digest.missing": "⏳ Chưa đăng ký: {names}",
     "bcd.digest.no_plans": "🏅 Công nhận năm {year}: không đơn vị nào có kế hoạch năm {year}.",
     "bcd.digest.recognition": "🏅 Công nhận năm {year} (danh sách trước {due}): {count}/{total} đơn vị.",

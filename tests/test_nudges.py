@@ -8,7 +8,7 @@ Tỉnh đoàn with two Đoàn xã and their branches (one a border-commune branc
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -373,3 +373,16 @@ async def test_the_next_day_a_nudge_goes_again(services, clock):
     assert "📣 Đã nhắc Chi đoàn ấp Một (1 người)" in officer.text
     assert len(await outbox(services, a1.user_id)) == 2
     assert clock.now - LATE_FOR_BRANCHES == timedelta(days=1)
+
+
+def test_an_occurrence_is_asked_for_once_its_period_began_or_its_due_date_came():
+    from domain.deadlines.schedule import Occurrence
+    from domain.nudges import begun
+
+    today = date(2026, 11, 23)
+    assert begun(Occurrence("sinh-hoat", "2026-11", date(2026, 11, 30)), today)
+    assert not begun(Occurrence("sinh-hoat", "2026-12", date(2026, 12, 31)), today)     # December's meeting
+    assert not begun(Occurrence("x", "2027-Q1", date(2027, 3, 31)), today)
+    assert begun(Occurrence("x", "2027", date(2027, 1, 15)), today)                   # a year: sent ahead
+    # a province's own calendar asking for December's plan by 20/11: due, so asked for
+    assert begun(Occurrence("ke-hoach", "2026-12", date(2026, 11, 20)), today)

@@ -41,8 +41,9 @@ def key_label(key: str) -> str:
     return " + ".join(period_label(periods.parse(part)) for part in key.split("+"))
 
 
-def render(digest: Digest) -> str:
-    """The whole digest: the branch's own summary for a branch, else the officer's."""
+def render(digest: Digest, units_offered: bool = True) -> str:
+    """The whole digest: the branch's own summary for a branch, else the officer's; without
+    `units_offered` (the pushed weekly digest has no unit to pick), a unit below is only typed."""
     head = [t("digest.title", period=period_label(digest.period), unit=digest.root.name),
             t("digest.as_of", day=short_date(min(digest.today, digest.period.end)))]
     if digest.root.level == "branch":
@@ -50,7 +51,7 @@ def render(digest: Digest) -> str:
     elif not digest.branches:
         body = [t("digest.branches_none", unit=digest.root.name)]
     else:
-        body = _officer_sections(digest)
+        body = _officer_sections(digest, units_offered)
     if digest.three_active is not None:
         body.append(three_active.lines(digest.three_active))
     return "\n\n".join(["\n".join(head), *body])
@@ -74,12 +75,12 @@ def render_week(week: Digest, month: Digest, unsent: Unsent | None = None) -> st
                        confirmed=number(sum(o.state == "confirmed" for o in owed))))
     if unsent is not None and unsent.count:
         lines.append(t("weekly.quota_unsent", count=number(unsent.count), limit=number(unsent.quota)))
-    return "\n".join(lines) + "\n\n" + t("weekly.month") + "\n" + render(month)
+    return "\n".join(lines) + "\n\n" + t("weekly.month") + "\n" + render(month, units_offered=False)
 
 
 # --- an officer's digest ------------------------------------------------------------------------
 
-def _officer_sections(digest: Digest) -> list[str]:
+def _officer_sections(digest: Digest, units_offered: bool = True) -> list[str]:
     sections = []
     if digest.judged:
         sections.append(_compliance(digest))
@@ -91,7 +92,7 @@ def _officer_sections(digest: Digest) -> list[str]:
         sections.append(t("digest.province_hint"))
     below = [g for g in digest.groups if g.id != digest.root.id]
     if below:
-        sections.append(t("digest.open_hint", example=below[0].name))
+        sections.append(t("digest.open_hint" if units_offered else "digest.open_hint.typed", example=below[0].name))
     return sections
 
 
@@ -171,7 +172,9 @@ def _oneplusone(digest: Digest) -> str:
              _figures("digest.oneplusone.figures", totals.oneplusone)]
     if len(digest.groups) > 1:
         lines.append(t("digest.oneplusone.group_head"))
-        lines += [_figures("digest.oneplusone.group", g.totals.oneplusone, group=g.name) for g in digest.groups]
+        # the root's own line holds only the branches directly under it, as in the meetings' section
+        lines += [_figures("digest.oneplusone.group_own" if g.id == digest.root.id else "digest.oneplusone.group",
+                           g.totals.oneplusone, group=g.name) for g in digest.groups]
     return "\n".join(lines)
 
 

@@ -198,7 +198,7 @@ def _deadlines(digest: Digest) -> Table:
     rows = [heads[unit_id] + tuple(row) for unit_id, row in cells.items()]
     tree = _tree_headers(digest)
     unit_headers, unit_formats = _columns(("unit", None), ("level", None))
-    columns = tuple(t("xlsx.deadline.header", title=d.title, period=d.key) for d in digest.deadlines)
+    columns = tuple(t("xlsx.deadline.header", title=d.title, period=key_label(d.key)) for d in digest.deadlines)
     return Table("han-bao-cao", t("xlsx.sheet.deadlines"), tree + unit_headers + columns,
                  (None,) * len(tree) + unit_formats + (None,) * count, rows, t("xlsx.title.deadlines"))
 

@@ -41,6 +41,7 @@ class Section:
     recognition_year: int
     decision_due: date                  # decisions and lists go up by then
     units: tuple[Registering, ...]
+    top: bool = False                   # the digest's unit has none above: it receives the reports
 
     def registered(self) -> list[Registering]:
         return [u for u in self.units if u.registration is not None]
@@ -70,9 +71,10 @@ async def section(storage: Storage, root_id: int, period: periods.Period, names:
     units = {u.id: (u.name, names.get(u.parent_id, "")) for u in registering}
     for plan in plans:               # a unit that has no branch now keeps its plan in the list
         units.setdefault(plan.unit_id, (plan.unit_name, plan.above))
+    root = await storage.units.get(root_id)
     return Section(next_year, due(calendar, REPORT_ITEM, year), year, due(calendar, DECISION_ITEM, year), tuple(
         Registering(unit_id, name, above, by_unit.get((unit_id, next_year)), by_unit.get((unit_id, year)))
-        for unit_id, (name, above) in units.items()))
+        for unit_id, (name, above) in units.items()), top=root is not None and root.parent_id is None)
 
 
 def cut(names: list[str], shown: int = NAMES_SHOWN) -> str:
@@ -86,7 +88,8 @@ def lines(section: Section) -> str:
     """The section as the digest's message shows it."""
     registered, missing, plans = section.registered(), section.missing(), section.plans()
     out = [t("bcd.digest.title"),
-           t("bcd.digest.registration", year=section.registration_year, due=section.report_due,
+           t("bcd.digest.registration_top" if section.top else "bcd.digest.registration",
+             year=section.registration_year, due=section.report_due,
              count=number(len(registered)), total=number(len(section.units)))]
     if missing:
         out.append(t("bcd.digest.missing", names=cut([u.name for u in missing])))

@@ -31,8 +31,8 @@ _NUMBER_WORDS = {"so", "so van ban", "ghi so", "so ke hoach"}
 SKIP_WORDS = {"de trong", "bo qua", "khong co", "khong", "khong co so"}
 _REMOVE = re.compile(r"(?:xoa|bo)(?: noi dung| dong| so)? (\d{1,2})")
 _EDIT = re.compile(r"sua(?: lai)?(?: phan)? ([123])")
-# a document number as typed: "05", "5", "05-KH/ĐTN", "Số 05"
-_DOC_NUMBER = re.compile(r"(?:s[oố]\s*:?\s*)?(\d{1,6}(?:\s*-\s*\S{1,20})?)", re.IGNORECASE)
+# a document number as typed: "05", "5", "05-KH/ĐTN" (the Union's way), "05/KH-ĐTN" (the State's), "Số 05"
+_DOC_NUMBER = re.compile(r"(?:s[oố]\s*:?\s*)?(\d{1,6}(?:\s*[-/]\s*\S{1,20})?)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def new_state(unit_id: int, year: int, parts: list[list[str]] | None = None, num
 def read_number(text: str) -> str | None:
     """A document number as typed ("05", "05-KH/ĐTN"), or None when it is not one."""
     found = _DOC_NUMBER.fullmatch(text.strip())
-    return re.sub(r"\s*-\s*", "-", found.group(1)) if found else None
+    return re.sub(r"\s*([-/])\s*", r"\1", found.group(1)) if found else None
 
 
 def advance(state: dict, event: Event) -> Result:
