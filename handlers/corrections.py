@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from domain import periods
 # The rules themselves (a report's period and its days of grace; a report filed late, the days
 # after it was filed) live with the forms, which ask about a late date with the same rule.
-from domain.forms.definitions import meeting_answers, meeting_open, recruitment_answers, recruitment_open
+from domain.forms.definitions import (
+    meeting_answers, meeting_open, recruitment_answers, recruitment_open, recruitment_text,
+)
 from handlers.context import Request, Services
 from domain.conversation import Reply
-from messages_vi import period_name, t
+from messages_vi import t
 from messages_vi.formatting import local_today, long_date, number
 
 _ID = re.compile(r"[0-9]{1,18}")
@@ -26,15 +27,8 @@ def meeting_line(index: int, meeting) -> str:
     return line + (t("reports.late_mark") if getattr(meeting, "filed_late", False) else "")
 
 
-def _period_text(key: str) -> str:
-    period = periods.parse(key)
-    return period_name(period.kind, period.year, period.number)
-
-
 def recruitment_line(index: int, report) -> str:
-    return t("reports.recruitment", index=index, period=_period_text(report.period),
-             participants=number(report.participants), youth=number(report.youth_reached),
-             new=number(report.new_members), party=number(report.party_introduced))
+    return t("reports.recruitment", index=index, report=recruitment_text(report))
 
 
 async def load(services: Services, request: Request, kind: str, report_id: int):

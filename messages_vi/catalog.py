@@ -168,7 +168,7 @@ MESSAGES: dict[str, str] = {
     "form.enter_again": "Vậy bạn nhập lại nhé.",
     "form.cancelled": "Đã hủy {title}. Không có gì được lưu.",
     "form.gone": "Biểu mẫu này đã kết thúc rồi; không có gì thay đổi.",
-    "form.expired": "Biểu mẫu {title} bạn bắt đầu lúc {started} đã quá {days} ngày không điền tiếp nên đã được bỏ. Bạn có thể làm lại từ đầu.",
+    "form.expired": "Biểu mẫu {title} bạn bắt đầu ngày {started} đã quá {days} ngày không điền tiếp nên đã được bỏ. Bạn có thể làm lại từ đầu.",
     "form.open_other": "Bạn đang điền dở {title}. Bỏ biểu mẫu đó để làm {new}?",
     "form.button.keep_old": "Điền tiếp {title}",
     "form.button.drop_old": "Bỏ, làm {new}",
@@ -293,7 +293,7 @@ MESSAGES: dict[str, str] = {
     "reports.title": "📋 Báo cáo đã gửi của {unit}:",
     "reports.none": "{unit} chưa có báo cáo nào trong các kỳ còn mở và {months} tháng gần đây.",
     "reports.meeting": "{index}. {date} — {kind}, {mode}, {attended} người",
-    "reports.recruitment": "{index}. 1+1 {period}: {participants} tham gia, {youth} thanh niên, {new} kết nạp, {party} giới thiệu Đảng",
+    "reports.recruitment": "{index}. {report}",
     "reports.closed_mark": " (đã khóa)",
     "reports.late_mark": " (nộp muộn)",
     "reports.footer": (

@@ -10,6 +10,11 @@ MESSAGES = {
     "form.line.twice": "• {label}: bạn ghi {values}; trợ lý chưa biết lấy giá trị nào nên sẽ hỏi lại.",
     "form.line.period": "• “{text}”: không có kỳ này để chọn (chỉ có: {choices}){within}. Bạn chọn kỳ ở câu hỏi bên dưới.",
     "form.line.within": "; {period} thuộc {option}",
+    # the same, typed while a form of the same kind waits half-answered
+    "form.line.while_open": (
+        "Bạn đang điền dở {title}.{so_far}\nTin nhắn vừa rồi là một báo cáo mới? Muốn bỏ biểu mẫu đang điền, "
+        "gõ “huy” rồi gửi lại tin nhắn đó. Hoặc trả lời tiếp câu hỏi:"
+    ),
     # 1+1 counts young people brought into the Union, the Association or their activities in one number
     "oneplusone.line.association": (
         "• “{text}”: biểu mẫu không có mục riêng cho thanh niên vào Hội. Số này đã nằm trong mục "
@@ -20,4 +25,19 @@ MESSAGES = {
     "meeting.o.as_before": "Như lần trước: {attended} đoàn viên, {mode}",
     "oneplusone.o.as_before": "Như {period}: {participants} đoàn viên",
     "form.as_before_none": "Chưa có báo cáo lần trước để lấy lại. Bạn gõ số nhé.",
+    # a day before the branch was founded (its `founded` date in the units' list)
+    "parse.date_before_founded": (
+        "Chi đoàn được thành lập ngày {founded}, nên không báo cáo được buổi trước ngày đó. Bạn xem lại ngày nhé."
+    ),
+    # a choice computed from the day (a 1+1 period) picked once the day moved past it
+    "form.option_gone": "Lựa chọn đó không còn nữa vì đã sang kỳ mới. Bạn chọn lại nhé:",
+    # --- a 1+1 report sent again for a closed period already reported: one report per period -------
+    "oneplusone.in_words": (
+        "1+1 {period}: {participants} tham gia, {youth} thanh niên, {new} kết nạp, {party} giới thiệu Đảng"
+    ),
+    "oneplusone.duplicate.locked": (
+        "Chi đoàn đã gửi báo cáo cho kỳ này rồi: {report}. Kỳ này đã khóa sổ nên báo cáo đó không "
+        "sửa được nữa, và mỗi kỳ chỉ có một báo cáo. Muốn báo cáo cho kỳ khác, bạn về bản tóm tắt rồi "
+        "chọn Sửa; hoặc chọn Hủy."
+    ),
 }

@@ -140,13 +140,16 @@ MEETING = Form(
         Step("mode", "meeting.q.mode", "meeting.l.mode", "choice", on_summary=True,
              default=lambda ctx: "online" if ctx.unit.border else "in_person", options=(
             Option("in_person", "meeting.o.in_person", ("truc tiep", "tt", "gap mat", "offline")),
-            Option("online", "meeting.o.online", ("truc tuyen", "online", "zalo", "zoom", "qua mang", "tu xa")),
+            Option("online", "meeting.o.online", ("truc tuyen", "online", "zalo", "zoom", "qua mang", "tu xa",
+                                                  "qua zalo", "qua zoom", "qua facebook", "qua messenger",
+                                                  "google meet", "mang xa hoi")),
             Option("hybrid", "meeting.o.hybrid", ("ket hop", "ca hai", "hybrid")),
         )),
         Step("attended", "meeting.q.attended", "meeting.l.attended", "count",
              limits={"maximum": 10_000}, confirm=_attended, offer=_as_before,
              names=("nguoi", "ng", "doan vien", "dv", "dvtn", "ban", "tham du", "co mat", "tham gia", "nguoi du",
-                    "nguoi tham du", "doan vien tham du", "dv tham du", "nguoi tham gia", "doan vien tham gia")),
+                    "nguoi tham du", "doan vien tham du", "dv tham du", "nguoi tham gia", "doan vien tham gia",
+                    "dong chi", "dong chi du", "dong chi tham du")),
         Step("note", "meeting.q.note", "meeting.l.note", "text", optional=True, on_summary=True,
              limits={"max_length": 500}, names=("ghi chu", "noi dung sinh hoat", "chu de")),
     ),
@@ -168,7 +171,8 @@ def _periods(ctx: FormContext) -> tuple[Option, ...]:
     return (
         Option(half.key, f"oneplusone.o.h{half.number}",
                ("6 thang", "sau thang", "nua nam", "ky nay", _HALF_WORDS[half.number]), {"year": half.year}),
-        Option(whole.key, "oneplusone.o.year", ("ca nam", "tong ket nam"), {"year": whole.year}),
+        Option(whole.key, "oneplusone.o.year", ("ca nam", "tong ket nam", "nam nay", "ca nam nay"),
+               {"year": whole.year}),
         Option(last.key, f"oneplusone.o.h{last.number}", ("ky truoc", _HALF_WORDS[last.number]),
                {"year": last.year}),
     )
@@ -212,11 +216,37 @@ def _participants_before(recalled, answers: Answers, ctx: FormContext) -> Offer 
                  {"period": period_name(shown.kind, shown.year, shown.number), "participants": number(count)})
 
 
+def recruitment_text(report) -> str:
+    """A saved 1+1 report in a few words: "1+1 6 tháng đầu năm 2026: 12 tham gia, 30 thanh niên, ..."."""
+    shown = periods.parse(report.period)
+    return t("oneplusone.in_words", period=period_name(shown.kind, shown.year, shown.number),
+             participants=number(report.participants), youth=number(report.youth_reached),
+             new=number(report.new_members), party=number(report.party_introduced))
+
+
+def _same_period(tx, ctx: FormContext, answers: Answers, kept: list[int]) -> Duplicate | None:
+    """The branch's saved report of the same period (other than the one being corrected, in
+    `kept`), once that period is closed. A period has one report, so saving corrects the saved one
+    (`save_recruitment`): while its period is open that is the correction rule's to allow; after,
+    the saved report stands and the new one is refused."""
+    if not isinstance(answers.get("period"), str):
+        return None
+    report = tx.reports.recruitment_for(ctx.unit.id, answers["period"])
+    if report is None or report.id in kept or recruitment_open(report, ctx.today):
+        return None
+    return Duplicate(report.id, recruitment_text(report), False, both=False, asks="oneplusone.duplicate")
+
+
 def _write_recruitment(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
-    if report_id is None:
-        return tx.reports.save_recruitment(ctx.unit.id, ctx.person_id, dict(answers), ctx.now)
-    tx.reports.update_recruitment(report_id, ctx.person_id, dict(answers), ctx.now)
-    return report_id
+    saved = tx.reports.get_recruitment(report_id) if report_id is not None else None
+    if saved is not None and saved.period == answers["period"]:
+        tx.reports.update_recruitment(report_id, ctx.person_id, dict(answers), ctx.now)
+        return report_id
+    # a new report; one withdrawn while being corrected (saved anew, never lost); or a correction
+    # that names another period: its counts move there, as that period's report
+    if saved is not None:
+        tx.reports.delete_recruitment(saved.id, ctx.person_id, ctx.now)
+    return tx.reports.save_recruitment(ctx.unit.id, ctx.person_id, dict(answers), ctx.now)
 
 
 ONE_PLUS_ONE = Form(
@@ -243,6 +273,7 @@ ONE_PLUS_ONE = Form(
                     "uu tu", "doan vien uu tu", "dv uu tu")),
     ),
     write=_write_recruitment,
+    duplicate=_same_period,
     # 1+1 brings a young person "into the Union or the Association, or into their activities"
     # (000 item 5, 002 note 2, 004 item 2.4): the form counts those reached in one number and has no
     # count of its own for the Association, so "3 vào hội" is explained, never added anywhere.

@@ -35,6 +35,7 @@ from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fits, fresh
 
 _CANCEL_WORDS = {"huy", "huy bo", "/huy"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
+_TYPO_MIN = 6                             # a back word this long is also read with a small typo
 _SKIP_WORDS = {"bo qua", "skip"}
 _SAVE_WORDS = {"luu", "gui", "xong", "ok", "dong y", "luu lai", "gui di"}
 _EDIT_WORDS = {"sua", "chinh sua", "sua lai"}
@@ -87,7 +88,7 @@ def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
         return Result(state, notice=carried.notice, notice_params=carried.params)
     if event.kind == "other":
         return Result(state, notice=f"form.other.{event.value}" if event.value == "edited" else "form.other")
-    if event.kind == "text" and fold(event.value or "") in _BACK_WORDS:
+    if event.kind == "text" and _means_back(event.value or ""):
         event = Event("action", "back")
     if event.kind == "action" and event.value == "resume":
         return Result(state, notice="form.reopened", notice_params=reopened(form, state, ctx))
@@ -104,6 +105,27 @@ def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
     return _on_step(form, form.step(state["at"]), state, event, ctx)
 
 
+def _means_back(text: str) -> bool:
+    """ "Quay lại" typed, or one of its kin, also with a small typo ("quay lia", "tro lia"): on
+    Zalo it is a choice of every question, and typed words pick a choice despite a typo."""
+    key = " ".join(words(text))
+    if fold(text) in _BACK_WORDS or key in _BACK_WORDS:
+        return True
+    return len(key) >= _TYPO_MIN and any(parsers.resembles(key, phrase) for phrase in _BACK_WORDS
+                                         if len(phrase) >= _TYPO_MIN)
+
+
+def _means_offer(step: Step, state: dict, text: str, ctx: FormContext) -> bool:
+    """Whether `text` takes last time's answers: "như lần trước" and its kin, or the offer's own
+    words as the numbered menu's hint shows them, typed without its punctuation ("Như lần trước
+    12 đoàn viên trực tuyến")."""
+    if fold(text).strip(" .!") in _AS_BEFORE_WORDS:
+        return True
+    offer = offered(step, state, ctx)
+    key = " ".join(words(text))
+    return offer is not None and bool(key) and key == " ".join(words(t(offer.label, **offer.params)))
+
+
 def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext) -> Result:
     if event.kind == "action" and event.value == "skip":
         if not step.optional:
@@ -112,8 +134,13 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
     if event.kind == "action" and event.value in ("yes", "no") and step.kind == "yes_no":
         return _checked(form, state, step, event.value == "yes", ctx)
     if (event.kind == "action" and event.value == "previous") or (
-            step.offer is not None and event.kind == "text" and fold(event.value or "").strip(" .!") in _AS_BEFORE_WORDS):
+            step.offer is not None and event.kind == "text" and _means_offer(step, state, event.value or "", ctx)):
         return _take_offer(form, state, step, ctx)
+    if event.kind == "value":
+        picked = next((o.value for o in step.options_for(ctx) if str(o.value) == event.value), None)
+        if step.kind != "choice" or picked is None:
+            return Result(state, notice="form.option_gone" if step.kind == "choice" else "form.button_old")
+        return _checked(form, state, step, picked, ctx)
     if event.kind == "option":
         options = step.options_for(ctx)
         choices = options + step.shortcuts_for(ctx)
@@ -263,6 +290,13 @@ def _typed(form: Form, step: Step, state: dict, text: str, ctx: FormContext) -> 
             if alone.ok:
                 parsed, extras, answer = alone, found, rest
     if not parsed.ok:
+        answered = any(s.name in state["answers"] for s in form.asked())
+        if step.kind != "text" and answered and len(text) <= one_line.MAX_LINE:
+            reading = one_line.read(form, text, ctx)
+            if reading.named and reading.found:
+                # a whole new report, typed by someone who forgot this form was open (a border
+                # branch finishes tomorrow what it began today): say so, not "no number here"
+                return Result(state, notice="form.line.while_open", notice_params=reopened(form, state, ctx))
         return Result(state, notice=f"parse.{parsed.error}", notice_params=shown_params(parsed.params))
     for name, value in extras.items():
         _set(state, name, value)
@@ -330,7 +364,17 @@ def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
     if step.kind == "count":
         return parsers.parse_count(text, **step.limits)
     if step.kind == "date":
-        return parsers.parse_date(text, today=ctx.today, earliest=ctx.earliest)
+        parsed = parsers.parse_date(text, today=ctx.today, earliest=ctx.earliest)
+        if parsed.error == "date_unreadable":
+            # a shortcut's words with a small typo ("hom qau"), as a choice is read
+            key = " ".join(words(text))
+            meant = [o.value for o in step.shortcuts_for(ctx) if parsers.resembles(key, o.value)]
+            if len(meant) == 1:
+                parsed = parsers.parse_date(meant[0], today=ctx.today, earliest=ctx.earliest)
+        if parsed.error == "date_too_old" and ctx.earliest == ctx.unit.founded_on:
+            # not "too long ago": the branch did not exist yet (FormEngine.context)
+            return parsers.fail("date_before_founded", founded=ctx.earliest)
+        return parsed
     if step.kind == "yes_no":
         return parsers.parse_yes_no(text)
     if step.kind == "text":
@@ -409,18 +453,44 @@ def _on_pending(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
         answer = event.value == "yes"
     elif event.kind == "text":
         # digits are never yes or no here (parse_yes_no): "1" at "Keep 15?" is the number 1
-        parsed = parsers.parse_yes_no(event.value or "")
-        if not parsed.ok:
+        answer = _pending_answer(pending, event.value or "")
+        if answer is None:
             # a new answer instead of yes/no (a number, a date): take it as a fresh answer
             state["pending"] = None
             return _on_step(form, step, state, event, ctx)
-        answer = parsed.value
     else:
         return Result(state, notice="form.button_old")
     if answer:
         return _accept(form, state, step, pending["value"], ctx, pending["flag"], pending.get("assumed"))
     state["pending"] = None
     return Result(state, notice="form.enter_again")
+
+
+# At "keep this number?", besides yes and no: Zalo lists its two choices without numbers (the
+# question takes a number), so their words are typed, whole or in part ("giữ số này", "báo cáo bổ
+# sung", "nhập lại"), or these.
+_KEEP_WORDS = ("giu", "giu nguyen", "van giu", "giu lai")
+_RETYPE_WORDS = ("sua", "sua lai", "go lai", "nhap lai")
+
+
+def _pending_answer(pending: dict, text: str) -> bool | None:
+    """True to keep the doubted answer, False to give another; None for a new answer instead."""
+    parsed = parsers.parse_yes_no(text)
+    if parsed.ok:
+        return parsed.value
+    if any(ch.isdigit() for ch in text):
+        return None
+    yes = t(pending.get("yes", "form.button.yes_keep"))
+    no = t(pending.get("no", "form.button.no_retype"))
+    picked = parsers.parse_choice(text, (parsers.Choice("yes", (*_label_phrases(yes), *_KEEP_WORDS)),
+                                         parsers.Choice("no", (*_label_phrases(no), *_RETYPE_WORDS))))
+    return picked.value == "yes" if picked.ok else None
+
+
+def _label_phrases(label: str) -> tuple[str, ...]:
+    """A button's words, whole and each part between its commas: "Đúng, giữ số này" gives
+    "dung giu so nay", "dung" and "giu so nay"."""
+    return tuple(" ".join(words(part)) for part in (label, *label.split(",")) if words(part))
 
 
 def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
@@ -538,7 +608,7 @@ def _on_ask(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
         del state["ask"]
         state["report_id"] = ask["report_id"]          # the form becomes a correction of it
         return Result(state, "save")
-    if choice == "both":
+    if choice == "both" and ask.get("both", True):
         del state["ask"]
         state["both"] = [*state.get("both", []), ask["report_id"]]
         return Result(state, "save")
@@ -630,12 +700,14 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
         buttons = rows(*choices) + rows(to_summary, cancel)
     elif state.get("ask"):
         ask = state["ask"]
+        asks = ask.get("asks", "form.duplicate")
+        both = tap(t("form.button.keep_both"), "o1") if ask.get("both", True) else None
         if ask["correctable"]:
-            lines.append(t("form.duplicate.open", report=ask["report"]))
-            choices = rows(tap(t("form.button.correct_old"), "o0"), tap(t("form.button.keep_both"), "o1"), width=1)
+            lines.append(t(f"{asks}.open", report=ask["report"]))
+            choices = rows(tap(t("form.button.correct_old"), "o0"), both, width=1)
         else:
-            lines.append(t("form.duplicate.locked", report=ask["report"]))
-            choices = rows(tap(t("form.button.keep_both"), "o1"), width=1)
+            lines.append(t(f"{asks}.locked", report=ask["report"]))
+            choices = rows(both, width=1)
         buttons = choices + rows(to_summary, cancel)
     elif state["at"] == SUMMARY:
         lines.append(summary_text(form, state, ctx))
@@ -646,15 +718,16 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
         buttons = rows(tap(t("form.button.save"), "s"), tap(t("form.button.edit"), "e")) + rows(add, cancel)
     elif state["at"] == PICK_EDIT:
         lines.append(t("form.pick_edit"))
-        choices = [tap(f"{i + 1}. {t(s.label)}", f"g{i}") for i, s in enumerate(form.steps)]
+        choices = [tap(t(s.label), f"g{i}") for i, s in enumerate(form.steps)]
         buttons = rows(*choices, to_summary)
     else:
         step = form.step(state["at"])
         lines.append(t(step.question, members=number(ctx.unit.members), unit=ctx.unit.name))
         offer = offered(step, state, ctx)
         first = rows(tap(t(offer.label, **offer.params), "p"), width=1) if offer is not None else ()
-        options = [tap(t(o.label, **o.params), f"o{i}")
-                   for i, o in enumerate(step.options_for(ctx) + step.shortcuts_for(ctx))]
+        choices = step.options_for(ctx)
+        options = [tap(t(o.label, **o.params), _option_code(step, i, o.value if i < len(choices) else None))
+                   for i, o in enumerate(choices + step.shortcuts_for(ctx))]
         if step.kind == "yes_no":
             # its own buttons: in a numbered menu "1" then means "Có", never a hidden default
             options = [tap(t("form.button.yes"), "y"), tap(t("form.button.no"), "n")]
@@ -665,6 +738,20 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
         buttons = first + rows(*options, width=width) + rows(*extras, cancel, width=3)
         return Reply("\n\n".join(lines), buttons, number_answer=step.kind == "count")
     return Reply("\n\n".join(lines), buttons)
+
+
+# An option's value carried in its button, where the wire takes it ("2026-H1").
+_WIRE_VALUE = re.compile(r"[A-Za-z0-9_.\-]{1,24}")
+
+
+def _option_code(step: Step, index: int, value: Any) -> str:
+    """A choice's button: its place in the list, or, where the options are computed from the day
+    (the 1+1 periods), its value: "1. 6 tháng đầu năm 2026" shown on 30/6 and picked on 2/7, when
+    the first option has become the next half-year, still means the half-year it showed.
+    `value`: None for a shortcut (it stands for typed words)."""
+    if callable(step.options) and value is not None and _WIRE_VALUE.fullmatch(str(value)):
+        return f"v{value}"
+    return f"o{index}"
 
 
 def summary_text(form: Form, state: dict, ctx: FormContext) -> str:
@@ -728,6 +815,8 @@ def event_from(incoming: Incoming, session: FormSession) -> Event | None:
             return Event("option", int(code[1:]))
         if code[:1] == "g" and code[1:].isdigit():
             return Event("action", f"goto{code[1:]}")
+        if code[:1] == "v" and _WIRE_VALUE.fullmatch(code[1:]):
+            return Event("value", code[1:])
         actions = {"s": "save", "e": "edit", "x": "cancel", "b": "back", "k": "skip", "y": "yes",
                    "n": "no", "m": "summary", "r": "resume", "a": "add", "p": "previous"}
         return Event("action", actions[code]) if code in actions else None
@@ -816,12 +905,17 @@ class FormEngine:
             return Turn(form, ctx, session.id, version, carried.state, notice=carried.notice or "form.button_old",
                         notice_params=carried.params)
         result = advance(form, session.state, event, ctx)
-        if result.outcome == "save" and form.duplicate is not None and result.state["report_id"] is None:
-            # a second report of the same day and kind: asked whether it corrects the first
-            repeated = form.duplicate(tx, ctx, result.state["answers"], list(result.state.get("both", [])))
-            if repeated is not None:
+        if result.outcome == "save" and form.duplicate is not None:
+            # a second report of the same day and kind: asked whether it corrects the first; a
+            # correction is asked only about a report it may not stand beside (a 1+1 period's)
+            correcting = result.state["report_id"]
+            kept = [*result.state.get("both", []), *([correcting] if correcting is not None else [])]
+            repeated = form.duplicate(tx, ctx, result.state["answers"], kept)
+            if repeated is not None and (correcting is None or not repeated.both):
                 result.state["ask"] = {"kind": "duplicate", "report_id": repeated.report_id,
                                        "report": repeated.report, "correctable": repeated.correctable}
+                if not repeated.both or repeated.asks != "form.duplicate":
+                    result.state["ask"].update(both=repeated.both, asks=repeated.asks)
                 result.outcome = "continue"
         if result.outcome == "continue":
             version = session.version

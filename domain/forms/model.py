@@ -112,6 +112,10 @@ class Duplicate:
     report_id: int
     report: str                        # the saved report in words, for the question
     correctable: bool
+    # whether the new report may also stand beside the saved one: two meetings on one day may,
+    # a period has one 1+1 report (saving it again corrects that one, when the rules still allow)
+    both: bool = True
+    asks: str = "form.duplicate"       # its sentences: the message keys asks + ".open", ".locked"
 
 
 # Run inside the transaction that would save the form: (repositories, ctx, answers, ids the

@@ -237,7 +237,7 @@ def _match(words: list[_Word], folded: list[str], i: int, lexicon: _Lexicon, ctx
         if words[i + length - 1].chunk != chunk:
             continue
         window = folded[i:i + length]
-        if not (window[0] == "hom" or any(w.digit for w in words[i:i + length])):
+        if not (window[0] in parsers.RELATIVE_HEADS or any(w.digit for w in words[i:i + length])):
             continue
         parsed = parsers.parse_date(" ".join(window), today=ctx.today)
         if parsed.ok or parsed.error != "date_unreadable":
@@ -403,13 +403,14 @@ def _counts(form: Form, segments: list[_Segment], span, give, notes, unknown) ->
                 if other_role == second and not other.paired:
                     segment.paired = other.paired = True
                     pairs.append((segment, other) if role == "N" else (other, segment))
-    named = set()
+    named, taken = set(), {}
     for number, name in pairs:
         [meaning] = [m for m in name.meanings if m[0] in ("name", "unheld")]
         if meaning[0] == "unheld":
             notes.append((meaning[1], {"text": span(min(number.first, name.first), max(number.last, name.last))}))
         else:
             named.add(meaning[1])
+            taken[number.first] = meaning[1]
             give(number, Part(meaning[1], span(number.first, number.last)))
     counts = [s for s in form.steps if s.kind == "count"]
     lone = [s for s in segments if s.kind == "number" and not s.paired]
@@ -420,11 +421,24 @@ def _counts(form: Form, segments: list[_Segment], span, give, notes, unknown) ->
             give(lone[0], Part(counts[0].name, digits))
     for index, segment in enumerate(segments):
         role = _role(form, segment)
+        if role == "K" and not segment.paired and _repeats(segments, index, taken):
+            continue                                   # "vận động 20 tn": the name said twice
         if role in ("N", "K", "?", "T") and not segment.paired:
             unknown.append(segment)
         elif role == "U" and not (index and segments[index - 1].paired
                                   and segments[index - 1].chunk == segment.chunk):
             unknown.append(segment)                    # "người" with no number taken before it
+
+
+def _repeats(segments: list[_Segment], index: int, taken: dict[int, str]) -> bool:
+    """Whether the name at `index` names again the step of the number beside it, in the same part
+    of the line, which another name already took ("vận động 20 tn", "12 dv tham gia 1+1")."""
+    segment = segments[index]
+    steps = {m[1] for m in segment.meanings if m[0] == "name"}
+    for other in (segments[index - 1] if index else None, segments[index + 1] if index + 1 < len(segments) else None):
+        if other is not None and other.chunk == segment.chunk and taken.get(other.first) in steps and other.paired:
+            return True
+    return False
 
 
 def _role(form: Form, segment: _Segment) -> str | None:

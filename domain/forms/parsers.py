@@ -43,14 +43,17 @@ _DIGITS = {
 # Forms only used after "muoi"/"linh": "hai muoi tu", "ba muoi lam", "muoi nham".
 _LATE_DIGITS = _DIGITS | {"tu": 4, "lam": 5, "nham": 5}
 _THOUSAND = ("nghin", "ngan")
-# Words allowed after the number; "a" is the polite particle people end replies with.
+# Words allowed after the number; "a" and "nhe" are the particles people end replies with,
+# "tham du", "co mat" repeat the question ("15 người tham dự"), and members are "đồng chí" (đ/c).
 _COUNT_TAIL = tuple(
     tuple(p.split())
     for p in (
         "doan vien", "thanh nien", "tham gia", "nguoi", "ban", "dv", "dvtn", "tn",
-        "em", "ng", "luot", "a",
+        "em", "ng", "luot", "a", "tham du", "du", "co mat", "nhe", "dong chi", "dc",
     )
 )
+# Words allowed before it: "có 15 người", "được 15 người" (never "khoảng": a count is exact).
+_COUNT_HEAD = ("co", "duoc")
 _COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _NEGATIVE = re.compile(r"[-\u2212]\s*\d")
 
@@ -61,6 +64,8 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parse
     if _NEGATIVE.match(folded):
         return fail("count_negative")
     tokens = _COUNT_TOKEN.findall(folded)
+    if len(tokens) > 1 and tokens[0] in _COUNT_HEAD:
+        tokens = tokens[1:]
     if tokens and tokens[0][0].isdecimal():
         rest = tokens[1:]
         parsed = _digits_value(tokens[0], maximum)
@@ -165,7 +170,11 @@ def _only_units(tokens: list[str]) -> bool:
 
 # --- dates --------------------------------------------------------------------
 
-_RELATIVE_DAYS = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2}
+# with the South's "bữa nay", "bữa qua" (the seeds' provinces) and texting's "hum", "wa"
+_RELATIVE_DAYS = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2,
+                  "bua nay": 0, "bua qua": 1, "hum nay": 0, "hum qua": 1, "hom wa": 1, "hum wa": 1}
+# the first words of a relative day, where a line is searched for one
+RELATIVE_HEADS = frozenset(day.split()[0] for day in _RELATIVE_DAYS if " " in day)
 _SEP = r"\s*[/.-]\s*"
 _DATE_FORMS = (
     re.compile(rf"(?:ngay\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?", re.ASCII),
@@ -176,16 +185,20 @@ _DATE_FORMS = (
 def parse_date(text: str, *, today: date, earliest: date | None = None) -> Parsed:
     """A past day: relative words or day-first numbers; a missing year means the latest past one."""
     folded = fold(text).rstrip(".!?,;: ")
-    try:
-        if folded in _RELATIVE_DAYS:
+    if folded in _RELATIVE_DAYS:
+        try:
             day = today - timedelta(days=_RELATIVE_DAYS[folded])
-        else:
-            match = next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
-            if match is None:
-                return fail("date_unreadable")
+        except OverflowError:
+            return fail("date_invalid", text=text.strip())
+    else:
+        match = next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
+        if match is None:
+            return fail("date_unreadable")
+        try:
             day = _resolve(*match.groups(), today=today)
-    except (ValueError, OverflowError):
-        return fail("date_invalid", text=text.strip())
+        except (ValueError, OverflowError):
+            # the day as numbers only: the sentence says "Ngày" itself ("ngày 31/2" typed)
+            return fail("date_invalid", text="/".join(g for g in match.groups() if g is not None))
     if day > today:
         return fail("date_future")
     if earliest is not None and day < earliest:
@@ -262,6 +275,11 @@ def _contained(key: str, phrases: list[tuple[int, str]]) -> set[int]:
         n for s, e, n in spans
         if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
     }
+
+
+def resembles(typed: str, phrase: str) -> bool:
+    """Whether folded `typed` is `phrase` with a small typo ("quay lia" for "quay lai")."""
+    return difflib.SequenceMatcher(None, typed, phrase).ratio() > _TYPO_RATIO
 
 
 def _closest(key: str, phrases: list[tuple[int, str]]) -> set[int]:

@@ -261,8 +261,13 @@ def _ask_that_fits(form: Form, ask: Any) -> dict | None:
     if ask.get("kind") == "duplicate":
         if (type(ask.get("report_id")) is int and isinstance(ask.get("report"), str)
                 and isinstance(ask.get("correctable"), bool)):
-            return {"kind": "duplicate", "report_id": ask["report_id"], "report": ask["report"],
+            kept = {"kind": "duplicate", "report_id": ask["report_id"], "report": ask["report"],
                     "correctable": ask["correctable"]}
+            if ask.get("both") is False:
+                kept["both"] = False
+            if isinstance(ask.get("asks"), str) and f"{ask['asks']}.locked" in MESSAGES:
+                kept["asks"] = ask["asks"]
+            return kept
     return None
 
 
