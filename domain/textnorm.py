@@ -7,11 +7,16 @@ Vietnamese users type with or without tone marks, in any case, with stray spaces
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # U+00F0 (Icelandic eth) is included because some Vietnamese keyboards and old
 # encodings produce the look-alike U+00D0 instead of U+0110 for the capital D-bar.
 _D_BAR = str.maketrans({"\u0111": "d", "\u00f0": "d"})
 _WORD = re.compile(r"[^\W_]+")
+# A typo is one letter off a phrase at least this long ("hom qau" for "hom qua"); shorter words
+# ("huy", "luu") are matched exactly or not at all.
+TYPO_MIN_LENGTH = 6
+_DIGITS = re.compile(r"[0-9]+")
 
 
 # The same labels and vocabulary are folded on every answer: remembering the last few thousand
@@ -23,6 +28,50 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return " ".join(bare.translate(_D_BAR).split())
+
+
+def visible(text: str) -> str:
+    """The text without the whitespace and invisible format characters around it (zero-width
+    spaces, direction marks, a byte-order mark) that phones and messengers paste in; those inside,
+    an emoji's joiners, stay."""
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def closest(typed: str, phrases: Sequence[str]) -> int | None:
+    """The index of the one phrase `typed` is a single typo of (both folded): one letter missing,
+    added, wrong, or two swapped ("hom qau", "chi doan ap mt"), or None: too short, further off
+    ("truc tiep" is a word, never a typo of "truc tuyen"), a digit changed (a branch "khu pho 3" is
+    not "khu pho 1"), or as near two different phrases."""
+    if len(typed) < TYPO_MIN_LENGTH:
+        return None
+    digits = _DIGITS.findall(typed)
+    near = [index for index, phrase in enumerate(phrases)
+            if len(phrase) >= TYPO_MIN_LENGTH and _DIGITS.findall(phrase) == digits and _one_typo(typed, phrase)]
+    return near[0] if len({phrases[i] for i in near}) == 1 else None
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether two different texts are one insertion, deletion, substitution or swap apart."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1 or a == b:
+        return False
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[start:] == b[start + 1:]
+    if a[start + 1:] == b[start + 1:]:
+        return True                                   # one letter wrong
+    swapped = a[start:start + 2] == b[start:start + 2][::-1]
+    return swapped and a[start + 2:] == b[start + 2:]
 
 
 def words(text: str) -> list[str]:

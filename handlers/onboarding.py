@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.invites import hash_code, looks_like_code
+from domain.invites import hash_code, looks_like_code, mistyped_code, typed_code
 from handlers.context import Services
 from handlers.menu import help_text, home_buttons
 from handlers.context import Request
@@ -22,8 +22,11 @@ def command_menu(role: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((name, t(f"cmd.{name}")) for name in names)
 
 
-def stranger_reply() -> list[Reply]:
-    """The only thing someone without a role is told: how to get a link. Nothing about any unit."""
+def stranger_reply(text: str | None = None) -> list[Reply]:
+    """The only thing someone without a role is told: how to get a link, or, for what looks like a
+    code typed wrong (Zalo), that the code does not work. Nothing about any unit."""
+    if text and mistyped_code(text):
+        return [Reply(t("start.bad_code"))]
     return [Reply(t("stranger"))]
 
 
@@ -33,6 +36,7 @@ async def start(services: Services, incoming: Incoming, code: str, identity: Ide
         if identity is None or identity.role is None:
             return stranger_reply()
         return await _welcome(services, incoming, identity, "start.again")
+    code = typed_code(code) or code          # a capital put by the phone, spaces between groups
     if not looks_like_code(code):
         return [Reply(t("start.bad_code"))]
     # several bots of one messenger: a code is answered by its unit's bot only (another says "unknown")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from dataclasses import replace
 
 from handlers import (
     deadlines, digests, forms, history, menu, nudges, onboarding, photos, reports, three_active, units,
@@ -15,7 +16,7 @@ from handlers import (
 from handlers.context import Request, Route, Services
 from domain.conversation import Action, Incoming, Reply
 from domain import invites
-from domain.textnorm import fold
+from domain.textnorm import closest, fold, visible
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.forms import Stale
@@ -29,6 +30,9 @@ HANDLER_TIMEOUT = 60
 TURN_POLL = 0.02
 TURN_PATIENCE = 10.0
 _LATER = object()
+# What may follow a command ("/tonghop doan xa tan phu thang 10"): longer is never an honest period,
+# unit or year, and is refused once here rather than read (and quoted back) by each handler.
+MAX_ARGUMENT = 200
 
 FEATURES = (menu, units, forms, reports, deadlines, digests, nudges, history, three_active)
 COMMANDS: dict[str, Route] = {name: route for f in FEATURES for name, route in getattr(f, "COMMANDS", {}).items()}
@@ -60,7 +64,12 @@ async def handle(services: Services, incoming: Incoming) -> list[Reply]:
 
 
 async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
+    if incoming.text is not None:
+        incoming = replace(incoming, text=visible(incoming.text))
     route, arg, action = _route(incoming)
+    if route is None and incoming.text and typed_command(incoming.text) in HELP:
+        # help asked in words mid-form: no question's answer is "giúp", and the menu resumes it
+        route = COMMANDS[typed_command(incoming.text)]
     now = services.clock()
 
     def read_and_answer(tx, patient: bool):
@@ -78,6 +87,7 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         identity, session = conversation.identity, conversation.session
         if (route is not None or incoming.command or identity is None or identity.role is None
                 or session is None or now - session.updated_at > services.form_max_idle
+                or _left_behind(identity, session)
                 or incoming.photo is not None):
             return conversation, None, None
         turn = services.engine.step_inside(tx, identity, session, incoming)
@@ -97,11 +107,12 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     command = incoming.command
     if command and command[0] == "start":
         return await onboarding.start(services, incoming, command[1], identity)
-    if identity is None and invites.typed_code(incoming.text or ""):
-        # on Zalo there is no deep link: the code is typed, alone
+    if not command and invites.typed_code(incoming.text or ""):
+        # on Zalo there is no deep link: the code is typed, alone — by a stranger, by someone whose
+        # role was removed, or by a secretary moving to another branch (a form open took it first)
         return await onboarding.start(services, incoming, invites.typed_code(incoming.text), identity)
     if identity is None or identity.role is None:
-        return onboarding.stranger_reply()
+        return onboarding.stranger_reply(incoming.text)
     if identity.person.chat_id != incoming.chat_id or (
         incoming.display_name and identity.person.display_name != incoming.display_name
     ):
@@ -113,6 +124,12 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         await services.storage.forms.finish(session.id, session.version)
         notices.append(Reply(t("form.expired", title=services.engine.title_of(session),
                                started=local_today(session.started_at), days=services.form_max_idle.days)))
+        session = None
+    elif session is not None and _left_behind(identity, session):
+        left = await services.storage.units.get(session.unit_id)
+        await services.storage.forms.finish(session.id, session.version)
+        notices.append(Reply(t("form.left_behind", title=services.engine.title_of(session),
+                               unit=left.name if left else "")))
         session = None
 
     request = Request(incoming, identity, session, arg, action)
@@ -131,6 +148,8 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     if route is not None:
         if not route.allows(identity):
             return notices + [Reply(t("not_allowed"))]
+        if len(arg) > MAX_ARGUMENT:
+            return notices + [Reply(t("command.arg_too_long", command=command[0], most=MAX_ARGUMENT))]
         return notices + await route.handler(services, request)
     if command:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
@@ -143,6 +162,12 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     if incoming.other:
         return notices + [Reply(t("other_no_form"), menu.home_buttons(request))]
     return notices + [Reply(t("help.no_form"), menu.home_buttons(request))]
+
+
+def _left_behind(identity, session) -> bool:
+    """Whether the open form was started for a unit the person no longer holds a role in (moved
+    to another branch by a new invite): its answers were about that unit, never the new one's."""
+    return identity.unit is not None and session.unit_id != identity.unit.id
 
 
 # Commands as people type them where no menu of commands exists (Zalo): without the slash, as
@@ -162,12 +187,31 @@ COMMAND_WORDS = {
 }
 
 
+HELP = ("trogiup", "menu", "help")
+# every way a command is spelled, for a typo of one ("sinh hot", "cap nhap")
+_SPELLINGS = (*COMMAND_WORDS, *COMMANDS)
+
+
 def typed_command(text: str) -> str | None:
     """The command a typed text names ("bao cao", "Báo cáo", "baocao"), or None."""
     folded = fold(text).strip(" .!?")
     if folded in COMMANDS:
         return folded
-    return COMMAND_WORDS.get(folded) or COMMAND_WORDS.get(folded.replace(" ", ""))
+    named = COMMAND_WORDS.get(folded) or COMMAND_WORDS.get(folded.replace(" ", ""))
+    if named is None and (near := closest(folded, _SPELLINGS)) is not None:
+        named = _SPELLINGS[near] if _SPELLINGS[near] in COMMANDS else COMMAND_WORDS[_SPELLINGS[near]]
+    return named
+
+
+def _spelled_out(text: str) -> tuple[str, str] | None:
+    """A command typed after the slash as words or with diacritics, as on Zalo ("/hủy", "/sinh
+    hoạt", "/tổng hợp tháng 10"): its name and what follows it; None when it names none."""
+    parts = text.split()
+    for count in range(min(len(parts), 4), 0, -1):        # the longest command words first
+        name = typed_command(" ".join(parts[:count]))
+        if name:
+            return name, " ".join(parts[count:])
+    return None
 
 
 def _route(incoming: Incoming) -> tuple[Route | None, str, Action]:
@@ -175,7 +219,10 @@ def _route(incoming: Incoming) -> tuple[Route | None, str, Action]:
     no route for anything else."""
     command = incoming.command
     if command:
-        return COMMANDS.get(command[0]), command[1], Action("none")
+        name, arg = command
+        if name not in COMMANDS:
+            name, arg = _spelled_out(incoming.text[1:]) or command
+        return COMMANDS.get(name), arg, Action("none")
     action = incoming.button
     if action is None:
         return None, "", Action("none")

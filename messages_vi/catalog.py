@@ -5,11 +5,11 @@ MESSAGES: dict[str, str] = {
     "stranger": (
         "Xin chào! Trợ lý này chỉ dành cho Bí thư chi đoàn và cán bộ Đoàn đã được mời.\n"
         "Nếu bạn là Bí thư chi đoàn, hãy xin đơn vị cấp trên của chi đoàn (Đoàn xã, phường hoặc Đoàn cơ sở) "
-        "một liên kết mời rồi bấm vào đó."
+        "một liên kết mời rồi bấm vào đó (trên Zalo: gõ mã mời vào đây)."
     ),
     "start.bad_code": (
-        "Liên kết mời này không dùng được (có thể đã hết hạn, đã được dùng hoặc đã bị thu hồi).\n"
-        "Hãy xin đơn vị cấp trên một liên kết mới."
+        "Liên kết mời hoặc mã mời này không dùng được (có thể gõ nhầm, đã hết hạn, đã được dùng hoặc "
+        "đã bị thu hồi).\nHãy kiểm tra lại mã, hoặc xin đơn vị cấp trên một mã mới."
     ),
     # --- joining -------------------------------------------------------------------------
     # {who}: messages_vi.role_in, "Bí thư Chi đoàn ấp Tân Đông", never "Bí thư chi đoàn Chi đoàn ..."

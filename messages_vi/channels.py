@@ -1,4 +1,5 @@
-"""Sentences of the channels themselves: numbered menus where a messenger has no buttons."""
+"""Sentences of the channels themselves (numbered menus where a messenger has no buttons, the
+terminal) and of the router that every channel hands its messages to."""
 
 MESSAGES = {
     "numbered.line": "{number}. {label}",
@@ -7,11 +8,23 @@ MESSAGES = {
     "numbered.word_line": "• {label}",
     "numbered.words_hint": "👉 Gõ số để trả lời câu hỏi; muốn chọn mục khác thì gõ chữ (ví dụ: {example}).",
     "numbered.out_of_range": "Chỉ có các lựa chọn từ 1 đến {last}. Trả lời bằng một số trong khoảng đó, hoặc gõ chữ.",
+    "numbered.out_of_range_one": "Chỉ có một lựa chọn, số 1. Trả lời bằng số 1, hoặc gõ chữ.",
     # starting the bot (bot/app.py, the channels' run)
     "telegram.bad_token": (
         "Telegram từ chối TELEGRAM_BOT_TOKEN (mã sai hoặc đã bị thu hồi). "
         "Lấy lại mã ở @BotFather, sửa trong tệp .env rồi chạy lại."
     ),
+    # handlers/router.py: the person moved to another unit while a form of the old one was open
+    "form.left_behind": (
+        "{title} bạn điền dở cho {unit} đã được bỏ, vì bạn không còn phụ trách đơn vị đó. "
+        "Không có gì được lưu."
+    ),
+    "command.arg_too_long": (
+        "Phần gõ sau /{command} dài quá (tối đa {most} ký tự) nên trợ lý không đọc. "
+        "Bạn gõ lại ngắn hơn nhé, ví dụ /{command} hoặc /trogiup."
+    ),
+    # bot/channels/terminal.py: ":la" typed without the person's number
+    "terminal.which_person": "Gõ :la và số của người muốn làm, ví dụ :la 2. Gõ :ai để xem danh sách.",
     "app.channel_failed": "Kênh {channel} dừng vì một lỗi ({error}); trợ lý dừng theo. Xem nhật ký để biết chi tiết.",
 }
 

@@ -1,8 +1,9 @@
 """Choices as a numbered menu, for messengers without buttons (Zalo, the terminal).
 
 A reply's buttons become lines "1. Hôm nay", "2. Hôm qua" under its text. The person answers
-with the number or with the words of a choice ("hom nay", diacritics optional). The menu each
-chat saw last is kept in storage, so "2" means the same after a restart.
+with the number or with the words of a choice ("hom nay", diacritics optional, a small typo
+forgiven: "hom qau"). The menu each chat saw last is kept in storage, so "2" means the same after
+a restart.
 
 One rule decides what a typed number is: when the question takes a number (a count, the reply's
 `number_answer`), digits are the answer and never a pick; its choices are then shown without
@@ -16,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.conversation import Action, Reply
-from domain.textnorm import fold
+from domain.textnorm import closest, fold, visible
 from messages_vi import t
 from storage import Storage
 from storage.menus import OpenMenu
 
-_PICK = re.compile(r"\s*([0-9]{1,3})\s*[.)]?\s*")
+_PICK = re.compile(r"\s*(?:(?:chon|so|muc)\s*)?([0-9]{1,3})\s*[.)]?\s*")   # "2", "2.", "chọn 2", "số 2"
 _LABEL_NOISE = re.compile(r"^[^\w]+|[^\w]+$")
+_COPIED = re.compile(r"(?:([0-9]{1,3})[.)]|•)\s*(.+)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Read:
 
     action: Action | None = None
     out_of_range: int = 0          # the number of choices, when a number picked none of them
+
+    def out_of_range_text(self) -> str:
+        """What a number that picked none of the choices is answered with."""
+        if self.out_of_range == 1:
+            return t("numbered.out_of_range_one")
+        return t("numbered.out_of_range", last=self.out_of_range)
 
 
 def render(reply: Reply) -> str:
@@ -53,7 +61,8 @@ def read(menu: OpenMenu | None, text: str) -> Read:
     """The choice a typed line picks from `menu`: by its number, or by its words."""
     if menu is None or not menu.choices:
         return Read()
-    number = _PICK.fullmatch(text)
+    text = visible(text)
+    number = _PICK.fullmatch(fold(text))
     if number and not menu.number_answer:
         index = int(number.group(1)) - 1
         if 0 <= index < len(menu.choices):
@@ -62,10 +71,17 @@ def read(menu: OpenMenu | None, text: str) -> Read:
     typed = fold(text)
     if not typed:
         return Read()
-    for label, payload in menu.choices:
-        if fold(_words(label)) == typed:
-            return Read(Action.decode(payload))
-    return Read()
+    labels = [fold(_words(label)) for label, _ in menu.choices]
+    if typed in labels:
+        return Read(Action.decode(menu.choices[labels.index(typed)][1]))
+    copied = _COPIED.fullmatch(text)          # a line of the menu sent back whole: "2. Hôm qua"
+    if copied and fold(_words(copied.group(2))) in labels:
+        index = labels.index(fold(_words(copied.group(2))))
+        if copied.group(1) is None or int(copied.group(1)) == index + 1:
+            return Read(Action.decode(menu.choices[index][1]))
+        return Read()
+    near = closest(typed, labels)             # "hom qau", "chi doan ap mt": one choice, a typo off
+    return Read(Action.decode(menu.choices[near][1])) if near is not None else Read()
 
 
 def _words(label: str) -> str:

@@ -52,7 +52,7 @@ class TerminalChat:
             return await self._meta(line[1:].strip())
         picked = await self.menus.read(self.user_id, line)
         if picked.out_of_range:
-            return t("numbered.out_of_range", last=picked.out_of_range)
+            return picked.out_of_range_text()
         if picked.action is not None:
             incoming = Incoming("terminal", self.user_id, self.user_id, self.name, button=picked.action)
         else:
@@ -70,6 +70,7 @@ class TerminalChat:
 
     async def _meta(self, command: str) -> str:
         word, _, rest = command.partition(" ")
+        word = word.lower()
         if word == "thoat":
             self.done = True
             return t("terminal.bye")
@@ -106,6 +107,8 @@ class TerminalChat:
     async def _switch(self, number: str) -> str:
         people = [p for p, _, _ in await self.services.storage.people.on_channel("terminal")
                   if not demo.is_guest(p.external_id)]
+        if not number:
+            return t("terminal.which_person")
         if not re.fullmatch(r"[0-9]{1,4}", number) or not 1 <= int(number) <= len(people):
             return t("terminal.bad_person", number=number)
         person = people[int(number) - 1]

@@ -396,7 +396,7 @@ class ZaloChannel:
             if message.text is not None:
                 picked = await self.menus.read(message.chat_id, message.text)
                 if picked.out_of_range:
-                    return [Reply(t("numbered.out_of_range", last=picked.out_of_range))]
+                    return [Reply(picked.out_of_range_text())]
                 if picked.action is not None:
                     incoming = replace(incoming, button=picked.action)
                 else:
