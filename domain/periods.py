@@ -58,6 +58,15 @@ def year(day: date) -> Period:
 _KEY = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?$")
 
 
+def is_key(key: str) -> bool:
+    """Whether `key` names a period (a key carried by a button may be forged)."""
+    try:
+        parse(key)
+    except ValueError:
+        return False
+    return True
+
+
 def parse(key: str, *, before: date | None = None) -> Period:
     """The period a key names; with `before`, the period of the same kind holding that day."""
     match = _KEY.match(key.strip().upper())

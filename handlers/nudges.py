@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import nudges
+from domain import nudges, periods
 from domain.conversation import Action, Button, Reply, rows
 from domain.deadlines.calendar import Calendar, in_quiet_hours
 from domain.nudges import Entry, Outstanding
@@ -76,7 +76,7 @@ async def action(services: Services, request: Request) -> list[Reply]:
     target_id, page = request.action.number(3), request.action.number(4) or 0
     calendar = calendar_of(services)
     item = nudges.find_item(calendar, ref)
-    if verb not in ("l", "a", "o") or target_id is None or item is None:
+    if verb not in ("l", "a", "o") or target_id is None or item is None or not periods.is_key(key):
         return [Reply(t("ot.unknown"))]
     target = await unit_in_scope(services, request, target_id)
     if target is None:

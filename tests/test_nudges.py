@@ -298,7 +298,8 @@ async def test_crafted_buttons_for_another_subtree_are_refused(services):
     assert officer.text == t("ot.not_self", unit="Đoàn xã Tân Phú")
     await secretary.tap_data(f"nh:a:so-ket:2026:{tp_id}")
     assert secretary.text == t("not_allowed")
-    for data in (f"nh:l:khong-co:2026:{tp_id}:0", f"nh:x:so-ket:2026:{tp_id}", "nh:l:so-ket:2026:abc:0"):
+    for data in (f"nh:l:khong-co:2026:{tp_id}:0", f"nh:x:so-ket:2026:{tp_id}", "nh:l:so-ket:2026:abc:0",
+                 f"nh:o:so-ket:x:{tp_id}:0", f"nh:a:so-ket:2026-13:{tp_id}", f"nh:l:so-ket:0000:{tp_id}:0"):
         await officer.tap_data(data)
         assert "không còn trong lịch hạn" in officer.text, data
     await officer.tap_data(f"nh:a:so-ket:1999:{tp_id}")
