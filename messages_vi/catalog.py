@@ -196,6 +196,7 @@ MESSAGES: dict[str, str] = {
     "parse.count_too_large": "Số này lớn quá (tối đa {maximum}). Bạn xem lại nhé.",
     "parse.date_unreadable": "Trợ lý chưa đọc được ngày. Bạn chọn bên dưới, hoặc gõ kiểu 15/6 hay 15/06/2026.",
     "parse.date_invalid": "Ngày {text} không có thật. Bạn xem lại nhé.",
+    "parse.date_day_only": "Ngày {day} của tháng nào? Bạn gõ cả ngày và tháng, ví dụ {day}/{month}.",
     "parse.date_future": "Ngày này chưa tới. Chỉ báo cáo buổi đã diễn ra.",
     "parse.date_too_old": "Ngày này xa quá (trước {earliest}), không báo cáo được nữa.",
     "parse.choice_ambiguous": "Câu trả lời hợp với nhiều lựa chọn. Bạn chọn trong danh sách cho chắc nhé.",

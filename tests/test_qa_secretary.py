@@ -401,3 +401,19 @@ async def test_answering_nam_nay_for_the_1_cong_1_period_picks_the_whole_year(se
     for line in ("12", "30", "5", "1"):
         out = await zalo.say(line)
     assert "Kỳ: Cả năm 2026" in out
+
+
+async def test_a_bare_15_at_the_day_question_asks_which_month_and_is_never_taken_as_attendance(services):
+    chat = await joined(services, "u1", "B1")
+    await chat.say("/sinhhoat")
+    await chat.say("15")
+    assert "Ngày 15 của tháng nào?" in chat.text and "15/11" in chat.text
+    await chat.say("-1")
+    assert "Buổi sinh hoạt diễn ra ngày nào?" in chat.text
+    await chat.say("hom qua")
+    await chat.say("sinh hoat chi doan")
+    assert "Có bao nhiêu đoàn viên tham dự?" in chat.text        # asked: nothing was taken from "15"
+    await chat.say("18")
+    assert "Số tham dự: 18" in chat.text
+    await chat.say("15")                                         # at the summary a number is still a count
+    assert "Ngày 15 của tháng nào?" not in chat.text

@@ -236,7 +236,13 @@ def _more_than(step: Step, reading: one_line.Reading) -> bool:
     asked = [p for p in reading.parts if not reading.form.step(p.step).on_summary]
     if not asked or (reading.unknown and not reading.named):
         return False
+    if len(reading.parts) == 1 and not (reading.named or reading.notes) and _BARE_NUMBER.fullmatch(asked[0].text):
+        return False             # a number alone names nothing it counts: "15" at the day is no count
     return bool(reading.unknown or reading.notes) or len(asked) > 1 or asked[0].step != step.name
+
+
+_BARE_NUMBER = re.compile(r"\s*[-\u2212+]?\s*\d+\s*")
+_DAY_ONLY = re.compile(r"\s*[0-9]{1,2}\s*")
 
 
 def _check_held(form: Form, state: dict, ctx: FormContext) -> Result:
@@ -371,6 +377,9 @@ def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
             meant = [o.value for o in step.shortcuts_for(ctx) if parsers.resembles(key, o.value)]
             if len(meant) == 1:
                 parsed = parsers.parse_date(meant[0], today=ctx.today, earliest=ctx.earliest)
+            elif _DAY_ONLY.fullmatch(text) and 1 <= int(text) <= 31:
+                # "15" answering the day: of which month? (never taken as 15 people)
+                return parsers.fail("date_day_only", day=int(text), month=ctx.today.month)
         if parsed.error == "date_too_old" and ctx.earliest == ctx.unit.founded_on:
             # not "too long ago": the branch did not exist yet (FormEngine.context)
             return parsers.fail("date_before_founded", founded=ctx.earliest)
@@ -541,7 +550,7 @@ def _typed_at_summary(form: Form, state: dict, text: str, ctx: FormContext) -> R
             continue
         typed = rest if found else text                # "hôm qua trực tuyến": the date, and the mode
         probe = read(step, typed, ctx)
-        if probe.ok or probe.error != "date_unreadable":
+        if probe.ok or probe.error not in ("date_unreadable", "date_day_only"):   # "15" there: a count
             if probe.ok:
                 for name, value in found.items():
                     _set(state, name, value)
