@@ -133,6 +133,14 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         session = None
 
     request = Request(incoming, identity, session, arg, action)
+    if route is COMMANDS["huy"] and session is None:
+        # no form open: /huy (or its button) ends the "3 chủ động" draft or review typed text goes
+        # to, as "huy" typed does
+        typed_huy = Request(replace(incoming, text="huy", button=None), identity, None, "", Action("none"))
+        for take_text in TEXT_TAKERS:
+            taken = await take_text(services, typed_huy, "huy")
+            if taken is not None:
+                return notices + taken
     if route is None and not command and session is None and incoming.text:
         typed = typed_command(incoming.text)
         for take_text in TEXT_TAKERS:
@@ -174,8 +182,8 @@ def _left_behind(identity, session) -> bool:
 # words, with or without diacritics. Only when no form is open: then what is typed answers it.
 COMMAND_WORDS = {
     "menu": "menu", "tro giup": "trogiup", "giup": "trogiup", "huong dan": "trogiup",
-    "sinh hoat": "sinhhoat", "bao cao sinh hoat": "sinhhoat",
-    "mot cong mot": "motcongmot", "1+1": "motcongmot", "bao cao 1+1": "motcongmot",
+    "sinh hoat": "sinhhoat", "bao cao sinh hoat": "sinhhoat", "sinh hoat chi doan": "sinhhoat",
+    "mot cong mot": "motcongmot", "1+1": "motcongmot", "bao cao 1+1": "motcongmot", "1cong1": "motcongmot",
     "cap nhat": "capnhat", "so doan vien": "capnhat",
     "bao cao": "baocao", "bao cao da gui": "baocao",
     "lich": "lich", "lich nop": "lich", "han nop": "lich",

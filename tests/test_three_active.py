@@ -217,6 +217,19 @@ async def test_a_draft_left_longer_than_a_form_is_kept_takes_no_stray_text(servi
     assert "Bạn đang soạn dở kế hoạch năm 2027" in g2.text and "(chưa có nội dung)" not in g2.text
 
 
+async def test_slash_huy_ends_a_draft_as_huy_typed_does(services, clock):
+    g2 = await joined(services, "o-g2", "G2", "officer")
+    await g2.say("/bachudong")
+    await g2.say("Rà soát đoàn viên có hoàn cảnh khó khăn")
+    assert "Đã thêm" in g2.text
+    await g2.say("/huy")
+    assert "Đã bỏ phần đang soạn" in g2.text
+    await g2.say("Một câu chào hỏi bình thường")                 # no draft takes it any more
+    assert "Đã thêm" not in g2.text
+    await g2.say("/huy")                                          # nothing open at all
+    assert g2.text == t("form.nothing_open")
+
+
 async def test_strangers_secretaries_and_other_officers_are_refused(services, clock):
     g1 = await joined(services, "o-g1", "G1", "officer")
     await register(g1, "Rà soát đoàn viên có hoàn cảnh khó khăn", "|", "Sinh hoạt chi đoàn hằng tháng", "|",

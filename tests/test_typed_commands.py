@@ -12,6 +12,13 @@ async def test_commands_work_as_words_with_or_without_diacritics(services):
         assert (await chat.say(typed))[0].text == listing.text
     [reply] = await chat.say("sinh hoat")
     assert "ngày nào" in reply.text
+    await chat.say("huy")
+    for typed in ("sinh hoat chi doan", "Sinh hoạt chi đoàn"):
+        assert "ngày nào" in (await chat.say(typed))[0].text, typed
+        await chat.say("huy")
+    for typed in ("1cong1", "/1cong1", "1 cộng 1", "1+1"):
+        assert "Báo cáo cho kỳ nào?" in (await chat.say(typed))[0].text, typed
+        await chat.say("huy")
 
 
 async def test_with_a_form_open_the_words_answer_the_form(services):
