@@ -18,6 +18,7 @@ from domain.deadlines.schedule import Occurrence, occurrences_between, unit_due_
 from domain.reminders import (
     FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts,
 )
+from handlers import paging
 from handlers.context import Request, Route, Services
 from domain.conversation import Action, Button, Reply, rows
 from messages_vi import t
@@ -46,11 +47,10 @@ def calendar_of(services: Services) -> Calendar:
 async def show(services: Services, request: Request) -> list[Reply]:
     """/lich [page]: upcoming deadlines of my unit, nearest first, with days left and answering
     buttons, a screen at a time."""
-    typed = request.arg.strip()
-    return [await _listing(services, request, page=int(typed) - 1 if typed.isdigit() else 0)]
+    return [await _listing(services, request, typed_page=request.arg)]
 
 
-async def _listing(services: Services, request: Request, notice: str = "", page: int = 0) -> Reply:
+async def _listing(services: Services, request: Request, notice: str = "", typed_page: str = "") -> Reply:
     unit = request.identity.unit
     calendar = calendar_of(services)
     now = services.clock()
@@ -59,8 +59,8 @@ async def _listing(services: Services, request: Request, notice: str = "", page:
     if not entries:
         text = t("dl.lich.none", unit=unit.name, days=DAYS_AHEAD)
         return Reply(f"{notice}\n\n{text}" if notice else text)
-    pages = -(-len(entries) // SHOWN)
-    page = min(max(page, 0), pages - 1)
+    total = paging.pages(len(entries), SHOWN)
+    page = paging.typed_page(typed_page, total)
     lines = [t("dl.lich.title", unit=unit.name, today=long_date(today))]
     # On Zalo choice N must be an action of item N: each item's first button in the items' order,
     # then the second ones ("Ai chưa nộp" beside "Đã nộp"); numbered from 1 on every page.
@@ -82,13 +82,9 @@ async def _listing(services: Services, request: Request, notice: str = "", page:
                               nudges.list_action(entry.item, entry.key, request.identity.unit.id)))
         first += own[:1]
         second += own[1:]
-    nav = []
-    if pages > 1:
-        lines.append(t("ot.list.page", page=page + 1, pages=pages))
-        if page > 0:
-            nav.append(Button(t("units.prev"), Action.command("lich", page)))
-        if page + 1 < pages:
-            nav.append(Button(t("units.next"), Action.command("lich", page + 2)))
+    where, nav = paging.navigation("lich", page, total)
+    if where:
+        lines.append(where)
     text = "\n".join(lines)
     return Reply(f"{notice}\n\n{text}" if notice else text, rows(*first, *second, width=1) + rows(*nav))
 

@@ -16,6 +16,7 @@ from domain.conversation import Action, Button, Reply, rows
 from domain.deadlines.calendar import Calendar, in_quiet_hours
 from domain.nudges import Entry, Outstanding
 from domain.reminders import display_title
+from handlers import paging
 from handlers.context import OFFICERS, Request, Route, Services
 from handlers.deadlines import DAYS_AHEAD, calendar_of
 from handlers.units import unit_in_scope
@@ -45,9 +46,8 @@ async def show_items(services: Services, request: Request) -> list[Reply]:
     if not counts:
         return [Reply(t("ot.items.none", unit=unit.name), rows(Button(t("menu.home"), Action.command("menu"))))]
     found = sorted(counts.items(), key=lambda pair: (pair[1].due, pair[0]))
-    pages = -(-len(found) // ITEMS_SHOWN)
-    typed = request.arg.strip()
-    page = min(max(int(typed) - 1, 0), pages - 1) if typed.isdigit() else 0
+    total = paging.pages(len(found), ITEMS_SHOWN)
+    page = paging.typed_page(request.arg, total)
     lines = [t("ot.items.title", unit=unit.name, today=short_date(today))]
     buttons = []
     # numbered from 1 on every page: on Zalo the number typed is the menu's
@@ -57,13 +57,9 @@ async def show_items(services: Services, request: Request) -> list[Reply]:
         lines.append(t("ot.items.line", number=index, title=display_title(item, key), count=number(count.owing),
                        late=late, date=short_date(count.due)))
         buttons.append(Button(str(index), nudges.list_action(item, key, unit.id)))
-    nav = []
-    if pages > 1:
-        lines.append(t("ot.list.page", page=page + 1, pages=pages))
-        if page > 0:
-            nav.append(Button(t("units.prev"), Action.command("chuanop", page)))
-        if page + 1 < pages:
-            nav.append(Button(t("units.next"), Action.command("chuanop", page + 2)))
+    where, nav = paging.navigation("chuanop", page, total)
+    if where:
+        lines.append(where)
     lines.append(t("ot.items.hint"))
     return [Reply("\n".join(lines), rows(*buttons, width=5) + rows(*nav))]
 
