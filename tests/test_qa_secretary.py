@@ -417,3 +417,15 @@ async def test_a_bare_15_at_the_day_question_asks_which_month_and_is_never_taken
     assert "Số tham dự: 18" in chat.text
     await chat.say("15")                                         # at the summary a number is still a count
     assert "Ngày 15 của tháng nào?" not in chat.text
+
+
+async def test_khong_co_ai_at_the_zero_attendance_question_keeps_zero(services):
+    chat = await joined(services, "u1", "B1")
+    for answer in ("/sinhhoat", "hom qua", "sinh hoat chi doan", "0"):
+        await chat.say(answer)
+    await chat.say("không có ai")                               # nobody came: zero is right
+    assert "Số tham dự: 0" in chat.text
+    await chat.say("quay lai")
+    await chat.say("0")
+    await chat.say("khong")                                     # "no": the number is asked again
+    assert "nhập lại" in chat.text

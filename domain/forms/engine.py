@@ -482,8 +482,15 @@ _KEEP_WORDS = ("giu", "giu nguyen", "van giu", "giu lai")
 _RETYPE_WORDS = ("sua", "sua lai", "go lai", "nhap lai")
 
 
+# At "0 người — đúng chứ?", "không có ai" says zero is right: it is a "yes", though it begins with "không".
+_NOBODY_WORDS = {"khong co ai", "khong ai", "khong ai ca", "khong co ai ca", "khong co nguoi nao",
+                 "khong ai den", "khong ai tham du", "khong co ai tham du"}
+
+
 def _pending_answer(pending: dict, text: str) -> bool | None:
     """True to keep the doubted answer, False to give another; None for a new answer instead."""
+    if pending.get("value") == 0 and " ".join(words(text)) in _NOBODY_WORDS:
+        return True
     parsed = parsers.parse_yes_no(text)
     if parsed.ok:
         return parsed.value
