@@ -399,8 +399,9 @@ class ZaloPushes:
 
 async def _zalo_pushes(channel, pushes: ZaloPushes, stop: asyncio.Event, push: Push) -> None:
     """Zalo pushing to PUBLIC_URL/zalo (a bot of several: /zalo/<key>): check the token, set the
-    webhook, take updates until `stop`, then finish those taken. A refused token: see the channel's
-    `token_refused` (one bot of several stops alone)."""
+    webhook, take updates until `stop`, then finish those taken. A refused token, at start or on a
+    send later (revoked while running): see the channel's `token_refused` (one bot of several stops
+    alone)."""
     from bot.channels.zalo import START_ATTEMPTS
     from bot.channels.zalo_api import ZaloTokenRejected
     from bot.startup import with_retries
@@ -420,7 +421,14 @@ async def _zalo_pushes(channel, pushes: ZaloPushes, stop: asyncio.Event, push: P
         except Rejected as error:
             raise CannotStart(t("zalo.cannot_start", error=error)) from error
         log.info("%s: webhook set, updates are pushed to the bot", channel.name)
-        await stop.wait()
+        # a token revoked while running shows only on a send (no poll): then stop as a poll would
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(channel.revoked.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
+        if channel.revoked_error is not None and not stop.is_set():
+            pushes.open = False
+            channel.token_refused(channel.revoked_error)
     finally:
         pushes.open = False
         await pushes.intake.drain()

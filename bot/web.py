@@ -20,7 +20,8 @@
   the Zalo channel offers files with too): one unit's exported file, for 24
   hours, through a link signed with HMAC-SHA256 over the unit, the file and the expiry: another
   unit, another file or a later expiry breaks the signature (404, like a file that is not there);
-  a link past its time is 410.
+  a link past its time is 410; both with a one-sentence Vietnamese page (the link was tapped in a
+  chat: a blank page would tell its reader nothing).
 
 Logs: one line per event (an update taken, a request refused), with the chat as a keyed hash
 (`ChatHasher`: the same chat gives the same 12 hex digits, which cannot be turned back into its
@@ -37,6 +38,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import html
 import json
 import logging
 import socket
@@ -49,7 +51,7 @@ from datetime import datetime, timezone
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.base import CannotStart
@@ -285,7 +287,7 @@ def create_app(webhooks: Sequence[Webhook], health: Callable[[], Awaitable[tuple
         found = links.open(unit, name, request.query_params.get("expires", ""), request.query_params.get("sig", ""), now)
         if isinstance(found, int):
             log.warning("export link refused (%d)", found, extra={"event": "export_refused", "status": found})
-            return Response(status_code=found, headers={"Cache-Control": "no-store"})
+            return _link_refused_page(found)
         log.info("export downloaded: %s", name, extra={"event": "export", "path": name})
         return FileResponse(found, filename=name, headers={"Cache-Control": "private, no-store"})
 
@@ -294,6 +296,16 @@ def create_app(webhooks: Sequence[Webhook], health: Callable[[], Awaitable[tuple
     if links is not None:
         routes.append(Route("/export/{unit}/{name}", download, methods=["GET"]))
     return Starlette(routes=routes)
+
+
+def _link_refused_page(status: int) -> Response:
+    """What the person who tapped a link that opens nothing reads (a link from a Zalo chat opens in
+    its browser): one Vietnamese sentence saying why, and how to get a new link."""
+    text = html.escape(t("export_link.expired" if status == 410 else "export_link.not_found"))
+    page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width, initial-scale=1"><title>{html.escape(t("export_link.page_title"))}'
+            f'</title></head><body><p>{text}</p></body></html>')
+    return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def _refused(hook: Webhook, status: int, reason: str, **extra) -> Response:
@@ -342,7 +354,7 @@ async def _receive(request: Request, hook: Webhook, hash_chat: ChatHasher, max_b
         return Response(status_code=400)
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:     # (nested too deep: "[[[[…")
         return _refused(hook, 400, f"malformed JSON ({len(body)} bytes, {type(error).__name__})")
     # From here until the update is queued for the inbox nothing awaits: an update either is
     # queued before a stop begins (the stop waits for it: Intake.drain, and answers it before the
@@ -375,9 +387,10 @@ async def _receive(request: Request, hook: Webhook, hash_chat: ChatHasher, max_b
 
 
 def _text(body: bytearray, data: object) -> str:
-    """The update as the inbox keeps it: the body as posted, or the JSON it decoded to."""
+    """The update as the inbox keeps it: the body as posted (less a UTF-8 byte order mark, which
+    json.loads takes in bytes but not in the text a restart reads back), or the JSON it decoded to."""
     try:
-        return body.decode()
+        return body.decode("utf-8-sig")
     except UnicodeDecodeError:                  # JSON in UTF-16 or UTF-32, which json.loads reads too
         return json.dumps(data, ensure_ascii=False)
 

@@ -46,4 +46,15 @@ MESSAGES = {
     "settings.zalo_bots.same_unit": "đơn vị {code} đã giao cho bot {other}; mỗi đơn vị do một bot phụ trách",
     # a file a handler returns, on Zalo (no documents there): the web app's signed link
     "zalo.file_link": "📎 Tải tệp {name} tại:\n{url}\n(Liên kết dùng được đến {expires}.)",
+    # the page a browser shows for such a link that opens nothing (bot/web.py GET /export/…)
+    "export_link.page_title": "Tải tệp — trợ lý chi đoàn",
+    "export_link.expired": (
+        "Liên kết tải tệp này đã hết hạn: mỗi liên kết chỉ dùng được trong 24 giờ. Hãy quay lại trò "
+        "chuyện với trợ lý và xin lại tệp (ví dụ gõ xuat để xuất lại bảng tổng hợp); trợ lý sẽ gửi "
+        "liên kết mới."
+    ),
+    "export_link.not_found": (
+        "Liên kết này không mở được tệp nào: có thể liên kết bị chép thiếu hoặc sai. Hãy mở lại đúng "
+        "liên kết trợ lý đã gửi, hoặc xin lại tệp trong trò chuyện với trợ lý để nhận liên kết mới."
+    ),
 }

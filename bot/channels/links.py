@@ -45,7 +45,7 @@ class ExportLinks:
 
     def publish(self, unit: str, source: Path, now: datetime) -> tuple[str, datetime]:
         """Copy an exported file where the links serve it from; its signed URL and expiry."""
-        if not (SAFE_NAME.match(unit) and SAFE_NAME.match(source.name)):
+        if not (SAFE_NAME.fullmatch(unit) and SAFE_NAME.fullmatch(source.name)):
             raise ValueError("a unit code or a file name that cannot be part of a link")
         target = self.folder / unit / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,9 @@ class ExportLinks:
 
     def open(self, unit: str, name: str, expires: str, sig: str, now: datetime) -> Path | int:
         """The file a link opens, or the status to answer: 404 (no such link), 410 (expired)."""
-        if not (SAFE_NAME.match(unit) and SAFE_NAME.match(name) and expires.isdigit() and len(expires) < 12):
+        # isascii: "²" and other digits of other scripts pass isdigit() but are no number int() reads
+        if not (SAFE_NAME.fullmatch(unit) and SAFE_NAME.fullmatch(name) and expires.isascii() and expires.isdigit()
+                and len(expires) < 12):
             return 404
         if not hmac.compare_digest(sig.encode(), self.signature(unit, name, int(expires)).encode()):
             return 404

@@ -166,11 +166,20 @@ def read_update(update: dict) -> ZaloMessage | None:
         text = message.get("text")
         return ZaloMessage(**common, text=text if isinstance(text, str) else "")
     if event in OTHER_KINDS:
-        url = message.get("photo_url") if OTHER_KINDS[event] == "photo" else None
-        return ZaloMessage(**common, other=OTHER_KINDS[event],
-                           photo_url=url.strip() if isinstance(url, str) and url.strip() else None)
+        url = _photo_url(message) if OTHER_KINDS[event] == "photo" else None
+        return ZaloMessage(**common, other=OTHER_KINDS[event], photo_url=url)
     if event.startswith("message.") and event.endswith(".received"):
         return ZaloMessage(**common, other="unsupported")      # a kind of message Zalo added later
+    return None
+
+
+def _photo_url(message: dict) -> str | None:
+    """Where an incoming image is served: `photo_url`, or `photo` (the field Zalo's webhook
+    documentation names for an image), whichever holds a URL."""
+    for field in ("photo_url", "photo"):
+        url = message.get(field)
+        if isinstance(url, str) and url.strip():
+            return url.strip()
     return None
 
 
@@ -215,6 +224,10 @@ class ZaloChannel:
         self.units = units
         self.stops_alone = stops_alone
         self.refused = False             # Zalo refused the token: this bot stopped (see `stops_alone`)
+        # Zalo refused the token on a send (revoked while running): what the webhook's run waits for,
+        # since no poll will see it (bot/app.py `_zalo_pushes`)
+        self.revoked = asyncio.Event()
+        self.revoked_error: ZaloTokenRejected | None = None
         self.links = links
         self.quota = MonthlyQuota(services.storage, self.name, monthly_quota, self._bot_key, services.clock,
                                   label="Zalo" if key is None else t("zalo_bots.label", bot=key))
@@ -452,8 +465,9 @@ class ZaloChannel:
         except Blocked:
             log.info("a Zalo chat could not be reached (blocked or gone); its reply was dropped")
             return False
-        except ZaloTokenRejected:
+        except ZaloTokenRejected as error:
             log.error("Zalo refused the bot token while replying; the reply was dropped")
+            self._token_revoked(error)
             return False
         except (Rejected, Transient, RetryAfter) as error:
             log.warning("a Zalo reply could not be sent (%s); it was dropped", error)
@@ -477,9 +491,20 @@ class ZaloChannel:
             raise RetryAfter(REFUSED_WAIT)
         text = await self.menus.shown(chat_id, _readable(reply))
         message_id = ""
-        for index, part in enumerate(split_text(text)):
-            message_id = await self._send(chat_id, part, urgent=urgent, paid=not urgent and index == 0) or message_id
+        try:
+            for index, part in enumerate(split_text(text)):
+                paid = not urgent and index == 0
+                message_id = await self._send(chat_id, part, urgent=urgent, paid=paid) or message_id
+        except ZaloTokenRejected as error:
+            self._token_revoked(error)
+            raise
         return message_id
+
+    def _token_revoked(self, error: ZaloTokenRejected) -> None:
+        """A send found the token refused: tell whoever waits on `revoked` (a poll finds it itself)."""
+        if self.revoked_error is None:
+            self.revoked_error = error
+        self.revoked.set()
 
     async def _send(self, chat_id: str, text: str, *, urgent: bool, paid: bool) -> str:
         """Send one part; count it once Zalo took it."""
