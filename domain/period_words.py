@@ -1,5 +1,5 @@
 """A reporting period as people type it after /tonghop or /xuat: "thang 11", "tháng 11/2026",
-"11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam", "thang truoc", "năm ngoái", or a key
+"11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam", "thang truoc", "năm ngoái", "cả năm", or a key
 ("2026-11", "2026-Q4", "2026-H1", "2026"). Short forms like "q1" or "t11" are not read: they may
 be unit codes (Quận 1).
 
@@ -54,6 +54,8 @@ def at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | No
         return periods.month(date(int(m[2]), int(m[1]), 1)), 1
     if word == "nam" and after[:1] == ["ngoai"]:                        # "năm ngoái": last year
         return periods.year(today).previous(), 2
+    if word == "ca" and after[:1] == ["nam"] and not (after[1:2] and _YEAR.match(after[1])):
+        return periods.year(today), 2 + (after[1:2] == ["nay"])          # "cả năm", "cả năm nay"
     if word in ("thang", "quy", "nam") and after and after[0] in ("nay", "truoc"):
         kind = {"thang": "month", "quy": "quarter", "nam": "year"}[word]
         this = {"month": periods.month, "quarter": periods.quarter, "year": periods.year}[kind](today)
@@ -62,6 +64,8 @@ def at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | No
         found = _numbered(_KIND[word], m[1], m[2], today)
         if found:
             return _with_year(found, after[1:], 2, today)
+    if word == "ca" and after[:1] == ["nam"] and after[1:2] and _YEAR.match(after[1]):
+        return periods.year(date(int(after[1]), 1, 1)), 3               # "cả năm 2025"
     if word == "nam" and after and _YEAR.match(after[0]):
         return periods.year(date(int(after[0]), 1, 1)), 2
     if word == "6" and after[:1] == ["thang"] and len(after) >= 3 and after[1] in ("dau", "cuoi") and after[2] == "nam":
