@@ -17,7 +17,7 @@ moment of the day over unchanged inputs does nothing at all.
 Choices worth knowing:
 - the monthly-meeting item is not laddered: a branch with no meeting recorded gets one nudge on
   settings.meeting_nudge_day (a border-commune branch: on the 15th of the quarter's last month,
-  counting any meeting in the quarter);
+  counting any meeting in the quarter, and its nudge names the quarter: `shown_key`);
 - escalation: the first tick at which a unit is at a late step of an item sends the officers of
   its head (the highest unit above it under the Tỉnh đoàn: its Đoàn xã/phường since 2025, its
   Huyện đoàn in a database made before) one message for the item and occurrence, listing every
@@ -238,11 +238,19 @@ def display_title(item: Item, occurrence_key: str) -> str:
     return t("dl.title_with_period", title=item.title, period=occurrence_label(occurrence_key))
 
 
-def reminder_payload(item: Item, occurrence: Occurrence, step: str, today: date) -> str:
+def shown_key(item: Item, occurrence_key: str, border: bool) -> str:
+    """The period a unit's reminder names: a border-commune branch's meeting is owed once in the
+    quarter (any month of it answers), so its reminder names the quarter, not the last month."""
+    if item.collects == "meeting" and border:
+        return meeting_window(periods.parse(occurrence_key).end, True).key
+    return occurrence_key
+
+
+def reminder_payload(item: Item, occurrence: Occurrence, step: str, today: date, border: bool = False) -> str:
     """A reminder as the outbox keeps it. Its text says how many days are left as of `today`, and
     its "wording" lets the sender say it again as of the day it goes out (`reword`): a reminder
     queued on the eve and held back by the quiet hours says "hôm nay là hạn", not "còn 1 ngày"."""
-    wording = {"kind": "deadline", "title": display_title(item, occurrence.key),
+    wording = {"kind": "deadline", "title": display_title(item, shown_key(item, occurrence.key, border)),
                "due": occurrence.due.isoformat(), "nudge": step == "nudge"}
     text = deadline_text(wording["title"], occurrence.due, wording["nudge"], today)
     return _payload(Reply(text, ((answer_button(item, occurrence.key),),)), wording)
@@ -334,7 +342,7 @@ def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Pla
                 if answered:
                     heard = [u for u in heard if u not in answered]
                 if heard:
-                    payload = reminder_payload(item, occ, step, today)
+                    payload = reminder_payload(item, occ, step, today, group.border)
                     steps[(item.id, occ.key, step)].setdefault(payload, []).extend(heard)
     return Plan(dict(steps), {key: dict(found) for key, found in late.items()})
 

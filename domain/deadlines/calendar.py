@@ -189,7 +189,8 @@ def load_calendar(path: str | Path | None = None) -> Calendar:
         problem = t("cal.unreadable", error=exc.strerror or exc)
         raise CalendarError([t("cal.at_file", file=path, problem=problem)]) from exc
     try:
-        text = raw.decode("utf-8")
+        # "utf-8-sig": Windows Notepad saves UTF-8 with a byte-order mark, which TOML does not allow
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise CalendarError([t("cal.at_line", file=path, line=line, problem=t("cal.not_utf8"))]) from exc
@@ -211,7 +212,7 @@ def parse_calendar(text: str, *, source_name: str = "<calendar>") -> Calendar:
         raise CalendarError([_syntax_problem(exc, text, source_name)]) from exc
 
     lines = _Lines(text)
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []                        # (line, problem)
     top = _Reporter(problems, source_name, "", lines.top)
     for key in sorted(set(data) - {"settings", "item"}):
         top(t("cal.unknown_top", name=key), key)
@@ -229,7 +230,8 @@ def parse_calendar(text: str, *, source_name: str = "<calendar>") -> Calendar:
     items = _parse_items(raw_items, source_name, problems, lines)
 
     if problems:
-        raise CalendarError(problems)
+        # from the top of the file down, as the person editing it goes through them
+        raise CalendarError([problem for _, problem in sorted(problems, key=lambda found: found[0])])
     assert settings is not None
     return Calendar(settings=settings, items=tuple(items))
 
@@ -354,7 +356,7 @@ class _Reporter:
     """Collects the problems of one entry (the top of the file, [settings] or an [[item]]), each
     as "file, dòng N: entry: problem", N the line of the key the problem is about."""
 
-    def __init__(self, problems: list[str], source_name: str, where: str,
+    def __init__(self, problems: list[tuple[int, str]], source_name: str, where: str,
                  line_of: Callable[[str | None], int]) -> None:
         self.problems = problems
         self.source_name = source_name
@@ -365,7 +367,8 @@ class _Reporter:
     def __call__(self, message: str, key: str | None = None) -> None:
         self.count += 1
         problem = t("cal.in", where=self.where, problem=message) if self.where else message
-        self.problems.append(t("cal.at_line", file=self.source_name, line=self.line_of(key), problem=problem))
+        line = self.line_of(key)
+        self.problems.append((line, t("cal.at_line", file=self.source_name, line=line, problem=problem)))
 
 
 def _shown(value: Any) -> str:
@@ -464,7 +467,8 @@ def _parse_time(value: Any, name: str, report: _Reporter) -> time | None:
 
 # ---- items ---------------------------------------------------------------------------------
 
-def _parse_items(raw_items: list[Any], source_name: str, problems: list[str], lines: _Lines) -> list[Item]:
+def _parse_items(raw_items: list[Any], source_name: str, problems: list[tuple[int, str]],
+                 lines: _Lines) -> list[Item]:
     items: list[Item] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_items, start=1):

@@ -2,7 +2,8 @@
 gets last week's activity and the month so far, queued in the outbox once per ISO week.
 
 The scheduler calls `queue_weekly_digests` on every tick; the outbox key
-`digest:<person>:<ISO week>` makes a repeated tick, or one after a restart, queue nothing twice,
+`digest:<person>:<ISO week of the chosen day>` makes a repeated tick, or one after a restart (a
+Sunday's digest, late, on Monday morning), queue nothing twice,
 and the week noted beside the person's choice (in the same transaction) spares the tick from
 building a digest it would not queue.
 """
@@ -31,29 +32,31 @@ def week_key(day) -> str:
 
 
 def _due_moment(now_local: datetime, weekday: int, send_at: time) -> datetime:
-    """This ISO week's moment for a weekday at `send_at`, local time."""
+    """The latest moment for a weekday at `send_at` that has come, local time: this ISO week's, or
+    last week's while this week's is still ahead (a Sunday's grace runs into Monday's week)."""
     monday = now_local.date() - timedelta(days=now_local.weekday())
-    return datetime.combine(monday + timedelta(days=weekday), send_at, LOCAL_TZ)
+    moment = datetime.combine(monday + timedelta(days=weekday), send_at, LOCAL_TZ)
+    return moment if moment <= now_local else moment - timedelta(weeks=1)
 
 
 async def queue_weekly_digests(services, now: datetime, send_at: time = SEND_AT) -> int:
-    """Queue this week's digest for every officer whose day and hour have come; returns how many."""
+    """Queue the digest of every officer whose day and hour have come (within LATE_GRACE) and who
+    has not had that week's; returns how many."""
     local = now.astimezone(LOCAL_TZ)
-    week = week_key(local.date())
     bodies: dict[tuple[int, date], str] = {}
-    messages = []
+    by_week: dict[str, list[NewMessage]] = {}
     for officer in await services.storage.digests.officers():
         moment = _due_moment(local, officer.weekday, send_at)
-        if not officer.enabled or officer.last_week == week or not moment <= local < moment + LATE_GRACE:
+        week = week_key(moment.date())
+        if not officer.enabled or officer.last_week == week or not local < moment + LATE_GRACE:
             continue
         day = moment.date()
         if (officer.unit_id, day) not in bodies:          # officers of one unit share one digest
             bodies[(officer.unit_id, day)] = await _payload(services, officer.unit_id, day)
-        messages.append(NewMessage(dedup_key=f"digest:{officer.person_id}:{week}", person_id=officer.person_id,
-                                   payload=bodies[(officer.unit_id, day)]))
-    if not messages:
-        return 0
-    return await services.storage.digests.queue_weekly(messages, week, now)
+        by_week.setdefault(week, []).append(NewMessage(
+            dedup_key=f"digest:{officer.person_id}:{week}", person_id=officer.person_id,
+            payload=bodies[(officer.unit_id, day)]))
+    return sum([await services.storage.digests.queue_weekly(messages, week, now) for week, messages in by_week.items()])
 
 
 async def _payload(services, unit_id: int, day) -> str:
