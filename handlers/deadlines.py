@@ -16,7 +16,7 @@ from domain.deadlines.calendar import Calendar, Item, load_calendar
 from domain import nudges
 from domain.deadlines.schedule import Occurrence, occurrences_between, unit_due_date
 from domain.reminders import (
-    FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts,
+    FORM_COMMANDS, Answers, Group, Tree, concerns, display_title, occurrence_label, read_facts, shown_key,
 )
 from handlers import paging
 from handlers.context import Request, Route, Services
@@ -66,7 +66,9 @@ async def _listing(services: Services, request: Request, notice: str = "", typed
     # then the second ones ("Ai chưa nộp" beside "Đã nộp"); numbered from 1 on every page.
     first, second = [], []
     for number, entry in enumerate(entries[page * SHOWN:(page + 1) * SHOWN], start=1):
-        title = display_title(entry.item, entry.key)
+        # my own meeting, for a border-commune branch, is owed once in the quarter: named so
+        shown = entry.key if entry.occurrence is None else shown_key(entry.item, entry.key, unit.border)
+        title = display_title(entry.item, shown)
         if entry.occurrence is None:
             lines.append(t("dl.lich.item_below", number=number, title=title, date=long_date(entry.due)))
         else:

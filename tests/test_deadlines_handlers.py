@@ -96,3 +96,13 @@ async def test_a_secretary_has_no_who_button(services, clock):
     chat = await joined(services, "b1", "B1")
     await chat.say("/lich")
     assert not any("Ai chưa nộp" in b for b in chat.buttons())
+
+
+async def test_a_border_branch_reads_its_meeting_as_the_quarters(services, clock):
+    clock.now = local(2026, 12, 3, 9)
+    border = await joined(services, "b2", "B2")                      # B2 is a border-commune branch
+    await border.say("/lich")
+    assert "Sinh hoạt chi đoàn — quý 4/2026" in border.text and "tháng 12/2026" not in border.text
+    inland = await joined(services, "b1", "B1")
+    await inland.say("/lich")
+    assert "Sinh hoạt chi đoàn — tháng 12/2026" in inland.text
