@@ -29,6 +29,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,7 +43,7 @@ from domain.deadlines.schedule import (
     LATE_HORIZON_DAYS, LOCAL_TZ, Occurrence, due_step, lookahead_window, meeting_nudge,
     occurrences_between, send_time_utc, sender_chain, unit_due_date,
 )
-from domain.rules import meeting_owed_in, meeting_window, oneplusone_periods
+from domain.rules import meeting_owed_in, meeting_window, oneplusone_periods, owed_from
 from domain.conversation import Action, Button, Reply
 from messages_vi import period_name, t
 from messages_vi.formatting import long_date, number
@@ -163,6 +164,11 @@ class Answers:
         self.settings = calendar.settings
         self.facts = facts
         self._cache: dict[tuple, frozenset[int] | set[int]] = {}
+        # units set up on a known day, earliest first: one set up after the day an occurrence is
+        # owed from owes nothing of it, as if it had answered (domain.rules.owed_from)
+        founded = sorted(facts.founded.items(), key=lambda pair: pair[1])
+        self._founded_days = [day for _, day in founded]
+        self._founded_ids = [unit_id for unit_id, _ in founded]
 
     def units(self, item: Item, occurrence: Occurrence, group: Group) -> set[int] | frozenset[int]:
         """Ids of the units (of any group) that answered this occurrence."""
@@ -179,7 +185,16 @@ class Answers:
             confirmed = self.facts.confirmed.get((item.id, occurrence.key), frozenset())
             extra = [found[n] for n in needles if n in found]
             answered = self._cache[cache_key] = confirmed.union(*extra) if extra else confirmed
-        return answered
+        if not self._founded_ids:
+            return answered
+        since = owed_from(item.collects, occurrence.key, occurrence.due, group.border)
+        later = bisect.bisect_right(self._founded_days, since)
+        if later == len(self._founded_ids):
+            return answered
+        with_new = self._cache.get((cache_key, since))
+        if with_new is None:
+            with_new = self._cache[(cache_key, since)] = answered.union(self._founded_ids[later:])
+        return with_new
 
 
 def concerns(item: Item, group: Group, occurrence: Occurrence) -> bool:

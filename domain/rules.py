@@ -70,6 +70,20 @@ def meeting_owed_in(day: date, border: bool) -> bool:
     return meeting_window(day, border).end.month == day.month
 
 
+def owed_from(collects: str | None, key: str, due: date, border: bool) -> date:
+    """The day a unit must have existed on to owe an occurrence of a deadline: for a meeting, the
+    first day of its window (a window is judged only if the branch existed all through it); for
+    anything else, its due date."""
+    if collects == "meeting":
+        return meeting_window(periods.parse(key).end, border).start
+    return due
+
+
+def existed_by(founded_on: date | None, day: date) -> bool:
+    """Whether a unit existed on `day`: one whose founding day is not known always did."""
+    return founded_on is None or founded_on <= day
+
+
 def oneplusone_periods(due: date) -> tuple[str, ...]:
     """The 1+1 report periods ("2026-H1", "2026") that answer a review due on `due` (1+1 is
     reviewed at six months and at year end, 004): the report of its half-year, and in the second

@@ -7,7 +7,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import accumulate, chain
 from typing import NamedTuple
@@ -50,6 +50,8 @@ class TickFacts:
     confirmed: dict[tuple[str, str], set[int]]
     met: dict[str, set[int]]
     reported: dict[str, set[int]]
+    # the units whose founding day the import gave (unit id -> that day): few, as a rule
+    founded: dict[int, date] = field(default_factory=dict)
 
 
 class Deadlines(Repository):
@@ -106,7 +108,9 @@ class Deadlines(Repository):
         unreachable = {r[0] for r in conn.plain("SELECT id FROM people WHERE unreachable_at IS NOT NULL")}
         if unreachable:
             roles = [role for role in roles if role[1] not in unreachable]
-        return TickFacts(units, ancestors, roles, {}, {}, {})
+        founded = {r[0]: date.fromisoformat(r[1]) for r in conn.plain(
+            f"SELECT u.id, u.founded_on FROM units u WHERE u.founded_on IS NOT NULL{where}", params)}
+        return TickFacts(units, ancestors, roles, {}, {}, {}, founded)
 
     @unit_of_work
     def answers(self, conn: Connection, tree: TickFacts, occurrences: Iterable[tuple[str, str]],

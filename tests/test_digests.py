@@ -196,6 +196,20 @@ async def test_deadlines_confirmed_late_and_upcoming(services):
     assert quarterly and all(o.state == "upcoming" for d in quarterly for o in d.owed)
 
 
+async def test_a_branch_set_up_after_a_due_date_is_not_listed_for_it(services):
+    from storage.units import UnitRow
+
+    await services.storage.units.import_rows(
+        [UnitRow("B9", "Chi đoàn ấp Chín", "branch", "G1", False, 12, founded_on=date(2026, 7, 1))],
+        services.clock())
+    year = await digest(services, "D1", "2026")
+    owing = {d.item_id: {o.name for o in d.owed} for d in year.deadlines}
+    assert "Chi đoàn ấp Chín" not in owing["mot-cong-mot-6-thang"]         # due 15/06: before it was set up
+    assert "Chi đoàn ấp Chín" in owing["mot-cong-mot-cuoi-nam"]            # due 15/11
+    before = {o.name for d in year.deadlines for o in d.owed if o.due < date(2026, 7, 1)}
+    assert "Chi đoàn ấp Một" in before and "Chi đoàn ấp Chín" not in before
+
+
 async def test_secretary_flags_unreachable_and_missing(services):
     await joined(services, "s-b1", "B1")
     chat = await joined(services, "s-b2", "B2")

@@ -392,3 +392,24 @@ async def test_the_tree_is_read_before_the_first_tick_that_may_queue(services, m
     assert len(reads) == 2
     await ticker.tick(local(2026, 11, 24, 0, 30))                     # a new day
     assert len(reads) == 3
+
+
+async def test_a_branch_set_up_after_a_due_date_owes_nothing_of_it(services, clock):
+    """A branch the import says was set up on 01/12 is neither reminded nor named late for the
+    report its commune's branches owed on 30/11 (T2's year simulation: a branch set up on 10/12
+    was named late for October's and November's meetings); what falls due after, it owes."""
+    from storage.units import UnitRow
+
+    await services.storage.units.import_rows(
+        [UnitRow("B9", "Chi đoàn ấp Chín", "branch", "G1", False, 12, founded_on=date(2026, 12, 1))], clock.now)
+    await people(services)
+    await joined(services, "b9", "B9")
+    ticker = reminders(services)
+    await ticker.tick(local(2026, 12, 3, 9))           # late-1 for the branches due 30/11
+    [escalation] = [t for k, t in zip(await keys(services, "d1"), await texts(services, "d1"))
+                    if k.startswith("e:") and ":bao-cao:" in k]
+    assert "Chi đoàn ấp Một" in escalation and "Chi đoàn ấp Chín" not in escalation
+    assert not [k for k in await keys(services, "b9") if ":bao-cao:" in k or ":mot-cong-mot:" in k]
+    assert [k for k in await keys(services, "b1") if ":bao-cao:" in k]
+    await ticker.tick(local(2027, 1, 2, 9))             # "dau-nam", due 02/01/2027: B9 owes it
+    assert [k for k in await keys(services, "b9") if ":dau-nam:" in k]

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from domain import collector, periods
 from domain.deadlines import schedule
 from domain.deadlines.calendar import Calendar
-from domain.rules import LEVEL_NAMES, meeting_window, oneplusone_periods
+from domain.rules import LEVEL_NAMES, existed_by, meeting_window, oneplusone_periods, owed_from
 from domain.three_active import digest as three_active
 from storage import Storage
 from messages_vi.formatting import LOCAL_TZ
@@ -412,7 +412,7 @@ def _windows(unit: TreeUnit, spans: tuple[_Span, ...], met_months: set[str],
     """The branch's windows (those it existed all through) and whether a met one had an online meeting."""
     windows, online, founded = [], False, unit.founded_on
     for span in spans:
-        if founded and founded > span.start:
+        if not existed_by(founded, span.start):
             continue
         met = not met_months.isdisjoint(span.months)
         online = online or (met and not online_months.isdisjoint(span.months))
@@ -548,9 +548,11 @@ def _deadlines(rows, units, ids_of, group_names, period, today, calendar, confir
                 if item.collects == "oneplusone":
                     done = done | _reported(occurrence.due, reported)
                 due, waiting = occurrence.due, "late" if occurrence.due < today else "upcoming"
-                owed.setdefault((item.id, occurrence.key), []).extend(
-                    Owed(unit_id, name, level, group, due, "confirmed" if unit_id in done else waiting)
-                    for unit_id, name, level, group in members)
+                since = owed_from(item.collects, occurrence.key, due, False)     # a unit set up later owes none
+                parts = [Owed(unit_id, name, level, group, due, "confirmed" if unit_id in done else waiting)
+                         for unit_id, name, level, group in members if existed_by(units[unit_id].founded_on, since)]
+                if parts:
+                    owed.setdefault((item.id, occurrence.key), []).extend(parts)
     lines = [
         DeadlineLine(item_id, calendar.item(item_id).title, key, max(o.due for o in parts), tuple(parts))
         for (item_id, key), parts in owed.items()

@@ -71,6 +71,16 @@ async def test_tree_reads_units_and_the_roles_held_in_them(storage, clock, tree,
     assert plain(named.units) == {(u.id, u.parent_id, u.level, u.border, u.name) for u in tree.values()}
 
 
+async def test_tree_reads_the_founding_day_of_the_units_that_have_one(storage, clock, tree, staff):
+    assert (await storage.deadlines.tree()).founded == {}
+    await storage.units.import_rows(
+        [UnitRow("B9", "Chi đoàn mới", "branch", "G1", False, 10, founded_on=date(2026, 12, 1))], clock())
+    b9 = (await storage.units.by_code("B9")).id
+    assert (await storage.deadlines.tree()).founded == {b9: date(2026, 12, 1)}
+    assert (await storage.deadlines.tree(tree["G1"].path)).founded == {b9: date(2026, 12, 1)}
+    assert (await storage.deadlines.tree(tree["G2"].path)).founded == {}
+
+
 async def test_tree_leaves_out_ended_roles_and_people_who_blocked_the_bot(storage, clock, tree, staff):
     await storage.people.remove_role(staff.a.role_id, staff.o.person.id, clock())        # d becomes secretary
     await storage.people.set_unreachable(staff.b.person.id, clock())
