@@ -5,7 +5,7 @@ read as the secretaries and officers read it, on the tree since 2025 (Tỉnh đo
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from bot.scheduler import Scheduler
 from domain import units_csv
@@ -17,6 +17,7 @@ from domain.sender import Limits, Sender
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ, long_date
 from tests.support import joined
+from tests.test_reminders import Delivered, local
 
 # The tree since 2025, under the tests' Tỉnh đoàn (P): a border Đoàn xã with a branch of its own
 # (border) and a school's Đoàn trường (its branch 12A1), and a Đoàn phường with a branch of its own.
@@ -37,25 +38,6 @@ recurrence = "monthly"
 level = "branch"
 collects = "meeting"
 """
-
-
-def local(y, mo, d, h, mi=0) -> datetime:
-    """A Vietnam wall-clock time as aware UTC."""
-    return datetime(y, mo, d, h, mi, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
-
-
-class Delivered:
-    """A transport that notes what it delivered, to whom and when (the test's clock)."""
-
-    channel = "terminal"
-
-    def __init__(self, clock):
-        self.clock = clock
-        self.sent: list[tuple[str, str, datetime]] = []
-
-    async def deliver(self, chat_id: str, reply) -> str:
-        self.sent.append((chat_id, reply.text, self.clock()))
-        return str(len(self.sent))
 
 
 async def modern_tree(services) -> dict:
