@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import errno
 import os
 import re
 import sys
@@ -16,6 +17,7 @@ from bot import app, settings as settings_module, startup
 from domain import invites, units_csv
 from messages_vi import t
 from messages_vi.formatting import date_time
+from storage.opening import CannotOpen, postgres_said
 
 MAX_EXPIRES_DAYS = 365
 # Asking Telegram for the bot's name when there is no network: 3 tries over 6 seconds, then the
@@ -99,7 +101,8 @@ def parser() -> argparse.ArgumentParser:
         return parent.add_parser(name, help=t(help_key), description=t(description_key or help_key))
 
     def actions(parent):
-        return parent.add_subparsers(dest="action", metavar=t("cli.help.action"), title=t("cli.help.actions"))
+        return parent.add_subparsers(dest="action", metavar=t("cli.help.action"), title=t("cli.help.actions"),
+                                     required=True)
 
     def database(command_parser: Parser, help_key: str = "cli.help.existing_database") -> None:
         command_parser.add_argument("--database", type=Path, metavar=t("cli.help.file_metavar"), help=t(help_key))
@@ -161,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings_module.configure_logging(config)
     command = args.command or "run"
+    # a database that cannot be opened is one line before anything starts (without a token, `run` is
+    # the terminal chat, on its own demo database)
+    messenger = config.telegram_token or config.zalo_token or config.zalo_bots
+    if (command == "serve" or command == "run" and messenger) and not asyncio.run(_database_opens(config.database)):
+        return 1
     if command == "run":
         return run_loop(app.serve(config))
     if command == "serve":
@@ -168,14 +176,40 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("backup", "restore") and config.database_url and not args.database:
         print(t(f"{command}.postgres", database=config.database_shown), file=sys.stderr)
         return 1
-    if command == "backup":
-        return asyncio.run(_backup(args.database or config.database_path, config))
-    if command == "restore":
-        return _restore(args.file, args.database or config.database_path)
     if command == "migrate-to-postgres":
         return _migrate_to_postgres(args.source or config.database_path, args.target or config.database_url)
     if command == "chat":
         return asyncio.run(app.serve(config, database=args.database, terminal=True))
+    try:
+        return _file_command(args, config)
+    except CannotOpen as error:
+        print(error, file=sys.stderr)
+        return 1
+    except OSError as error:
+        # a folder that is a file, a disk that is full or read-only, a file the account may not write
+        print(t("cli.os_error", path=error.filename, reason=_os_reason(error)) if error.filename else
+              t("cli.os_error_nameless", reason=_os_reason(error)), file=sys.stderr)
+        return 1
+
+
+# What the disk refused, as the person reads it (errno's own words are English).
+_OS_REASONS = {errno.EACCES: "cli.os.denied", errno.EPERM: "cli.os.denied", errno.ENOENT: "cli.os.missing",
+               errno.ENOTDIR: "cli.os.not_folder", errno.EEXIST: "cli.os.not_folder",
+               errno.EISDIR: "cli.os.is_folder", errno.ENOSPC: "cli.os.full", errno.EROFS: "cli.os.read_only"}
+
+
+def _os_reason(error: OSError) -> str:
+    key = _OS_REASONS.get(error.errno)
+    return t(key) if key else t("cli.os.other", number=error.errno)
+
+
+def _file_command(args, config) -> int:
+    """The commands that read and write files and the database, and end."""
+    command = args.command
+    if command == "backup":
+        return asyncio.run(_backup(args.database or config.database_path, config))
+    if command == "restore":
+        return _restore(args.file, args.database or config.database_path)
     if command == "units" and args.action == "import":
         return asyncio.run(_import_units(args.file, args.database or config.database))
     if command == "invites" and args.action == "create":
@@ -199,12 +233,29 @@ def run_loop(main):
     return uvloop.run(main)
 
 
+async def _database_opens(database: Path | str) -> bool:
+    """Whether the bot's database opens, said in one line if not: before the bot starts, so that a
+    wrong DATABASE_URL or DATABASE_PATH is a sentence, not a traceback."""
+    if isinstance(database, Path) and not database.exists():
+        return True                       # made at the start, as it should be: nothing to check
+    try:
+        services = await app.open_services(database)
+    except CannotOpen as error:
+        print(error, file=sys.stderr)
+        return False
+    await app.close_services(services)
+    return True
+
+
 def _database_found(path: Path | str) -> bool:
     """Whether the database exists; if not, say so (opening it would make an empty one). A
     PostgreSQL database (DATABASE_URL) is there: storage says so if it cannot reach it."""
     if isinstance(path, str) or path.is_file():
         return True
-    print(t("cli.no_database", path=path), file=sys.stderr)
+    if path.is_dir():
+        print(t("cli.database_is_folder", path=path, example=path / "chidoan.sqlite3"), file=sys.stderr)
+    else:
+        print(t("cli.no_database", path=path), file=sys.stderr)
     return False
 
 
@@ -212,6 +263,8 @@ async def _import_units(path: Path, database: Path) -> int:
     if not path.is_file():
         print(t("import.no_file", path=path), file=sys.stderr)
         return 1
+    if isinstance(database, Path) and database.is_dir():
+        return int(not _database_found(database))
     created = isinstance(database, Path) and not database.exists()
     try:
         if created:      # check the file first: a refused file must not leave an empty database behind
@@ -231,6 +284,15 @@ async def _import_units(path: Path, database: Path) -> int:
         print(t("import.database_created", path=database))
     print(t("import.done", path=path, created=summary.created, updated=summary.updated, unchanged=summary.unchanged))
     return 0
+
+
+async def _unit_by_code(storage, code: str):
+    """The unit of --unit: its code as written, or in other capitals when only one unit has it so."""
+    unit = await storage.units.by_code(code.strip())
+    if unit is None:
+        alike = [u for u in await storage.units.all() if u.code.casefold() == code.strip().casefold()]
+        unit = alike[0] if len(alike) == 1 else None
+    return unit
 
 
 async def _bot_username(args, config) -> str | None:
@@ -253,6 +315,9 @@ async def _bot_username(args, config) -> str | None:
 
 
 async def _create_invites(args, config) -> int:
+    if args.for_branches and args.role == "officer":      # a branch has a secretary, never an officer
+        print(t("invites.branches_not_officers"), file=sys.stderr)
+        return 2
     database = args.database or config.database
     if not _database_found(database):
         return 1
@@ -260,7 +325,7 @@ async def _create_invites(args, config) -> int:
     services = await app.open_services(database)
     try:
         storage, now = services.storage, services.clock()
-        unit = await storage.units.by_code(args.unit)
+        unit = await _unit_by_code(storage, args.unit)
         if unit is None:
             print(t("invites.no_unit", code=args.unit), file=sys.stderr)
             return 1
@@ -300,7 +365,7 @@ async def _create_invites(args, config) -> int:
             print(t("invites.zalo_bot", bot=key) if key else t("invites.zalo_bot_none"))
     if not username:
         print(t("invites.no_link_note"))
-    out = args.out or (config.invites_dir / f"invites-{args.unit}.csv" if args.for_branches else None)
+    out = args.out or (config.invites_dir / f"invites-{unit.code}.csv" if args.for_branches else None)
     if out:
         _write_invites(out, made, role, expires)
         print(t("invites.file_written", count=len(made), path=out))
@@ -329,8 +394,12 @@ def _write_invites(out: Path, made, role: str, expires) -> None:
 
 
 def _owner_only(path, flags):
-    # Live codes: a new file is readable by the officer's account only, like a key.
-    return os.open(path, flags, 0o600)
+    # Live codes: the file is readable by the officer's account only, like a key; one that was
+    # there before, open to others, is closed too.
+    handle = os.open(path, flags, 0o600)
+    if hasattr(os, "fchmod"):             # not on Windows before Python 3.13
+        os.fchmod(handle, 0o600)
+    return handle
 
 
 async def _revoke_invite(code: str, database: Path) -> int:
@@ -338,7 +407,9 @@ async def _revoke_invite(code: str, database: Path) -> int:
         return 1
     services = await app.open_services(database)
     try:
-        status = await services.storage.invites.revoke(invites.hash_code(code.strip()), services.clock())
+        # as the chat reads it (spaces and capitals forgiven): the code copied from a printed sheet
+        typed = invites.typed_code(code) or code.strip()
+        status = await services.storage.invites.revoke(invites.hash_code(typed), services.clock())
     finally:
         await app.close_services(services)
     print(t(f"invites.{status}"))
@@ -348,6 +419,8 @@ async def _revoke_invite(code: str, database: Path) -> int:
 async def _export(args, config) -> int:
     from bot.scheduler import calendar_or_explain
     from domain import periods
+    from xlsxwriter.exceptions import FileCreateError
+
     from domain.digests import compute, xlsx
     from messages_vi.formatting import local_today
 
@@ -364,16 +437,27 @@ async def _export(args, config) -> int:
         return 1
     services = await app.open_services(database)
     try:
-        unit = await services.storage.units.by_code(args.unit)
+        unit = await _unit_by_code(services.storage, args.unit)
         if unit is None:
             print(t("export.no_unit", code=args.unit), file=sys.stderr)
             return 1
         digest = await compute.build(services.storage, unit.id, period, local_today(services.clock()), calendar)
     finally:
         await app.close_services(services)
-    out = args.out or config.out_dir / f"tonghop-{unit.code}-{period.key}.xlsx"
-    out = out.with_suffix("") if args.csv else out
-    written = xlsx.write_csv(digest, out) if args.csv else [xlsx.write_xlsx(digest, out)]
+    usual = f"tonghop-{unit.code}-{period.key}.xlsx"
+    out = args.out or config.out_dir / usual
+    if out.is_dir():                      # a folder given: the file goes in it, under its usual name
+        out = out / usual
+    if args.csv:
+        out = out.with_suffix("")
+    elif out.suffix.lower() != ".xlsx":   # Excel opens a file by its extension
+        out = out.with_name(out.name + ".xlsx")
+    try:
+        written = xlsx.write_csv(digest, out) if args.csv else [xlsx.write_xlsx(digest, out)]
+    except FileCreateError as error:      # XlsxWriter's wrapping of the disk's refusal
+        if isinstance(error.__context__, OSError):
+            raise error.__context__ from None           # said by main(), in Vietnamese
+        raise
     for path in written:
         print(t("export.done", path=path))
     if args.link:
@@ -399,6 +483,8 @@ async def _backup(database: Path, config) -> int:
     except backup.BackupError as error:
         print(t("backup.failed", error=t(error.key, path=database, **error.values)), file=sys.stderr)
         return 1
+    except OSError:
+        raise                             # said by main(), in Vietnamese
     except backup.FAILURES as error:
         print(t("backup.failed", error=error), file=sys.stderr)
         return 1
@@ -415,6 +501,9 @@ def _restore(file: Path, database: Path) -> int:
 
     from storage import backup
 
+    if database.is_dir():
+        print(t("cli.database_is_folder", path=database, example=database / "chidoan.sqlite3"), file=sys.stderr)
+        return 1
     try:
         aside = backup.restore(file, database, datetime.now(timezone.utc))
     except backup.BackupError as error:
@@ -434,6 +523,10 @@ def _migrate_to_postgres(source: Path, target: str | None) -> int:
     if not target or not is_postgres_url(target):
         print(t("migrate.needs_url"), file=sys.stderr)
         return 2
+    masked = settings_module.unescaped_password(target)
+    if masked is not None:
+        print(t("migrate.bad_url", value=masked, problem=t("settings.database_url.password_signs")), file=sys.stderr)
+        return 2
     problem = url_problem(target)
     if problem is not None:
         print(t("migrate.bad_url", value=url_without_password(target), problem=problem), file=sys.stderr)
@@ -447,8 +540,7 @@ def _migrate_to_postgres(source: Path, target: str | None) -> int:
         print(t(error.key, **error.values), file=sys.stderr)
         return 1
     except to_postgres.FAILURES as error:
-        said = " ".join(str(error).split()).replace(target, url_without_password(target))   # one line
-        print(t("migrate.failed", error=said), file=sys.stderr)
+        print(t("migrate.failed", error=postgres_said(error, target)), file=sys.stderr)
         return 1
     for table in copied:
         print(t("migrate.table", table=table.table, source=number(table.source), target=number(table.target)))

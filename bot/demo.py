@@ -53,10 +53,21 @@ async def ensure(storage: Storage, now: datetime) -> bool:
 
 
 async def invite_for_trying(storage: Storage, now: datetime) -> str:
-    """A fresh secretary code for a branch with nobody on it, to try joining in the demo."""
-    unit = await storage.units.by_code(OPEN_BRANCH)
+    """A fresh code to try joining with: the demo's open branch's; on a province's own database
+    (`chat --database`), a secretary's for its first branch with nobody on it (else its first
+    branch), or an officer's for its top unit if it has no branch."""
+    unit, role = await storage.units.by_code(OPEN_BRANCH), "secretary"
+    if unit is None:
+        units = await storage.units.all()
+        branches = [u for u in units if u.level == "branch"]
+        unit = branches[0] if branches else min(units, key=lambda u: len(u.path))
+        for branch in branches:
+            if not await storage.people.members_of(branch.id):
+                unit = branch
+                break
+        role = "secretary" if unit.level == "branch" else "officer"
     code = invites.new_code()
-    await storage.invites.create(invites.hash_code(code), code[:4], unit.id, "secretary", now, now + timedelta(days=1))
+    await storage.invites.create(invites.hash_code(code), code[:4], unit.id, role, now, now + timedelta(days=1))
     return code
 
 

@@ -6,6 +6,8 @@ code), whatever folder the bot is started from.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import logging
 import os
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from messages_vi import t
 from storage.sql import is_postgres_url, url_passwords, url_without_password
@@ -152,7 +155,7 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
 
     A relative path in a setting is taken from the project's folder, where `.env` is."""
     env_file = ENV_FILE if env_file is None else env_file
-    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if Path(env_file).exists() else {}
+    values = _env_file_values(Path(env_file)) if Path(env_file).is_file() else {}
     values.update(os.environ if env is None else env)
 
     def get(name: str, default: str = "") -> str:
@@ -195,14 +198,20 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
     if username is not None and not USERNAME_SHAPE.match(username):
         raise SettingsError(t("settings.bad_username", value=username))
     data_dir = _path(get("DATA_DIR")) or DEFAULT_DATA_DIR
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SettingsError(t("settings.data_dir_not_folder", path=data_dir))
     database_url, database_file = _database_url(get("DATABASE_URL"))
+    database_path = database_file or _path(get("DATABASE_PATH")) or data_dir / "chidoan.sqlite3"
+    if database_path.is_dir():
+        raise SettingsError(t("settings.database_path_folder", path=database_path,
+                              example=database_path / "chidoan.sqlite3"))
     calendar = _path(get("CALENDAR_FILE"))
     if calendar and not calendar.is_file():
         raise SettingsError(t("settings.no_calendar", path=calendar))
     return Settings(
         telegram_token=token,
         telegram_api_base_url=base_url,
-        database_path=database_file or _path(get("DATABASE_PATH")) or data_dir / "chidoan.sqlite3",
+        database_path=database_path,
         log_level=level,
         form_max_idle_days=_positive(get, "FORM_MAX_IDLE_DAYS", "7"),
         calendar_file=calendar,
@@ -224,6 +233,24 @@ def load(env: dict[str, str] | None = None, env_file: str | Path | None = None) 
     )
 
 
+def _env_file_values(path: Path) -> dict[str, str]:
+    """The settings of a `.env` file as Notepad may save it: UTF-8 (with or without a BOM) or
+    "Unicode" (UTF-16, with its BOM); any other encoding is one line naming the line to fix."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-16") if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+            else raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise SettingsError(t("settings.env_not_utf8", path=path, line=line)) from None
+    # python-dotenv skips a line it cannot read with a warning: a token on it would be lost, and the
+    # bot would start without it (as the terminal's demo chat)
+    unread = next((b.original.line for b in parse_stream(io.StringIO(text)) if b.error), None)
+    if unread is not None:
+        raise SettingsError(t("settings.env_line", path=path, line=unread))
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
 def _database_url(url: str) -> tuple[str | None, Path | None]:
     """DATABASE_URL: (the PostgreSQL URL, None), (None, the SQLite file of sqlite:///path), or
     (None, None) when unset: SQLite at DATABASE_PATH. A malformed one is one line, its password hidden."""
@@ -237,12 +264,30 @@ def _database_url(url: str) -> tuple[str | None, Path | None]:
     elif is_postgres_url(url):
         from storage.postgres import url_problem               # psycopg, only for PostgreSQL
 
+        masked = unescaped_password(url)
+        if masked is not None:
+            raise SettingsError(t("settings.bad_database_url", value=masked,
+                                  problem=t("settings.database_url.password_signs")))
         problem = url_problem(url)
         if problem is None:
             return url, None
     else:
         problem = t("settings.database_url.scheme")
     raise SettingsError(t("settings.bad_database_url", value=url_without_password(url), problem=problem))
+
+
+# user:password@ at the start of a URL, the password up to the last @ before the host, as people
+# write it; a host and port after it, then the path, the query or the end
+_WRITTEN_PASSWORD = re.compile(r"^(?P<head>[a-z]+://[^/@:?#]*:)(?P<password>.*)@(?P<tail>[A-Za-z0-9.:\[\]%-]*([/?].*)?)$")
+
+
+def unescaped_password(url: str) -> str | None:
+    """The URL with its password hidden when the password holds @ / ? or # as typed, which the URL
+    would read as its end (and then show part of it in an error); None when it has none of them."""
+    found = _WRITTEN_PASSWORD.match(url)
+    if found is None or not any(sign in found["password"] for sign in "@/?#"):
+        return None
+    return f"{found['head']}***@{found['tail']}"
 
 
 def _path(text: str) -> Path | None:
@@ -263,7 +308,7 @@ def _zalo_bots(path: Path | None, env_token: str | None) -> tuple[ZaloBot, ...]:
     if path is None:
         return ()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))    # Notepad may write a BOM
     except FileNotFoundError:
         raise SettingsError(t("settings.zalo_bots.missing", path=path)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

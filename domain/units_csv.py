@@ -25,6 +25,7 @@ from storage.units import Unit, UnitRow
 REQUIRED = ("code", "name", "level", "parent_code", "border", "members")
 OPTIONAL = ("founded",)
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MISFITS_SHOWN = 5          # codes named when a changed level leaves stored units under it misplaced
 
 # Headers, levels and yes/no as people write them, folded (see `_folded`): "Mã đơn vị",
 # "ma_don_vi" and "MA DON VI" are one header.
@@ -102,7 +103,8 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
     header = [_COLUMN_OF.get(_folded(h), h) for h in written]
     shown = dict(zip(header, written))          # problems name a column as the file does
     missing = [c for c in REQUIRED if c not in header]
-    unknown = [w for h, w in zip(header, written) if h not in REQUIRED + OPTIONAL]
+    # Excel adds columns without a header after the data (cells once touched): ignored while blank
+    unknown = [w for h, w in zip(header, written) if h and h not in REQUIRED + OPTIONAL]
     twice = sorted({h for h in header if h in COLUMN_NAMES and header.count(h) > 1})
     if missing or unknown or twice:
         reasons = []
@@ -119,21 +121,33 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
     reasons_by_line: dict[int, list[str]] = {}
     rows: list[tuple[int, UnitRow]] = []
     seen: dict[str, int] = {}
+    # a code that differs from another only in capitals is a mistyped copy, not a new unit
+    known = {u.code.casefold(): u.code for u in existing}
+    stored = {u.code for u in existing}
     for record in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) != len(header):
+        if any(cell.strip() for cell in record[len(header):]) or any(header[len(record):]):
             reasons_by_line[line] = [t("import.cells", found=len(record), expected=len(header))]
             continue
-        values = {name: cell.strip() for name, cell in zip(header, record)}
+        record = (record + [""] * len(header))[:len(header)]     # the missing and extra cells are blank
+        values = {name: cell.strip() for name, cell in zip(header, record) if name}
         row, reasons = _row(values, shown)
+        unnamed = [cell.strip() for name, cell in zip(header, record) if not name and cell.strip()]
+        if unnamed:
+            reasons.append(t("import.unnamed_cells", values=", ".join(unnamed)))
         if row.code in seen:
             reasons.append(t("import.duplicate", code=row.code, line=seen[row.code]))
+        elif row.code not in stored and known.get(row.code.casefold(), row.code) != row.code:
+            reasons.append(t("import.code_case", code=row.code, other=known[row.code.casefold()]))
         seen.setdefault(row.code, line)
+        known.setdefault(row.code.casefold(), row.code)
         if reasons:
             reasons_by_line[line] = reasons
         rows.append((line, row))
+    if not rows and not reasons_by_line:
+        raise UnitFileError([_problem(2, t("import.no_rows"))])
     for line, reason in _check_tree(rows, existing, shown["parent_code"]):
         reasons_by_line.setdefault(line, []).append(reason)
     if reasons_by_line:
@@ -144,7 +158,7 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
 def _row(values: dict[str, str], shown: dict[str, str]) -> tuple[UnitRow, list[str]]:
     """The row as read, and what is wrong with it (the row is only used when nothing is)."""
     reasons = []
-    code, name = values["code"], values["name"]
+    code, name = values["code"], " ".join(values["name"].split())    # a cell's line breaks: one line
     level_name = _LEVEL_OF.get(_folded(values["level"]), values["level"])
     level = structural_level(level_name) if level_name in LEVEL_NAMES else level_name
     if not CODE.match(code):
@@ -183,11 +197,13 @@ def _date(text: str) -> date | None:
 
 
 def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit], parent_column: str) -> list[tuple[int, str]]:
-    """Parents exist and sit at a higher level (domain.rules.may_sit_under); one root in all."""
+    """Parents exist and sit at a higher level (domain.rules.may_sit_under), also above the stored
+    units left under a row whose level changes; one root in all. With every link going down a
+    level, the tree has no cycle."""
     level_of = {u.code: u.level_name or u.level for u in existing}
     level_of.update({row.code: row.level_name for _, row in rows})
     roots = {u.code for u in existing if u.parent_id is None}
-    problems = []
+    problems = _stored_children_misfit(rows, existing)
     for line, row in rows:
         if row.parent_code is None:
             others = roots - {row.code}
@@ -202,6 +218,29 @@ def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit], parent_co
               and not may_sit_under(row.level_name, parent_level)):
             problems.append((line, t("import.bad_parent_level_named", level=t(f"level.{row.level_name}").lower(),
                                      parent_level=t(f"level.{parent_level}").lower(), parent=row.parent_code)))
+    return problems
+
+
+def _stored_children_misfit(rows: list[tuple[int, UnitRow]], existing: list[Unit]) -> list[tuple[int, str]]:
+    """Rows whose new level no longer fits the stored units under them that the file does not
+    move: a Đoàn xã turned into a branch would hold branches, or sit under its own Đoàn trường."""
+    in_file = {row.code for _, row in rows}
+    code_of = {u.id: u.code for u in existing}
+    children: dict[str, list[Unit]] = {}
+    for unit in existing:
+        if unit.code not in in_file and unit.parent_id in code_of:
+            children.setdefault(code_of[unit.parent_id], []).append(unit)
+    problems = []
+    for line, row in rows:
+        if row.level_name not in LEVEL_NAMES:
+            continue
+        misfits = [u for u in children.get(row.code, [])
+                   if (u.level_name or u.level) in LEVEL_NAMES and not may_sit_under(u.level_name or u.level,
+                                                                                       row.level_name)]
+        if misfits:
+            shown = ", ".join(u.code for u in misfits[:MISFITS_SHOWN]) + ("…" if len(misfits) > MISFITS_SHOWN else "")
+            problems.append((line, t("import.children_misfit", level=t(f"level.{row.level_name}").lower(),
+                                     code=row.code, count=len(misfits), children=shown)))
     return problems
 
 

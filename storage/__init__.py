@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from storage import opening
 from storage.db import Database
 from storage.deadlines import Deadlines
 from storage.digests import Digests
@@ -58,12 +59,19 @@ class Storage:
     @classmethod
     async def open(cls, target: str | Path) -> "Storage":
         """Open the database, migrating it to the current schema: a SQLite file by its path, or
-        PostgreSQL by its URL, postgresql://user:password@host/database (storage.postgres)."""
-        if is_postgres_url(target):
-            from storage.postgres import PostgresDatabase      # psycopg is imported only when used
+        PostgreSQL by its URL, postgresql://user:password@host/database (storage.postgres). One
+        that cannot be opened raises storage.opening.CannotOpen, saying why in Vietnamese."""
+        try:
+            if is_postgres_url(target):
+                from storage.postgres import PostgresDatabase      # psycopg is imported only when used
 
-            return cls(await PostgresDatabase.open(str(target)))
-        return cls(await Database.open(target))
+                return cls(await PostgresDatabase.open(str(target)))
+            return cls(await Database.open(target))
+        except Exception as error:
+            refused = opening.failure(error, target)
+            if refused is None:
+                raise
+            raise refused from error
 
     @property
     def path(self) -> str:
