@@ -170,15 +170,20 @@ class Answers:
         self._founded_days = [day for _, day in founded]
         self._founded_ids = [unit_id for unit_id, _ in founded]
 
+    def reports(self, item: Item, occurrence: Occurrence, group: Group) -> dict[str, tuple[str, ...]]:
+        """What else than a confirmation answers the occurrence for the group's units: a branch
+        meeting in one of these months, or a 1+1 report of one of these periods."""
+        if item.collects == "meeting":
+            return {"months": meeting_months(occurrence.key, group.border)}
+        if item.collects == "oneplusone":
+            return {"periods": oneplusone_periods(base_date(item, occurrence, group.chain, self.settings))}
+        return {}
+
     def units(self, item: Item, occurrence: Occurrence, group: Group) -> set[int] | frozenset[int]:
         """Ids of the units (of any group) that answered this occurrence."""
-        if item.collects == "meeting":
-            needles, found = meeting_months(occurrence.key, group.border), self.facts.met
-        elif item.collects == "oneplusone":
-            needles = oneplusone_periods(base_date(item, occurrence, group.chain, self.settings))
-            found = self.facts.reported
-        else:
-            needles, found = (), {}
+        reports = self.reports(item, occurrence, group)
+        needles = reports.get("months") or reports.get("periods") or ()
+        found = self.facts.met if "months" in reports else self.facts.reported if "periods" in reports else {}
         cache_key = (item.id, occurrence.key, needles)
         answered = self._cache.get(cache_key)
         if answered is None:
@@ -261,12 +266,16 @@ def shown_key(item: Item, occurrence_key: str, border: bool) -> str:
     return occurrence_key
 
 
-def reminder_payload(item: Item, occurrence: Occurrence, step: str, today: date, border: bool = False) -> str:
+def reminder_payload(item: Item, occurrence: Occurrence, step: str, today: date, border: bool = False,
+                     reports: dict[str, tuple[str, ...]] | None = None) -> str:
     """A reminder as the outbox keeps it. Its text says how many days are left as of `today`, and
     its "wording" lets the sender say it again as of the day it goes out (`reword`): a reminder
-    queued on the eve and held back by the quiet hours says "hôm nay là hạn", not "còn 1 ngày"."""
+    queued on the eve and held back by the quiet hours says "hôm nay là hạn", not "còn 1 ngày".
+    Its "answer" says what answers it (the occurrence, and `reports`: Answers.reports), for the
+    sender to drop it if its unit answered meanwhile (`still_owed`)."""
     wording = {"kind": "deadline", "title": display_title(item, shown_key(item, occurrence.key, border)),
-               "due": occurrence.due.isoformat(), "nudge": step == "nudge"}
+               "due": occurrence.due.isoformat(), "nudge": step == "nudge",
+               "answer": {"item": item.id, "occurrence": occurrence.key, **{k: list(v) for k, v in (reports or {}).items()}}}
     text = deadline_text(wording["title"], occurrence.due, wording["nudge"], today)
     return _payload(Reply(text, ((answer_button(item, occurrence.key),),)), wording)
 
@@ -294,6 +303,18 @@ def reword(payload: dict, now: datetime) -> dict:
     today = now.astimezone(LOCAL_TZ).date()
     text = deadline_text(wording["title"], date.fromisoformat(wording["due"]), bool(wording.get("nudge")), today)
     return {**payload, "text": text}
+
+
+async def still_owed(storage: Storage, payload: dict, unit_id: int | None) -> bool:
+    """Whether a queued reminder is still owed by its unit as it is about to go: not when the unit
+    answered it meanwhile (its secretary was filling the very form when it came due, or pressed
+    "Đã nộp" while it waited its turn). Anything but a reminder that says what answers it is owed."""
+    wording = payload.get("wording")
+    answer = wording.get("answer") if isinstance(wording, dict) and wording.get("kind") == "deadline" else None
+    if unit_id is None or not isinstance(answer, dict):
+        return True
+    return not await storage.deadlines.answered(unit_id, str(answer.get("item")), str(answer.get("occurrence")),
+                                                tuple(answer.get("months") or ()), tuple(answer.get("periods") or ()))
 
 
 def escalation_payload(item: Item, occurrence_key: str, names: list[str]) -> str:
@@ -357,7 +378,8 @@ def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Pla
                 if answered:
                     heard = [u for u in heard if u not in answered]
                 if heard:
-                    payload = reminder_payload(item, occ, step, today, group.border)
+                    payload = reminder_payload(item, occ, step, today, group.border,
+                                               answers.reports(item, occ, group))
                     steps[(item.id, occ.key, step)].setdefault(payload, []).extend(heard)
     return Plan(dict(steps), {key: dict(found) for key, found in late.items()})
 

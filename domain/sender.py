@@ -41,7 +41,7 @@ from typing import Protocol, TypeVar
 
 from domain.deadlines.calendar import in_quiet_hours
 from domain.conversation import Reply
-from domain.reminders import reword
+from domain.reminders import reword, still_owed
 from messages_vi import t
 from messages_vi.formatting import LOCAL_TZ, number
 from storage import Storage
@@ -429,7 +429,8 @@ class Sender:
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._in_flight: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
-        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "blocked": 0, "rejected": 0, "deferred": 0}
+        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "blocked": 0, "rejected": 0, "deferred": 0,
+                      "answered": 0}
 
     async def recover(self) -> int:
         """Queue again what a stopped sender left "sending" (call once, at start)."""
@@ -526,6 +527,12 @@ class Sender:
         placed = False
         try:
             payload = reword(json.loads(row.payload), self.clock())
+            if not await still_owed(self.storage, payload, row.unit_id):
+                # answered since it was queued: nothing is sent, a bundle goes on to its next part
+                self.stats["answered"] += 1
+                await outbox.mark_sent(row.id, "", self.clock())
+                self.wake()
+                return
             if self.quota is not None:
                 placed = self.quota.admit(payload, self.clock(), row.dedup_key)
             try:

@@ -141,6 +141,24 @@ class Deadlines(Repository):
         return replace(tree, confirmed=confirmed, met=met, reported=reported)
 
     @unit_of_work
+    def answered(self, conn: Connection, unit_id: int, item_id: str, occurrence: str,
+                 months: Sequence[str] = (), periods: Sequence[str] = ()) -> bool:
+        """Whether one unit answered an occurrence since its reminder was queued, as `answers`
+        reads it for a tree: it confirmed it, held a branch meeting in one of `months` ("2026-06"),
+        or sent the 1+1 report of one of `periods`."""
+        if conn.execute("SELECT 1 FROM confirmations WHERE unit_id = ? AND item_id = ? AND occurrence = ?",
+                        (unit_id, item_id, occurrence)).fetchone():
+            return True
+        if months and conn.execute(
+                "SELECT 1 FROM meetings WHERE unit_id = ? AND deleted_at IS NULL AND kind = 'branch'"
+                f" AND substr(held_on, 1, 7) IN ({','.join('?' * len(months))}) LIMIT 1",
+                (unit_id, *months)).fetchone():
+            return True
+        return bool(periods) and conn.execute(
+            "SELECT 1 FROM recruitment WHERE unit_id = ? AND deleted_at IS NULL"
+            f" AND period IN ({','.join('?' * len(periods))}) LIMIT 1", (unit_id, *periods)).fetchone() is not None
+
+    @unit_of_work
     def versions(self, conn: Connection) -> tuple[int, int]:
         """(tree, answers): numbers that change whenever what a tick reads changes (migration 0002)."""
         found = dict(conn.execute("SELECT name, version FROM tick_inputs").fetchall())

@@ -67,7 +67,7 @@ _FAN_OUT = per_dialect(
              " FROM unnest(?::bigint[]) v",
 )
 _CLAIM = {dialect: (
-    "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts"
+    "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts, o.unit_id"
     " FROM outbox o JOIN people p ON p.id = o.person_id"
     " LEFT JOIN outbox_bundles n ON n.id = o.bundle_id"
     f" JOIN outbox_bodies b ON b.id = {CURRENT_BODY[dialect]}"
@@ -158,6 +158,7 @@ class OutboxRow:
     chat_id: str
     payload: str
     attempts: int
+    unit_id: int | None = None          # the unit a reminder is about (a bundle's rows); None otherwise
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ _SET_ASIDE = {dialect: (
 ) for dialect in _KIND}
 # the quota's warning (no due date) first of all, then the nearest deadline, then the oldest
 _CLAIM = {dialect: (
-    "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts"
+    "SELECT o.id, o.dedup_key, o.person_id, p.channel, p.chat_id, b.payload, o.attempts, o.unit_id"
     f"{_CURRENT[dialect]}"
     f" WHERE o.status = 'queued' AND o.not_before <= ? AND p.channel = ? AND {_PRIORITY[dialect]}"
     " AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.person_id = o.person_id"

@@ -413,3 +413,30 @@ async def test_a_branch_set_up_after_a_due_date_owes_nothing_of_it(services, clo
     assert [k for k in await keys(services, "b1") if ":bao-cao:" in k]
     await ticker.tick(local(2027, 1, 2, 9))             # "dau-nam", due 02/01/2027: B9 owes it
     assert [k for k in await keys(services, "b9") if ":dau-nam:" in k]
+
+
+async def test_a_reminder_answered_while_it_waited_is_not_sent(services, clock):
+    """Never after they confirmed: a reminder queued, then answered before it went (the secretary
+    was filling the very form it asks for, or pressed "Đã nộp" while it waited its turn), is
+    dropped as it is about to go; the person's other reminders still go."""
+    chats = await people(services)
+    calendar = parse_calendar(CALENDAR)
+    clock.now = local(2026, 11, 23, 9)
+    await Reminders(services.storage, calendar).tick(clock.now)
+    assert [k for k in await keys(services, "b1") if ":bao-cao:" in k]
+    b1 = await services.storage.units.by_code("B1")
+    await services.storage.deadlines.confirm(b1.id, "bao-cao", "2026", None, clock.now)   # meanwhile
+    await chats["b5"].say("/motcongmot")                  # B5 reports the 1+1 the reminder asks for
+    for answer in ("ca nam", "12", "20", "2", "1", "luu"):
+        await chats["b5"].say(answer)
+    assert "Đã lưu" in chats["b5"].text
+    transport = Delivered(clock)
+    sender = Sender(services.storage, transport, Limits(rate=1000, chat_gap=0.0), clock=clock)
+    while await sender.drain_once():
+        await sender.settle()
+    sent_to = {chat: [text for to, text, _ in transport.sent if to == chat] for chat in ("b1", "b5")}
+    assert not [text for text in sent_to["b1"] if "Báo cáo thử" in text]          # confirmed meanwhile
+    assert [text for text in sent_to["b1"] if "1+1 cuối năm" in text]             # still owed
+    assert not [text for text in sent_to["b5"] if "1+1 cuối năm" in text]         # reported meanwhile
+    assert [text for text in sent_to["b5"] if "Báo cáo thử" in text]
+    assert sender.stats["answered"] == 2

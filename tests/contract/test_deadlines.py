@@ -140,6 +140,20 @@ async def test_answers_reads_confirmations_meetings_and_one_plus_one(storage, cl
     assert (part.confirmed, part.met, part.reported) == (sub.confirmed, sub.met, sub.reported)
 
 
+async def test_answered_reads_one_units_confirmation_meeting_or_report(storage, clock, tree, staff):
+    b1, b5 = tree["B1"].id, tree["B5"].id
+    deadlines = storage.deadlines
+    assert not await deadlines.answered(b1, ITEM, OCC, ("2026-11",), ("2026-H2",))
+    await deadlines.confirm(b1, ITEM, OCC, staff.a.person.id, clock())
+    assert await deadlines.answered(b1, ITEM, OCC) and not await deadlines.answered(b5, ITEM, OCC)
+    await storage.reports.add_meeting(b5, staff.b.person.id, MEETING, clock())           # 20/11/2026
+    assert await deadlines.answered(b5, "sinh-hoat", "2026-11", ("2026-11",))
+    assert not await deadlines.answered(b5, "sinh-hoat", "2026-10", ("2026-10",))
+    await storage.reports.save_recruitment(b5, staff.b.person.id, COUNTS, clock())       # 2026-H2
+    assert await deadlines.answered(b5, "mot-cong-mot", "2026", (), ("2026-H2", "2026"))
+    assert not await deadlines.answered(b5, "mot-cong-mot", "2026", (), ("2026-H1",))
+
+
 async def test_versions_change_with_what_a_tick_reads(storage, clock, tree, staff):
     deadlines = storage.deadlines
     person = staff.a.person.id
