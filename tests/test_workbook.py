@@ -34,3 +34,16 @@ def test_each_value_keeps_its_type_and_format(tmp_path):
     assert len(fourth[0].value) == workbook.MAX_TEXT
     assert page.freeze_panes == f"A{header + 1}" and page.auto_filter.ref == f"A{header}:F{header + 4}"
     assert not list((tmp_path).glob("*.part"))
+
+
+def test_a_workbook_that_cannot_take_its_place_leaves_no_part_file(tmp_path):
+    target = tmp_path / "t.xlsx"
+    target.mkdir()                                     # a folder where the file should go
+    sheet = workbook.Sheet(name="Thử", title=[], headers=["Chữ"], widths=[10], formats=[None], rows=[("a",)])
+    try:
+        workbook.write([sheet], target)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("a folder cannot be replaced by the workbook")
+    assert not list(tmp_path.glob("*.part"))

@@ -59,10 +59,10 @@ def write(sheets: Iterable[Sheet], path: Path) -> Path:
         with collector.paused():          # XlsxWriter keeps every cell as an object until the close
             _write_sheets(book, sheets, header, title, styles)
             book.close()
+        partial.replace(path)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)   # never a half-written or orphaned ".part" beside the exports
         raise
-    partial.replace(path)
     return path
 
 
