@@ -67,9 +67,9 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     if incoming.text is not None:
         incoming = replace(incoming, text=visible(incoming.text))
     route, arg, action = _route(incoming)
-    if route is None and incoming.text and typed_command(incoming.text) in HELP:
+    if route is None and incoming.text and (help_word := typed_command(incoming.text)) in HELP:
         # help asked in words mid-form: no question's answer is "giúp", and the menu resumes it
-        route = COMMANDS[typed_command(incoming.text)]
+        route = COMMANDS[help_word]
     now = services.clock()
 
     def read_and_answer(tx, patient: bool):

@@ -23,7 +23,7 @@ from typing import Any
 
 from domain.forms import one_line, parsers
 from domain.forms.model import Confirm, Form, FormContext, Offer, Step
-from domain.textnorm import fold, words
+from domain.textnorm import closest, fold, words
 from domain.conversation import Action, Button, Incoming, Reply, rows
 from messages_vi import MESSAGES, t
 from messages_vi.formatting import local_today, long_date, number
@@ -35,7 +35,7 @@ from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fits, fresh
 
 _CANCEL_WORDS = {"huy", "huy bo", "/huy"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
-_TYPO_MIN = 6                             # a back word this long is also read with a small typo
+_BACK_PHRASES = tuple(sorted(_BACK_WORDS))     # read with one typo too (textnorm.closest)
 _SKIP_WORDS = {"bo qua", "skip"}
 _SAVE_WORDS = {"luu", "gui", "xong", "ok", "dong y", "luu lai", "gui di"}
 _EDIT_WORDS = {"sua", "chinh sua", "sua lai"}
@@ -109,10 +109,7 @@ def _means_back(text: str) -> bool:
     """ "Quay lại" typed, or one of its kin, also with a small typo ("quay lia", "tro lia"): on
     Zalo it is a choice of every question, and typed words pick a choice despite a typo."""
     key = " ".join(words(text))
-    if fold(text) in _BACK_WORDS or key in _BACK_WORDS:
-        return True
-    return len(key) >= _TYPO_MIN and any(parsers.resembles(key, phrase) for phrase in _BACK_WORDS
-                                         if len(phrase) >= _TYPO_MIN)
+    return fold(text) in _BACK_WORDS or key in _BACK_WORDS or closest(key, _BACK_PHRASES) is not None
 
 
 def _means_offer(step: Step, state: dict, text: str, ctx: FormContext) -> bool:
@@ -374,9 +371,10 @@ def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
         if parsed.error == "date_unreadable":
             # a shortcut's words with a small typo ("hom qau"), as a choice is read
             key = " ".join(words(text))
-            meant = [o.value for o in step.shortcuts_for(ctx) if parsers.resembles(key, o.value)]
-            if len(meant) == 1:
-                parsed = parsers.parse_date(meant[0], today=ctx.today, earliest=ctx.earliest)
+            shortcuts = [o.value for o in step.shortcuts_for(ctx)]
+            meant = closest(key, shortcuts)
+            if meant is not None:
+                parsed = parsers.parse_date(shortcuts[meant], today=ctx.today, earliest=ctx.earliest)
             elif _DAY_ONLY.fullmatch(text) and 1 <= int(text) <= 31:
                 # "15" answering the day: of which month? (never taken as 15 people)
                 return parsers.fail("date_day_only", day=int(text), month=ctx.today.month)

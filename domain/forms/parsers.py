@@ -277,11 +277,6 @@ def _contained(key: str, phrases: list[tuple[int, str]]) -> set[int]:
     }
 
 
-def resembles(typed: str, phrase: str) -> bool:
-    """Whether folded `typed` is `phrase` with a small typo ("quay lia" for "quay lai")."""
-    return difflib.SequenceMatcher(None, typed, phrase).ratio() > _TYPO_RATIO
-
-
 def _closest(key: str, phrases: list[tuple[int, str]]) -> set[int]:
     """Options whose best phrase is the most similar to key, if similar enough."""
     best, found = _TYPO_RATIO, set()
