@@ -3,11 +3,14 @@ xã/phường and 5,000 branches (a fifth of the communes hold a school's Đoàn
 their branches), with a year of monthly meetings, committee meetings, corrections and 1+1 counts.
 
 For the Tỉnh đoàn and for one Đoàn xã, each period: the message (the digest built, then written
-as text) and the spreadsheet (the digest built, then written as XLSX), timed separately, each the
-best of 3 after one cold pass, in wall time and in this process's CPU time (both threads: the
-database's and the loop's; it moves less than wall time when other work shares the cores); the
-chart; and peak Python memory (tracemalloc, a separate run).
-Run: .venv/bin/python benchmarks/digest.py [--branches 5000] [--communes 100] [--period 2026-11]
+as text) and the spreadsheet (the digest built, then written as XLSX in a thread, as
+handlers/digests.py does), timed separately, each the best of 3 after one cold pass, in wall time
+and in this process's CPU time (every thread: the database's, the loop's, the writer's; it moves
+less than wall time when other work shares the cores); the longest the event loop was held while
+each was made (what every other chat waits, at worst, for its next step); the chart; and peak
+Python memory (tracemalloc, a separate run). `--floor` adds the time XlsxWriter alone takes for the
+same cells, written with its plainest public calls: the least any XLSX of that content can take here.
+Run: .venv/bin/python benchmarks/digest.py [--branches 5000] [--communes 100] [--period 2026-11] [--floor]
 Target (issue 13): <= 2 s for the Tỉnh đoàn's month and year, message and XLSX each.
 """
 
@@ -21,6 +24,8 @@ import time
 import tracemalloc
 from datetime import date, datetime, timezone
 from pathlib import Path
+
+import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -87,21 +92,47 @@ async def fill(services, branches: int, communes: int) -> None:
     await storage.atomic(write)
 
 
+class LoopProbe:
+    """The longest the event loop went without running a task that asked to wake every 5 ms."""
+
+    STEP = 0.005
+
+    async def __aenter__(self):
+        self.longest, self.running = 0.0, True
+        self.task = asyncio.create_task(self._watch())
+        await asyncio.sleep(0)
+        return self
+
+    async def _watch(self) -> None:
+        while self.running:
+            mark = time.perf_counter()
+            await asyncio.sleep(self.STEP)
+            self.longest = max(self.longest, time.perf_counter() - mark - self.STEP)
+
+    async def __aexit__(self, *_) -> None:
+        self.running = False
+        await self.task
+
+
 async def one_pass(services, root_id: int, period, out: Path) -> dict[str, float]:
     """The message and the spreadsheet as a person asks for them: each builds its digest."""
     timings = {}
     calendar = load_calendar()
-    start, cpu = time.perf_counter(), time.process_time()
-    digest = await compute.build(services.storage, root_id, period, TODAY, calendar)
-    timings["build"] = time.perf_counter() - start
-    text.render(digest)
-    timings["message"] = time.perf_counter() - start
-    timings["message_cpu"] = time.process_time() - cpu
-    mark, cpu = time.perf_counter(), time.process_time()
-    digest = await compute.build(services.storage, root_id, period, TODAY, calendar)
-    xlsx.write_xlsx(digest, out / "bench.xlsx")
-    timings["xlsx"] = time.perf_counter() - mark
-    timings["xlsx_cpu"] = time.process_time() - cpu
+    async with LoopProbe() as probe:
+        start, cpu = time.perf_counter(), time.process_time()
+        digest = await compute.build(services.storage, root_id, period, TODAY, calendar)
+        timings["build"] = time.perf_counter() - start
+        text.render(digest)
+        timings["message"] = time.perf_counter() - start
+        timings["message_cpu"] = time.process_time() - cpu
+    timings["message_held"] = probe.longest
+    async with LoopProbe() as probe:
+        mark, cpu = time.perf_counter(), time.process_time()
+        digest = await compute.build(services.storage, root_id, period, TODAY, calendar)
+        await asyncio.to_thread(xlsx.write_xlsx, digest, out / "bench.xlsx")
+        timings["xlsx"] = time.perf_counter() - mark
+        timings["xlsx_cpu"] = time.process_time() - cpu
+    timings["xlsx_held"] = probe.longest
     mark = time.perf_counter()
     chart.render(digest, out / "bench.png")
     timings["chart"] = time.perf_counter() - mark
@@ -113,7 +144,8 @@ async def measure(services, code: str, period, out: Path) -> None:
     best: dict[str, float] = {}
     for _ in range(3):
         for key, value in (await one_pass(services, unit.id, period, out)).items():
-            best[key] = min(best.get(key, value), value)
+            # times: the best of the passes; how long the loop was held: the worst
+            best[key] = (max if key.endswith("_held") else min)(best.get(key, value), value)
     tracemalloc.start()
     await one_pass(services, unit.id, period, out)
     peak = tracemalloc.get_traced_memory()[1]
@@ -123,7 +155,33 @@ async def measure(services, code: str, period, out: Path) -> None:
           f" (CPU {best['message_cpu'] * 1000:6.1f}; build {best['build'] * 1000:6.1f})"
           f"  XLSX {best['xlsx'] * 1000:7.1f} ms (CPU {best['xlsx_cpu'] * 1000:6.1f})"
           f" ({(out / 'bench.xlsx').stat().st_size / 2**20:4.1f} MiB)  chart {best['chart'] * 1000:5.1f} ms"
-          f"  peak {peak / 2**20:6.1f} MiB")
+          f"  peak {peak / 2**20:6.1f} MiB  loop held at most {best['message_held'] * 1000:.0f} ms (message),"
+          f" {best['xlsx_held'] * 1000:.0f} ms (XLSX)")
+
+
+async def floor(services, code: str, period, out: Path) -> None:
+    """XlsxWriter alone: every non-empty cell of the same tables through write_string/number/
+    boolean/datetime, no format, no title block, no print setup; the best of 3."""
+    unit = await services.storage.units.by_code(code)
+    tables = xlsx.tables(await compute.build(services.storage, unit.id, period, TODAY, load_calendar()))
+    cells = [[(row, column, value) for row, values in enumerate(table.rows, start=1)
+              for column, value in enumerate(values) if value is not None and value != ""] for table in tables]
+    best = None
+    for _ in range(3):
+        start = time.perf_counter()
+        book = xlsxwriter.Workbook(str(out / "floor.xlsx"))
+        for table, written in zip(tables, cells):
+            page = book.add_worksheet(table.name[:31])
+            by_type = {str: page.write_string, int: page.write_number, float: page.write_number,
+                       bool: page.write_boolean}
+            for row, column, value in written:
+                by_type.get(value.__class__, page.write_datetime)(row, column, value)
+        book.close()
+        took = time.perf_counter() - start
+        best = took if best is None else min(best, took)
+    count = sum(map(len, cells))
+    print(f"{code:>3} {period.key:>8} XlsxWriter alone, {count:,} cells: {best * 1000:7.1f} ms"
+          f" ({best / count * 1e6:.1f} µs a cell)")
 
 
 async def main() -> None:
@@ -131,6 +189,7 @@ async def main() -> None:
     parser.add_argument("--branches", type=int, default=5000)
     parser.add_argument("--communes", type=int, default=100)
     parser.add_argument("--period", action="append", help="period keys (default: 2026-11 and 2026)")
+    parser.add_argument("--floor", action="store_true", help="also time XlsxWriter alone on the same cells")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
@@ -146,6 +205,8 @@ async def main() -> None:
             for key in args.period or ["2026-11", "2026"]:
                 for code in ("P", "X1"):
                     await measure(services, code, periods.parse(key), out)
+                if args.floor:
+                    await floor(services, "P", periods.parse(key), out)
         finally:
             await app.close_services(services)
 

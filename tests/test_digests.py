@@ -243,3 +243,25 @@ async def test_message_lists_branches_by_grassroots_unit(services):
     assert "33 đoàn viên tham gia · 37 thanh niên được vận động · 6 kết nạp mới · 2 giới thiệu cho Đảng" in message
     province = text.render(await digest(services, "P", "2026-Q3"))
     assert "Chi đoàn ấp Một" not in province.split("⏰")[0]          # a province's digest names no branch
+
+
+async def test_a_digest_is_computed_off_the_event_loop(services, monkeypatch):
+    """A province's year is half a second of computing: on the event loop, every other chat would
+    wait for it (benchmarks/digest.py prints how long the loop is held)."""
+    import asyncio
+    threads = []
+    real = compute.compute
+
+    def watched(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            threads.append("loop")
+        except RuntimeError:
+            threads.append("worker")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compute, "compute", watched)
+    await meet(services, "B1", date(2026, 11, 5), 18)
+    result = await digest(services, "D1", "2026-11")
+    assert threads == ["worker"]
+    assert result.totals.branch_meetings == 1

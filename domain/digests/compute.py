@@ -14,6 +14,7 @@ meeting yet is "pending", not missed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -265,7 +266,9 @@ async def _build(storage: Storage, root_id: int, period: periods.Period, today: 
         datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ))
     # every meeting of the period one by one, for the sheet of evidence photos: only when there are photos
     evidence = await storage.photos.meetings_under(root_id, period.start, period.end) if rows.photos else ()
-    digest = compute(rows, period, today, calendar, rows.confirmed | (confirmed or set()), late, evidence)
+    # off the event loop: a province's year is half a second of work every other chat would wait for
+    digest = await asyncio.to_thread(compute, rows, period, today, calendar, rows.confirmed | (confirmed or set()),
+                                     late, evidence)
     return replace(digest, three_active=await three_active.section(storage, root_id, period, digest.names, calendar))
 
 
