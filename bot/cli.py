@@ -94,7 +94,7 @@ def _username(text: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = Parser(prog="python -m bot", description=t("cli.help.description"))
+    top = Parser(prog="python -m bot", description=t("cli.help.about"))
     sub = top.add_subparsers(dest="command", metavar=t("cli.help.command"), title=t("cli.help.commands"))
 
     def command(parent, name: str, help_key: str, description_key: str | None = None) -> Parser:
@@ -116,7 +116,7 @@ def parser() -> argparse.ArgumentParser:
     database(command(sub, "chat", "cli.help.chat"), "cli.help.chat_database")
 
     units = actions(command(sub, "units", "cli.help.units"))
-    load = command(units, "import", "cli.help.units_import", "cli.help.units_import_long")
+    load = command(units, "import", "cli.help.units_import", "cli.help.units_import_about")
     load.add_argument("file", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.units_file"))
     database(load, "cli.help.import_database")
 
@@ -130,8 +130,14 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--out", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.invites_out"))
     create.add_argument("--bot-username", type=_username, metavar=t("cli.help.name_metavar"), help=t("cli.help.bot_username_vi"))
     database(create)
-    revoke = command(inv, "revoke", "cli.help.invites_revoke")
-    revoke.add_argument("code", metavar=t("cli.help.code_metavar"), help=t("cli.help.revoke_code"))
+    revoke = command(inv, "revoke", "cli.help.invites_revoke_about")
+    revoke.add_argument("codes", nargs="*", metavar=t("cli.help.code_metavar"), help=t("cli.help.revoke_codes"))
+    revoke.add_argument("--file", type=Path, metavar=t("cli.help.file_metavar"), help=t("cli.help.revoke_file"))
+    revoke.add_argument("--id", dest="ids", type=int, action="append", default=[], metavar=t("cli.help.id_metavar"),
+                        help=t("cli.help.revoke_id"))
+    listing = command(inv, "list", "cli.help.invites_list")
+    unit(listing)
+    database(listing)
     database(revoke)
 
     export = command(sub, "export", "cli.help.export")
@@ -179,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "migrate-to-postgres":
         return _migrate_to_postgres(args.source or config.database_path, args.target or config.database_url)
     if command == "chat":
+        if args.database is not None and not asyncio.run(_chat_may_open(args.database, config)):
+            return 1
         return asyncio.run(app.serve(config, database=args.database, terminal=True))
     try:
         return _file_command(args, config)
@@ -215,7 +223,9 @@ def _file_command(args, config) -> int:
     if command == "invites" and args.action == "create":
         return asyncio.run(_create_invites(args, config))
     if command == "invites" and args.action == "revoke":
-        return asyncio.run(_revoke_invite(args.code, args.database or config.database))
+        return asyncio.run(_revoke_invites(args.codes, args.file, args.database or config.database, args.ids))
+    if command == "invites" and args.action == "list":
+        return asyncio.run(_list_invites(args.unit, args.database or config.database))
     if command == "export":
         return asyncio.run(_export(args, config))
     parser().print_help()
@@ -245,6 +255,28 @@ async def _database_opens(database: Path | str) -> bool:
         return False
     await app.close_services(services)
     return True
+
+
+async def _chat_may_open(database: Path, config) -> bool:
+    """Whether the terminal chat may open `database`: any file but the bot's own database before
+    its units are imported, which the chat would fill with the demo province (and the province's
+    own file would then be refused as a second tree)."""
+    if database.resolve() != config.database_path.resolve():
+        return True
+    units = []
+    if database.is_file():
+        try:
+            services = await app.open_services(database)
+        except CannotOpen as error:
+            print(error, file=sys.stderr)
+            return False
+        try:
+            units = await services.storage.units.all()
+        finally:
+            await app.close_services(services)
+    if not units:
+        print(t("chat.no_units", path=database), file=sys.stderr)
+    return bool(units)
 
 
 def _database_found(path: Path | str) -> bool:
@@ -365,7 +397,10 @@ async def _create_invites(args, config) -> int:
             print(t("invites.zalo_bot", bot=key) if key else t("invites.zalo_bot_none"))
     if not username:
         print(t("invites.no_link_note"))
-    out = args.out or (config.invites_dir / f"invites-{unit.code}.csv" if args.for_branches else None)
+    usual = f"invites-{unit.code}.csv"
+    out = args.out or (_unused(config.invites_dir / usual) if args.for_branches else None)
+    if out and out.is_dir():              # a folder given: the file goes in it, as export does
+        out = _unused(out / usual)
     if out:
         _write_invites(out, made, role, expires)
         print(t("invites.file_written", count=len(made), path=out))
@@ -382,6 +417,15 @@ async def _zalo_bot_of(storage, config, unit) -> str | None:
         if above.code in named:
             return named[above.code]
     return "zalo" if config.zalo_token else None
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or the first of path-2, path-3, … not taken: a second batch of codes for a unit must
+    not write over the first one's file, whose codes are still good (and revoked with it)."""
+    found, n = path, 2
+    while found.exists():
+        found, n = path.with_name(f"{path.stem}-{n}{path.suffix}"), n + 1
+    return found
 
 
 def _write_invites(out: Path, made, role: str, expires) -> None:
@@ -402,18 +446,88 @@ def _owner_only(path, flags):
     return handle
 
 
-async def _revoke_invite(code: str, database: Path) -> int:
+async def _list_invites(code: str, database: Path) -> int:
+    """The codes still good of a unit and every unit under it: each by its number (for `revoke
+    --id`) and its first letters only, the rest of a code is not stored."""
     if not _database_found(database):
         return 1
     services = await app.open_services(database)
     try:
-        # as the chat reads it (spaces and capitals forgiven): the code copied from a printed sheet
-        typed = invites.typed_code(code) or code.strip()
-        status = await services.storage.invites.revoke(invites.hash_code(typed), services.clock())
+        unit = await _unit_by_code(services.storage, code)
+        pending = await services.storage.invites.pending(unit.path, services.clock()) if unit else []
     finally:
         await app.close_services(services)
-    print(t(f"invites.{status}"))
-    return 0 if status == "revoked" else 1
+    if unit is None:
+        print(t("invites.no_unit", code=code), file=sys.stderr)
+        return 1
+    print(t("invites.list_title", unit=unit.name, count=len(pending)))
+    for invite in pending:
+        print(t("invites.list_line", id=invite.id, hint=invite.hint, unit=invite.unit_name, code=invite.unit_code,
+                role=t(f"role.{invite.role}"), created=date_time(invite.created_at),
+                expires=date_time(invite.expires_at)))
+    if pending:
+        print(t("invites.list_note"))
+    return 0
+
+
+async def _revoke_invites(words: list[str], file: Path | None, database: Path, ids: list[int] = ()) -> int:
+    """Revoke the codes typed (as the chat reads them: spaces and capitals forgiven, a code copied
+    from a printed sheet) and those of an invite file; 0 when every one was revoked."""
+    codes = invites.codes_in(words)
+    if file is not None:
+        read = _codes_of_file(file)
+        if read is None:
+            return 1
+        codes += read
+    if not codes and not ids:
+        print(t("invites.revoke_needs_code"), file=sys.stderr)
+        return 2
+    if not _database_found(database):
+        return 1
+    services = await app.open_services(database)
+    try:
+        statuses = [await services.storage.invites.revoke(invites.hash_code(code), services.clock()) for code in codes]
+        statuses += [await services.storage.invites.revoke_id(number, services.clock()) for number in ids]
+    finally:
+        await app.close_services(services)
+    codes = codes + [f"#{number}" for number in ids]
+    if len(codes) == 1:
+        print(t(f"invites.{statuses[0]}"))
+    else:
+        # a code's first letters only: these lines end up in terminals' scrollback and in logs
+        for code, status in zip(codes, statuses):
+            print(t("invites.revoke_line", shown=_hint(code), status=t(f"invites.{status}")))
+        print(t("invites.revoke_summary", revoked=statuses.count("revoked"), total=len(codes)))
+    return 0 if all(status == "revoked" for status in statuses) else 1
+
+
+def _hint(code: str) -> str:
+    return code[:invites.HINT_LENGTH] + "…" if len(code) > invites.HINT_LENGTH else code
+
+
+def _codes_of_file(path: Path) -> list[str] | None:
+    """The codes of an invite file: the column `create` wrote them in, or, in any other file (a
+    list, a sheet saved from Excel), every cell that is a code; None (said why) when unreadable."""
+    if not path.is_file():
+        print(t("invites.revoke_no_file", path=path), file=sys.stderr)
+        return None
+    try:
+        text = units_csv.spreadsheet_text(path.read_bytes())
+    except UnicodeDecodeError:
+        print(t("invites.revoke_file_unreadable", path=path), file=sys.stderr)
+        return None
+    lines = text.splitlines()
+    rows = list(csv.reader(lines, delimiter=units_csv.delimiter_of(lines[0] if lines else "")))
+    column = t("invites.csv_header").split(",").index("ma_moi")
+    if rows and len(rows[0]) > column and rows[0][column].strip() == "ma_moi":
+        cells = [row[column] for row in rows[1:] if len(row) > column]
+    else:
+        cells = [cell for row in rows for cell in row]
+    codes = [code for code in map(invites.typed_code, cells) if code]
+    if not codes:
+        print(t("invites.revoke_file_empty", path=path), file=sys.stderr)
+        return None
+    return codes
 
 
 async def _export(args, config) -> int:
@@ -513,6 +627,17 @@ def _restore(file: Path, database: Path) -> int:
     return 0
 
 
+def _in_use(database: Path) -> bool:
+    """Whether the bot (another process) has the SQLite file open: what it writes after a copy
+    would not be in the copy. A file SQLite cannot read is left for the copy to refuse."""
+    from storage import backup
+
+    try:
+        return backup.in_use(database)
+    except backup.FAILURES:
+        return False
+
+
 def _migrate_to_postgres(source: Path, target: str | None) -> int:
     """Copy the SQLite file into PostgreSQL (storage/to_postgres.py) and print each table's counts."""
     from messages_vi.formatting import number
@@ -532,6 +657,9 @@ def _migrate_to_postgres(source: Path, target: str | None) -> int:
         print(t("migrate.bad_url", value=url_without_password(target), problem=problem), file=sys.stderr)
         return 2
     if not _database_found(source):
+        return 1
+    if _in_use(source):
+        print(t("migrate.bot_running", path=source), file=sys.stderr)
         return 1
     print(t("migrate.start", source=source, target=url_without_password(target)))
     try:

@@ -43,6 +43,29 @@ def typed_code(text: str) -> str | None:
     return None
 
 
+def codes_in(words: list[str]) -> list[str]:
+    """The codes among words typed on a command line: each a code, or a code's groups of four
+    ("ABCD EFGH …", copied from a printed sheet without quotes) run together; words left over that
+    make no code are one more entry, as typed, for the caller to answer as an unknown code. The
+    label a code was printed with ("Mã:") is no part of it."""
+    codes, pending = [], []
+    for word in words:
+        if fold(word).strip("/:") in _LABELS:
+            continue
+        whole = typed_code(word)
+        if whole:
+            codes += [" ".join(pending), whole]
+            pending = []
+            continue
+        pending.append(word)
+        joined = typed_code("".join(pending))
+        if joined:
+            codes.append(joined)
+            pending = []
+    codes.append(" ".join(pending))
+    return [code.strip() for code in codes if code.strip()]
+
+
 def _unlabelled(words: list[str]) -> list[str]:
     """The words of a message without a leading label of the code: "Mã:", "ma", "start", "/start"."""
     if len(words) > 1 and fold(words[0]).strip("/:") in _LABELS:

@@ -29,6 +29,8 @@ LEVELS: tuple[str, ...] = ("province", "district", "grassroots", "branch")
 LEVEL_NAMES: dict[str, tuple[str, int]] = {
     "province": ("province", 4),
     "district": ("district", 3),
+    "city": ("province", 4),               # a centrally-run city's Thành đoàn, a Tỉnh đoàn's peer
+    "affiliated": ("district", 3),         # a Đoàn trực thuộc (Đoàn khối, the police's) of the Tỉnh đoàn
     "commune": ("grassroots", 2),
     "ward": ("grassroots", 2),
     "special_zone": ("grassroots", 2),

@@ -1,4 +1,5 @@
-"""Reading the officer's unit list (CSV, as Excel saves it) into checked rows.
+"""Reading the officer's unit list (CSV, as Excel saves it: UTF-8 with or without a BOM, or its
+"Unicode Text", UTF-16; cells separated by `,`, `;` or tabs) into checked rows.
 
 Columns: code,name,level,parent_code,border,members and optionally founded (dd/mm/yyyy), or
 their Vietnamese names (ma_don_vi, ten_don_vi, cap, ma_cap_tren, bien_gioi, so_doan_vien,
@@ -10,10 +11,11 @@ district where one still exists...) or its Vietnamese word ("tinh", "xa", "phuon
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from storage.units import Unit, UnitRow
 
 REQUIRED = ("code", "name", "level", "parent_code", "border", "members")
 OPTIONAL = ("founded",)
+DELIMITERS = (",", ";", "\t")          # on a tie, the first
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MISFITS_SHOWN = 5          # codes named when a changed level leaves stored units under it misplaced
 
@@ -40,16 +43,24 @@ COLUMN_NAMES = {
 }
 # Onto the level names of domain.rules. The Đoàn xã/phường is a Đoàn cơ sở that, since 2025,
 # reports straight to the Tỉnh đoàn (DOMAIN.md, "Who is who"); a thị trấn's was one before 2025.
+# A Đoàn trực thuộc (Đoàn khối, the police's, the army's) sits between the Tỉnh đoàn and the Đoàn
+# cơ sở, as a Huyện đoàn did; a Đoàn cơ sở trực thuộc is a Đoàn cơ sở directly under the Tỉnh đoàn.
 LEVEL_WORDS = {
     "province": ("province", "tinh", "tinh doan"),
-    "district": ("district", "huyen", "huyen doan", "quan doan", "thi doan", "doan khoi"),
+    "city": ("city", "thanh doan"),
+    "district": ("district", "huyen", "huyen doan", "quan doan", "thi doan"),
+    "affiliated": ("affiliated", "doan khoi", "doan truc thuoc", "truc thuoc", "doan cap tren co so"),
     "commune": ("commune", "xa", "doan xa"),
     "ward": ("ward", "phuong", "doan phuong"),
     "special_zone": ("special zone", "dac khu", "doan dac khu"),
     "school": ("school", "truong", "doan truong"),
-    "grassroots": ("grassroots", "co so", "doan co so", "thi tran", "doan thi tran"),
+    "grassroots": ("grassroots", "co so", "doan co so", "thi tran", "doan thi tran", "doan co so truc thuoc",
+                   "co so truc thuoc"),
     "branch": ("branch", "chi doan"),
 }
+# A Thành đoàn is a centrally-run city's, a Tỉnh đoàn's peer; before 2025 a city inside a province
+# had one too, under its Tỉnh đoàn, at a Huyện đoàn's level: read so where its parent is a Tỉnh đoàn.
+CITY_WORDS = ("thanh doan",)
 YES = ("1", "co", "x", "yes", "true")
 NO = ("", "0", "khong", "no", "false")
 _COLUMN_OF = {alias: column for column, aliases in COLUMN_NAMES.items() for alias in aliases}
@@ -84,12 +95,25 @@ def _problem(line: int, *reasons: str) -> Problem:
 
 def read_file(path: str | Path, existing: list[Unit]) -> list[UnitRow]:
     """Read and check a unit file against the units already stored."""
-    raw = Path(path).read_bytes()
     try:
-        text = raw.decode("utf-8-sig")        # Excel's "CSV UTF-8" starts with a BOM
+        text = spreadsheet_text(Path(path).read_bytes())
     except UnicodeDecodeError as error:
         raise UnitFileError([_problem(1, t("import.not_utf8", byte=error.start))])
     return parse(text, existing)
+
+
+def spreadsheet_text(raw: bytes) -> str:
+    """A file saved from a spreadsheet, as text: Excel's "CSV UTF-8" starts with a BOM, its
+    "Unicode Text" is UTF-16 with one; UnicodeDecodeError for anything else but plain UTF-8."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
+def delimiter_of(header: str) -> str:
+    """The cells' separator, read from the header line: `,`, or `;` from Excel in some locales, or
+    tabs from its "Text (Tab delimited)", "Unicode Text" and Google Sheets' .tsv."""
+    return max(DELIMITERS, key=header.count)
 
 
 def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
@@ -97,8 +121,7 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise UnitFileError([_problem(1, t("import.empty"))])
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","   # Excel in some locales
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter_of(lines[0]))
     written = [h.strip() for h in next(reader)]
     header = [_COLUMN_OF.get(_folded(h), h) for h in written]
     shown = dict(zip(header, written))          # problems name a column as the file does
@@ -121,6 +144,7 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
     reasons_by_line: dict[int, list[str]] = {}
     rows: list[tuple[int, UnitRow]] = []
     seen: dict[str, int] = {}
+    cities: set[int] = set()          # the lines whose level is written "Thành đoàn"
     # a code that differs from another only in capitals is a mistyped copy, not a new unit
     known = {u.code.casefold(): u.code for u in existing}
     stored = {u.code for u in existing}
@@ -134,6 +158,8 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
         record = (record + [""] * len(header))[:len(header)]     # the missing and extra cells are blank
         values = {name: cell.strip() for name, cell in zip(header, record) if name}
         row, reasons = _row(values, shown)
+        if _folded(values["level"]) in CITY_WORDS:
+            cities.add(line)
         unnamed = [cell.strip() for name, cell in zip(header, record) if not name and cell.strip()]
         if unnamed:
             reasons.append(t("import.unnamed_cells", values=", ".join(unnamed)))
@@ -148,6 +174,7 @@ def parse(text: str, existing: list[Unit]) -> list[UnitRow]:
         rows.append((line, row))
     if not rows and not reasons_by_line:
         raise UnitFileError([_problem(2, t("import.no_rows"))])
+    rows = _cities_placed(rows, cities, existing)
     for line, reason in _check_tree(rows, existing, shown["parent_code"]):
         reasons_by_line.setdefault(line, []).append(reason)
     if reasons_by_line:
@@ -194,6 +221,16 @@ def _date(text: str) -> date | None:
         except ValueError:
             pass
     return None
+
+
+def _cities_placed(rows: list[tuple[int, UnitRow]], cities: set[int], existing: list[Unit]) -> list[tuple[int, UnitRow]]:
+    """A Thành đoàn under a Tỉnh đoàn is a city's of before 2025, at a Huyện đoàn's level; any
+    other is a centrally-run city's, at a Tỉnh đoàn's (CITY_WORDS)."""
+    level_of = {u.code: u.level for u in existing}
+    level_of.update({row.code: row.level for _, row in rows})
+    return [(line, replace(row, level="district", level_name="district")
+             if line in cities and level_of.get(row.parent_code or "") == "province" else row)
+            for line, row in rows]
 
 
 def _check_tree(rows: list[tuple[int, UnitRow]], existing: list[Unit], parent_column: str) -> list[tuple[int, str]]:

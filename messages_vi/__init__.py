@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from messages_vi import catalog, channels, deadlines, digests, zalo_bots, officer_tools, forms, three_active, levels, database
+from messages_vi import catalog, channels, deadlines, digests, zalo_bots, officer_tools, forms, three_active, levels, database, office_setup
 from messages_vi.formatting import short_date
 
 MESSAGES: dict[str, str] = {}
-for _part in (catalog, channels, deadlines, digests, zalo_bots, officer_tools, forms, three_active, levels, database):
+for _part in (catalog, channels, deadlines, digests, zalo_bots, officer_tools, forms, three_active, levels, database, office_setup):
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")

@@ -414,10 +414,6 @@ MESSAGES.update({
     "settings.bad_log_level": "LOG_LEVEL phải là một trong {levels}.",
     "settings.no_calendar": "Không tìm thấy tệp lịch CALENDAR_FILE={path}.",
     "settings.bad_positive": "{name} phải là số nguyên từ 1 trở lên, không phải \"{value}\".",
-    "cli.help.description": (
-        "Trợ lý Bí thư chi đoàn. Không có lệnh con: chạy bot (Telegram nếu có TELEGRAM_BOT_TOKEN, "
-        "nếu không thì trò chuyện thử trong cửa sổ này trên dữ liệu mẫu)."
-    ),
     "cli.help.command": "LỆNH",
     "cli.help.action": "VIỆC",
     "cli.help.run": "chạy bot (như khi không có lệnh con)",
@@ -426,7 +422,6 @@ MESSAGES.update({
     "cli.help.units_import": "nhập hoặc cập nhật đơn vị từ CSV (code,name,level,parent_code,border,members)",
     "cli.help.invites": "mã mời: tạo, thu hồi",
     "cli.help.invites_create": "tạo mã mời và liên kết t.me cho một đơn vị",
-    "cli.help.invites_revoke": "thu hồi một mã chưa dùng",
     "cli.help.unit": "mã đơn vị",
     "cli.help.for_branches": "một mã cho mỗi chi đoàn dưới đơn vị",
 })
@@ -444,13 +439,6 @@ MESSAGES.update({
     "cli.help.actions": "việc",
     "cli.help.help": "in hướng dẫn này rồi thoát",
     "cli.help.chat_database": "tệp dữ liệu mẫu (mặc định: demo.sqlite3 trong DATA_DIR; chưa có thì tạo)",
-    "cli.help.units_import_long": (
-        "Nhập hoặc cập nhật đơn vị từ tệp CSV (UTF-8; dấu phẩy hoặc chấm phẩy). Dòng đầu là tiêu đề cột, "
-        "tiếng Anh hoặc tiếng Việt, có dấu hay không đều được: code/ma_don_vi, name/ten_don_vi, level/cap, "
-        "parent_code/ma_cap_tren, border/bien_gioi, members/so_doan_vien, và nếu muốn founded/ngay_thanh_lap "
-        "(dd/mm/yyyy). Cấp: tỉnh đoàn, đoàn xã, đoàn phường, đoàn đặc khu, đoàn trường, đoàn cơ sở, chi đoàn "
-        "(huyện đoàn nếu dữ liệu còn cấp huyện). Biên giới: có hoặc không."
-    ),
     "cli.help.units_file": "tệp CSV danh sách đơn vị",
     "cli.help.file_metavar": "TỆP",
     "cli.help.import_database": "tệp dữ liệu (mặc định: DATABASE_PATH); chưa có thì tạo mới",
@@ -463,7 +451,6 @@ MESSAGES.update({
     "cli.help.name_metavar": "TÊN_BOT",
     "cli.help.bot_username_vi": "tên bot trên Telegram, để in liên kết t.me (mặc định: TELEGRAM_BOT_USERNAME)",
     "cli.help.code_metavar": "MÃ_MỜI",
-    "cli.help.revoke_code": "mã mời cần thu hồi (chưa được dùng)",
     "cli.help.period_metavar": "KỲ",
     "cli.help.export_out_dir": (
         "tệp .xlsx (với --csv: phần đầu tên chung của các tệp CSV); mặc định: out/tonghop-MÃ-KỲ.xlsx trong DATA_DIR"

@@ -9,7 +9,9 @@ unit, a value in a column with no header, a code that differs from another only 
 
 MESSAGES: dict[str, str] = {
     "level.province": "Tỉnh đoàn",
+    "level.city": "Thành đoàn",
     "level.district": "Huyện đoàn",
+    "level.affiliated": "Đoàn trực thuộc",
     "level.commune": "Đoàn xã",
     "level.ward": "Đoàn phường",
     "level.special_zone": "Đoàn đặc khu",

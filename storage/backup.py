@@ -188,6 +188,9 @@ def in_use(database: Path) -> bool:
 def restore(file: Path, database: Path, now: datetime) -> Path | None:
     """Put the backup `file` in place of `database` (the bot stopped); the path the replaced
     database was kept at, or None when there was none. Raises BackupError."""
+    if file.is_dir():                          # the backups' folder, for "the newest": name it
+        found = backups(file)
+        raise BackupError("restore.folder", newest=found[-1]) if found else BackupError("restore.empty_folder")
     if not file.is_file():
         raise BackupError("restore.not_found")
     if database.exists() and database.resolve() == file.resolve():

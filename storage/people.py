@@ -9,7 +9,7 @@ from datetime import datetime
 from storage.repository import Repository, iso, unit_of_work
 from storage.sql import Connection
 from storage.units import _COLUMNS as UNIT_COLUMNS
-from storage.units import Unit, Units, _unit
+from storage.units import Unit, Units, _unit, subtree_span
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,39 @@ class People(Repository):
         )
 
 
+@dataclass(frozen=True)
+class PendingInvite:
+    """A code that can still be used, as the office lists it: never the code, only its first letters."""
+
+    id: int
+    hint: str
+    unit_code: str
+    unit_name: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
+
+
 class Invites(Repository):
+    @unit_of_work
+    def pending(self, conn: Connection, unit_path: str, now: datetime) -> list[PendingInvite]:
+        """The codes of a unit and of every unit under it still good (unused, unrevoked, unexpired), oldest first."""
+        low, high = subtree_span(unit_path)
+        rows = conn.execute(
+            "SELECT i.id, i.hint, u.code, u.name, i.role, i.created_at, i.expires_at FROM invites i"
+            " JOIN units u ON u.id = i.unit_id WHERE u.path >= ? AND u.path < ? AND i.used_at IS NULL"
+            " AND i.revoked_at IS NULL AND i.expires_at > ? ORDER BY i.created_at, i.id",
+            (low, high, iso(now)),
+        )
+        return [PendingInvite(r[0], r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]), datetime.fromisoformat(r[6]))
+                for r in rows]
+
+    @unit_of_work
+    def revoke_id(self, conn: Connection, invite_id: int, now: datetime) -> str:
+        """Revoke an unused code by its id (from `pending`): revoked, unknown, used or already_revoked."""
+        row = conn.execute("SELECT code_hash FROM invites WHERE id = ?", (invite_id,)).fetchone()
+        return "unknown" if row is None else Invites.revoke.inside(self, conn, row[0], now)
+
     @unit_of_work
     def create(
         self, conn: Connection, code_hash: str, hint: str, unit_id: int, role: str,

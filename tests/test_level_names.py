@@ -192,7 +192,7 @@ async def test_late_branches_are_told_to_their_doan_xa_whatever_their_depth(tmp_
 def test_no_sentence_says_huyen_but_the_level_itself_and_the_import_help():
     # "trò chuyện" holds the letters of "huyện": whole words only
     saying = {key for key, said in MESSAGES.items() if re.search(r"\bhuyện\b", said, re.IGNORECASE)}
-    assert saying == {"level.district", "cli.help.units_import_long"}
+    assert saying == {"level.district", "cli.help.units_import_about"}
 
 
 # --- a database made before 2025, with districts and without level names ----------------------------

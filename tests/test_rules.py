@@ -50,7 +50,8 @@ def test_each_level_name_has_a_structural_level_and_only_branch_holds_members():
     # DOMAIN.md "Who is who": a Đoàn xã/phường is a Đoàn cơ sở (grassroots) that since 1 July 2025
     # reports straight to the Tỉnh đoàn; a district is one more level name where one still exists
     assert {name: rules.structural_level(name) for name in rules.LEVEL_NAMES} == {
-        "province": "province", "district": "district", "commune": "grassroots", "ward": "grassroots",
+        "province": "province", "city": "province", "district": "district", "affiliated": "district",
+        "commune": "grassroots", "ward": "grassroots",
         "special_zone": "grassroots", "school": "grassroots", "grassroots": "grassroots", "branch": "branch"}
     assert set(rules.structural_level(name) for name in rules.LEVEL_NAMES) == set(rules.LEVELS)
 

@@ -124,3 +124,27 @@ async def test_a_secretary_joining_another_unit_hands_the_old_one_to_its_deputy(
     await invite(storage, clock, tree["B5"], code="code-move")
     await storage.invites.redeem("code-move", "terminal", "s1", "c", "S", clock())
     assert (await storage.people.identify("terminal", "d1")).role == "secretary"
+
+
+async def test_pending_lists_the_codes_still_good_under_a_unit_oldest_first(storage, clock, tree):
+    first = await invite(storage, clock, tree["B1"], code="code-1")
+    clock.advance(minutes=1)
+    second = await invite(storage, clock, tree["B2"], code="code-2")
+    await invite(storage, clock, tree["B1"], code="code-3")
+    await invite(storage, clock, tree["B1"], code="code-4", days=1)
+    await storage.invites.redeem("code-3", "terminal", "u1", "c1", "U1", clock())
+    await storage.invites.revoke("code-4", clock())
+    pending = await storage.invites.pending(tree["P"].path, clock())
+    assert [(p.id, p.hint, p.unit_code, p.role) for p in pending] == [(first, "code", "B1", "secretary"),
+                                                                         (second, "code", "B2", "secretary")]
+    assert [p.id for p in await storage.invites.pending(tree["B2"].path, clock())] == [second]
+    clock.advance(days=31)
+    assert await storage.invites.pending(tree["P"].path, clock()) == []
+
+
+async def test_revoke_id_revokes_a_listed_code_once(storage, clock, tree):
+    listed = await invite(storage, clock, tree["B1"])
+    assert await storage.invites.revoke_id(listed, clock()) == "revoked"
+    assert await storage.invites.revoke_id(listed, clock()) == "already_revoked"
+    assert await storage.invites.revoke_id(listed + 1000, clock()) == "unknown"
+    assert await storage.invites.redeem("code-1", "terminal", "u1", "c1", "U1", clock()) == Redeemed("revoked")
