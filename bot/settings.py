@@ -272,24 +272,13 @@ def _database_url(url: str) -> tuple[str | None, Path | None]:
         if problem is None:
             return url, None
     else:
-        # a scheme storage does not know (postgresql+psycopg://, as other apps write it, mysql://):
-        # its password cannot be told from the rest, so all before the host is hidden
         problem = t("settings.database_url.scheme")
-        url = _before_host_hidden(url)
     raise SettingsError(t("settings.bad_database_url", value=url_without_password(url), problem=problem))
-
-
-def _before_host_hidden(url: str) -> str:
-    """A URL with its user and password (whatever is before the last @) as ***."""
-    if "@" not in url:
-        return url
-    scheme, marker, rest = url.partition("://") if "://" in url.split("@", 1)[0] else ("", "", url)
-    return f"{scheme}{marker}***@{rest.rsplit('@', 1)[1]}"
 
 
 # user:password@ at the start of a URL, the password up to the last @ before the host, as people
 # write it; a host and port after it, then the path, the query or the end
-_WRITTEN_PASSWORD = re.compile(r"^(?P<head>[a-z]+://[^/@:?#]*:)(?P<password>.*)@(?P<tail>[A-Za-z0-9.:\[\]%-]*([/?].*)?)$")
+_WRITTEN_PASSWORD = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:?#]*:)(?P<password>.*)@(?P<tail>[A-Za-z0-9.:\[\]%-]*([/?].*)?)$")
 
 
 def unescaped_password(url: str) -> str | None:

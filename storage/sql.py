@@ -70,7 +70,7 @@ def is_postgres_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
-_URL_PASSWORD = re.compile(r"^(?P<head>[a-z]+://[^/@:?#]*:)(?P<password>[^/?#]*)@")
+_URL_PASSWORD = re.compile(r"^(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/@:?#]*:)(?P<password>[^/?#]*)@")
 _QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<password>[^&#]*)")
 
 
