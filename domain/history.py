@@ -9,7 +9,8 @@ half-year or year as reported; the text says which source it used.
 
 Meetings are judged by the branch's window (domain.rules.meeting_window): a month, or for a
 border-commune branch a quarter (002: at least once every 3 months), so a border branch's month
-without a meeting is no fault and its quarters are listed.
+without a meeting is no fault and its quarters are listed. As in the digest, a window is judged
+only if the branch existed all through it (its founding day, when known: domain.rules.existed_by).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date
 
 from domain import periods
 from domain.periods import Period
-from domain.rules import meeting_window
+from domain.rules import existed_by, meeting_window
 from messages_vi import period_name, t
 from messages_vi.formatting import local_today, number
 
@@ -79,6 +80,7 @@ class WindowLine:
     window: Period
     held: int                    # branch meetings in it
     closed: bool                 # ended before today
+    judged: bool = True          # the branch existed all through it
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,10 @@ class History:
 
 
 def build(today: date, border: bool, meetings: Iterable, reports: Mapping[str, object],
-          changes: Iterable, photo_counts: Mapping[int, int]) -> History:
+          changes: Iterable, photo_counts: Mapping[int, int], founded_on: date | None = None) -> History:
     """The history from the branch's meetings (since `meetings_since`), its 1+1 reports by period
-    (`report_periods`; None where none), its member-count changes (since `members_since`) and the
-    photo count of each meeting that has any."""
+    (`report_periods`; None where none), its member-count changes (since `members_since`), the
+    photo count of each meeting that has any, and its founding day if known."""
     meetings = sorted(meetings, key=lambda m: (m.held_on, m.id))
     shown = months(today)
     windows: dict[str, Period] = {}
@@ -106,10 +108,11 @@ def build(today: date, border: bool, meetings: Iterable, reports: Mapping[str, o
         windows.setdefault(window.key, window)
     held = {key: sum(1 for m in meetings if m.kind == BRANCH_MEETING and w.start <= m.held_on <= w.end)
             for key, w in windows.items()}
-    window_lines = tuple(WindowLine(w, held[key], w.end < today) for key, w in windows.items())
+    window_lines = tuple(WindowLine(w, held[key], w.end < today, existed_by(founded_on, w.start))
+                         for key, w in windows.items())
     month_lines = tuple(
         MonthLine(month, tuple(m for m in meetings if month.start <= m.held_on <= month.end),
-                  not border and month.end < today and not held[month.key])
+                  not border and month.end < today and not held[month.key] and existed_by(founded_on, month.start))
         for month in shown)
     report_lines = tuple((periods.parse(key), reports.get(key)) for key in report_periods(today)
                          if reports.get(key) is not None or periods.parse(key).kind == "half")
@@ -153,8 +156,10 @@ def text(history: History, unit_name: str) -> str:
     lines.append(t("hi.meetings.border" if history.border else "hi.meetings"))
     for line in shown:
         lines.append(_month_line(line))
-    closed = [w for w in history.windows if w.closed]
+    closed = [w for w in history.windows if w.closed and w.judged]
     key = "hi.rule.border" if history.border else "hi.rule"
+    if not closed:                      # founded in the last window: nothing to judge yet, not "0/0"
+        key += ".none"
     lines.append(t(key, held=number(sum(1 for w in closed if w.held)), closed=number(len(closed))))
     if history.border:
         lines += [t("hi.quarter", quarter=label(w.window), held=number(w.held),
@@ -199,6 +204,8 @@ def _meeting_words(meeting) -> str:
 def _window_mark(window: WindowLine) -> str:
     if window.held:
         return t("hi.mark.held")
+    if not window.judged:
+        return ""
     return t("hi.mark.quarter_missed") if window.closed else t("hi.mark.open")
 
 

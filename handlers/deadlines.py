@@ -3,8 +3,9 @@
 A secretary sees their branch's items; an officer their own unit's items and, per item, how many
 units under them have not sent it (how many of them late), with a button that lists them and
 nudges them (handlers.nudges). The confirm button ("done") confirms an occurrence for the asker's
-own unit (pressed again from the list, it is undone); items the bot collects itself open their
-form instead.
+own unit (pressed again from the list, it is undone; a late one leaves the list once confirmed, so
+the answer to its confirmation carries the undo, last, where it shifts no item's number); items the
+bot collects itself open their form instead.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ async def show(services: Services, request: Request) -> list[Reply]:
     return [await _listing(services, request, typed_page=request.arg)]
 
 
-async def _listing(services: Services, request: Request, notice: str = "", typed_page: str = "") -> Reply:
+async def _listing(services: Services, request: Request, notice: str = "", typed_page: str = "",
+                   after: tuple[Button, ...] = ()) -> Reply:
     unit = request.identity.unit
     calendar = calendar_of(services)
     now = services.clock()
@@ -58,7 +60,7 @@ async def _listing(services: Services, request: Request, notice: str = "", typed
     entries = await _entries(services, calendar, request, now, today)
     if not entries:
         text = t("dl.lich.none", unit=unit.name, days=DAYS_AHEAD)
-        return Reply(f"{notice}\n\n{text}" if notice else text)
+        return Reply(f"{notice}\n\n{text}" if notice else text, rows(*after, width=1))
     total = paging.pages(len(entries), SHOWN)
     page = paging.typed_page(typed_page, total)
     lines = [t("dl.lich.title", unit=unit.name, today=long_date(today))]
@@ -88,7 +90,8 @@ async def _listing(services: Services, request: Request, notice: str = "", typed
     if where:
         lines.append(where)
     text = "\n".join(lines)
-    return Reply(f"{notice}\n\n{text}" if notice else text, rows(*first, *second, width=1) + rows(*nav))
+    return Reply(f"{notice}\n\n{text}" if notice else text,
+                 rows(*first, *second, width=1) + rows(*nav) + rows(*after, width=1))
 
 
 def _left(due: date, today: date) -> str:
@@ -151,27 +154,32 @@ async def answer(services: Services, request: Request) -> list[Reply]:
         item = calendar.item(item_id)
     except KeyError:
         return [Reply(t("dl.unknown_item"))]
-    if action not in ("c", "u") or item.collects or not await _is_occurrence(services, calendar, item, key, unit):
+    occurrence = None if action not in ("c", "u") or item.collects else \
+        await _occurrence(services, calendar, item, key, unit)
+    if occurrence is None:
         return [Reply(t("dl.unknown_item"))]
     period = occurrence_label(key)
     deadlines = services.storage.deadlines
+    after: tuple[Button, ...] = ()
     if action == "c":
         done = await deadlines.confirm(unit.id, item.id, key, request.identity.person.id, services.clock())
         notice = t("dl.confirmed" if done else "dl.confirmed_already", unit=unit.name, title=item.title, period=period)
+        if occurrence.due < local_today(services.clock()):      # no longer listed: undone from here
+            after = (Button(t("dl.button.undo_confirmed"), Action("dl", ("u", item.id, key))),)
     else:
         undone = await deadlines.unconfirm(unit.id, item.id, key)
         notice = t("dl.unconfirmed" if undone else "dl.unconfirmed_none", title=item.title, period=period)
-    return [await _listing(services, request, notice)]
+    return [await _listing(services, request, notice, after=after)]
 
 
-async def _is_occurrence(services: Services, calendar: Calendar, item: Item, key: str, unit) -> bool:
-    """Whether `key` is an occurrence of the item for this unit, within a year either side."""
+async def _occurrence(services: Services, calendar: Calendar, item: Item, key: str, unit) -> Occurrence | None:
+    """The item's occurrence `key` for this unit, if it is one within a year either side."""
     chain = tuple(u.level for u in reversed(await services.storage.units.chain(unit.id)))
     today = local_today(services.clock())
     if unit_due_date(item, today, chain, calendar.settings) is None:
-        return False
+        return None
     window = occurrences_between(item, chain, calendar.settings, today - timedelta(days=400), today + timedelta(days=400))
-    return any(occ.key == key for occ in window)
+    return next((occ for occ in window if occ.key == key), None)
 
 
 COMMANDS = {"lich": Route(show)}

@@ -26,7 +26,7 @@ from domain.digests import chart, compute, text, xlsx
 from domain.digests.weekly import SEND_AT
 from handlers.context import OFFICERS, Request, Route, Services
 from domain.conversation import Action, Button, Reply, rows
-from handlers.units import unit_in_scope
+from handlers.units import several, unit_in_scope
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.units import Unit
@@ -37,7 +37,9 @@ KEEP_SECONDS = 3600           # a request's folder is removed by a later request
 MONTHS_OFFERED = 12
 DRILL_SHOWN = 12              # units under a digest's one with a button of their own; the rest behind "all"
 PAGE_SIZE = 20                # units per page of that list
-FOUND_SHOWN = 10              # units offered when a typed name fits several
+# No period starts before this year: nothing was reported then, and a year typed with a digit
+# missing or a forged key ("0999", "0001-01") would reach dates the calendar cannot hold.
+EARLIEST_YEAR = 2000
 
 
 async def _target(services: Services, request: Request, arg: str,
@@ -68,10 +70,11 @@ async def _by_name(services: Services, request: Request, typed: str, period: per
     if len(found) == 1:
         return await _checked(services, request, found[0].id, period)
     if not found:
-        return [Reply(t("digest.bad_arg", arg=typed))]
-    shown = found[:FOUND_SHOWN]
-    return [Reply(t("digest.found_several", arg=typed, count=len(found)),
-                  rows(*(Button(u.name, Action(route, (u.id, period.key))) for u in shown), width=1))]
+        # the example names a unit the asker has: the first directly under theirs, else their own
+        example = next((u for u in scope if u.parent_id == mine.id), mine)
+        return [Reply(t("digest.bad_arg", arg=typed, command="/xuat" if route == "tx" else "/tonghop",
+                        example=example.name))]
+    return [several(typed, found, lambda unit: Action(route, (unit.id, period.key)))]
 
 
 async def _checked(services, request, unit_id: int, period: periods.Period):
@@ -80,6 +83,8 @@ async def _checked(services, request, unit_id: int, period: periods.Period):
         return [Reply(t("not_yours"))]
     if period.start > local_today(services.clock()):
         return [Reply(t("digest.future", period=text.period_label(period)))]
+    if period.start.year < EARLIEST_YEAR:
+        return [Reply(t("digest.too_old", year=EARLIEST_YEAR))]
     return unit, period
 
 

@@ -25,10 +25,18 @@ PHOTO_MEETINGS = 20            # meetings with photos listed to pick from
 
 
 async def show_mine(services: Services, request: Request) -> list[Reply]:
-    """/lichsu: a secretary's branch history; an officer picks a branch first."""
-    if request.identity.is_officer:
-        return [Reply(t("hi.pick"))] + await units.show_card(services, request)
-    return [await _history(services, request.identity.unit)]
+    """/lichsu [unit]: a secretary's branch history; an officer's branch named after the command,
+    else picked first."""
+    if not request.identity.is_officer:
+        return [await _history(services, request.identity.unit)]
+    found = await units.named_below(services, request)
+    if found and len(found) == 1 and found[0].level == "branch":
+        return [await _history(services, found[0])]
+    if found and len(found) > 1:
+        return [units.several(request.arg.strip(), found,
+                              lambda unit: Action("hi" if unit.level == "branch" else "u", (unit.id,)))]
+    start = found[0] if found else request.identity.unit
+    return units.not_found(request, found) + [Reply(t("hi.pick"))] + await units.browse_unit(services, request, start)
 
 
 async def action(services: Services, request: Request) -> list[Reply]:
@@ -61,7 +69,7 @@ async def _history(services: Services, unit: Unit) -> Reply:
     reports = {key: await storage.reports.recruitment_for(unit.id, key) for key in history.report_periods(today)}
     since = datetime.combine(history.members_since(today), time(0), LOCAL_TZ)
     changes = await storage.units.member_history(unit.id, since)
-    found = history.build(today, unit.border, meetings, reports, changes, counts)
+    found = history.build(today, unit.border, meetings, reports, changes, counts, unit.founded_on)
     buttons = []
     if found.photos:
         buttons.append(Button(t("hi.button.photos", count=number(found.photos)), Action("hi", ("p", unit.id))))

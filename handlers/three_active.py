@@ -129,7 +129,7 @@ async def fix(services: Services, request: Request) -> list[Reply]:
         return await _own(services, request)
     if not saved.correctable:
         return [Reply(t("bcd.plan.locked", year=saved.year, unit=mine.name), rows(_home()))]
-    state = drafting.new_state(mine.id, saved.year, _parts(saved), saved.number)
+    state = drafting.new_state(mine.id, saved.year, _parts(saved), saved.number, drafting.sent_mark(saved))
     draft = await store.begin(request.identity.person.id, state, services.clock())
     return [await _render_draft(services, request, draft)]
 
@@ -167,6 +167,12 @@ async def _step(services: Services, request: Request, event: drafting.Event,
         return [Reply(t("bcd.plan.locked", year=result.state["year"], unit=unit.name), rows(_home()))]
     if outcome in ("sent", "corrected"):
         return [await _sent(services, request, value, outcome)]
+    if outcome == "overtaken":
+        plan = await services.storage.three_active.plan(unit.id, value.state["year"])
+        sender = await services.storage.people.get(plan.person_id)
+        return [await _render_draft(services, request, value, "bcd.plan.overtaken", {
+            "year": value.state["year"], "unit": unit.name, "when": date_time(plan.updated_at),
+            "who": sender.display_name if sender else t("bcd.someone"), "sent": drafting.parts_text(_parts(plan))})]
     return [await _render_draft(services, request, value, result.notice, result.params)]
 
 
@@ -182,6 +188,12 @@ def _apply(tx, identity, event: drafting.Event, pressed: tuple[int, str] | None,
     if pressed and drafting.position_code(draft.state["at"]) != pressed[1]:
         return "moved", draft, None
     result = drafting.advance(draft.state, event)
+    if result.outcome == "send":
+        stored = tx.three_active.plan(draft.state["unit"], draft.state["year"])
+        if drafting.overtaken(draft.state, stored):
+            # kept, now based on what was sent meanwhile: sending again replaces it, knowingly
+            draft = tx.three_active.save(draft.id, draft.version, {**draft.state, "base": drafting.sent_mark(stored)}, now)
+            return "overtaken", draft, result
     if result.outcome == "continue":
         if result.state != draft.state:
             draft = tx.three_active.save(draft.id, draft.version, result.state, now)
@@ -258,7 +270,10 @@ async def view(services: Services, request: Request) -> list[Reply]:
 
 async def follow(services: Services, request: Request) -> list[Reply]:
     """ba:f[:<year>]: who registered, and the reviews."""
-    return [await _follow(services, request, request.action.number(1))]
+    year = request.action.number(1)
+    if year and not _YEAR.fullmatch(str(year)):          # a year no button offers: forged or garbled
+        return [Reply(t("button_stale"))]
+    return [await _follow(services, request, year)]
 
 
 async def _follow(services: Services, request: Request, year: int | None) -> Reply:
@@ -272,7 +287,7 @@ async def _follow(services: Services, request: Request, year: int | None) -> Rep
     registered = {p.unit_id for p in plans if p.year == registration}
     this_year = [p for p in plans if p.year == reviewed]
     lines = [t("bcd.follow.title", unit=mine.name), "",
-             *_registration_lines(services, below, registered, registration), "",
+             *await _registration_lines(services, below, registered, registration), "",
              *_review_lines(this_year, reviewed), "", t("bcd.follow.other_year", year=reviewed - 1)]
     buttons = [Button(t("bcd.button.review", unit=p.unit_name), Action("ba", ("rv", p.plan_id)))
                for p in this_year if p.recognised is None][:REVIEW_BUTTONS]
@@ -287,15 +302,23 @@ async def _follow(services: Services, request: Request, year: int | None) -> Rep
     return Reply("\n".join(lines), rows(*buttons, _home(), width=1))
 
 
-def _registration_lines(services: Services, below: list[Unit], registered: set[int], year: int) -> list[str]:
+async def _registration_lines(services: Services, below: list[Unit], registered: set[int], year: int) -> list[str]:
     done = [u.name for u in below if u.id in registered]
-    missing = [u.name for u in below if u.id not in registered]
-    lines = [t("bcd.follow.registration", year=year, due=registration_due(_calendar(services), year),
-               count=number(len(done)), total=number(len(below)))]
+    # a unit with no plan in the bot may have registered on paper and said so ("Đã nộp" in /lich)
+    occurrence, confirmed, missing = registration_occurrence(year), [], []
+    for unit in (u for u in below if u.id not in registered):
+        said = await services.storage.deadlines.answered(unit.id, REGISTRATION_ITEM, occurrence)
+        (confirmed if said else missing).append(unit.name)
+    due = registration_due(_calendar(services), year)
+    lines = [t("bcd.follow.registration", year=year, due=due, count=number(len(done)), total=number(len(below)))]
     if done:
         lines.append(t("bcd.follow.registered", names=cut(done)))
+    if confirmed:
+        lines.append(t("bcd.follow.confirmed_only", names=cut(confirmed)))
     if missing:
-        lines += [t("bcd.follow.missing", names=cut(missing)), t("bcd.follow.nudged")]
+        late = due < local_today(services.clock())
+        lines += [t("bcd.follow.missing_late" if late else "bcd.follow.missing", names=cut(missing)),
+                  t("bcd.follow.nudged")]
     return lines
 
 

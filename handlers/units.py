@@ -1,10 +1,16 @@
 """Who am I (/toi), the branch card (/chidoan), browsing the units under an officer, and
-removing someone from a unit."""
+removing someone from a unit.
+
+An officer may name the unit after the command, by its code or its name as /tonghop reads it
+("/chidoan Phú Lợi", "/chidoan CD-TANPHU-1", domain.unit_names): one found opens, several are
+offered to pick, none is said before the units to pick from (words typed are never ignored).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
+from domain import unit_names
 from handlers.context import BRANCH_STAFF, OFFICERS, Request, Route, Services
 from domain.conversation import Action, Button, Reply, rows
 from domain.rules import may_remove
@@ -13,6 +19,7 @@ from messages_vi.formatting import LOCAL_TZ, date_time, local_today, number, sho
 from storage.units import Unit
 
 PAGE_SIZE = 20
+FOUND_SHOWN = 10              # units offered when a typed name fits several
 
 
 async def chain_text(services: Services, unit: Unit) -> str:
@@ -58,10 +65,50 @@ async def show_me(services: Services, request: Request) -> list[Reply]:
 # --- /chidoan and browsing ----------------------------------------------------------------------
 
 async def show_card(services: Services, request: Request) -> list[Reply]:
-    """A secretary's own branch card; for an officer, the units under them to pick from."""
-    if request.identity.is_officer:
-        return await _browse(services, request, request.identity.unit, 0)
-    return [await _card(services, request, request.identity.unit)]
+    """A secretary's own branch card; for an officer, the units under them to pick from, or the
+    one named after the command."""
+    if not request.identity.is_officer:
+        return [await _card(services, request, request.identity.unit)]
+    found = await named_below(services, request)
+    if not found:
+        return not_found(request, found) + await browse_unit(services, request, request.identity.unit)
+    if len(found) == 1:
+        return await browse_unit(services, request, found[0])
+    return [several(request.arg.strip(), found, lambda unit: Action("u", (unit.id,)))]
+
+
+async def browse_unit(services: Services, request: Request, unit: Unit) -> list[Reply]:
+    """A unit in the officer's scope: its card if it is a branch, else its units to pick from."""
+    if unit.level == "branch":
+        return [await _card(services, request, unit)]
+    return await _browse(services, request, unit, 0)
+
+
+async def named_below(services: Services, request: Request) -> list[Unit] | None:
+    """The units of the officer's subtree named by the command's argument (its code, else its
+    name); None when nothing was typed."""
+    typed = request.arg.strip()
+    if not typed:
+        return None
+    mine = request.identity.unit
+    coded = await services.storage.units.by_code(typed.upper())
+    if coded is not None and mine.contains(coded):
+        return [coded]
+    return unit_names.find([mine, *await services.storage.units.below(mine.id)], typed)
+
+
+def not_found(request: Request, found: list[Unit] | None) -> list[Reply]:
+    """What is said when a name was typed and no unit fits it (nothing when none was typed, or
+    when one fits)."""
+    if found is None or found:
+        return []
+    return [Reply(t("units.not_found", arg=request.arg.strip(), unit=request.identity.unit.name))]
+
+
+def several(typed: str, found: list[Unit], action) -> Reply:
+    """Several units fit a typed name: each offered (the first FOUND_SHOWN), opening with `action(unit)`."""
+    return Reply(t("digest.found_several", arg=typed, count=number(len(found))),
+                 rows(*(Button(u.name, action(u)) for u in found[:FOUND_SHOWN]), width=1))
 
 
 async def browse(services: Services, request: Request) -> list[Reply]:

@@ -39,6 +39,8 @@ MESSAGES: dict[str, str] = {
     "dl.lich.button.confirm": "✅ {number}. Đã nộp",
     "dl.lich.button.undo": "↩️ {number}. Bỏ «đã nộp»",
     "dl.lich.button.form": "📝 {number}. Báo cáo",
+    # after confirming a late item, which leaves the list: the way back from a mistaken tap
+    "dl.button.undo_confirmed": "↩️ Bỏ đánh dấu đã nộp",
     "dl.confirmed": "✅ Đã ghi nhận: {unit} đã nộp «{title}» ({period}). Trợ lý sẽ thôi nhắc việc này.",
     "dl.confirmed_already": "Việc «{title}» ({period}) đã được ghi nhận là đã nộp rồi.",
     "dl.unconfirmed": "↩️ Đã bỏ ghi nhận «đã nộp» cho «{title}» ({period}). Trợ lý sẽ nhắc lại khi đến hạn.",

@@ -97,9 +97,10 @@ MESSAGES: dict[str, str] = {
     "digest.bad_arg": (
         "Trợ lý chưa hiểu “{arg}”. Sau lệnh, bạn có thể ghi kỳ, ví dụ thang 11, 11/2026, quy 4, nam 2026, "
         "6 thang dau nam (hoặc 2026-11, 2026-Q4, 2026-H1, 2026), và tên hay mã của một đơn vị trực thuộc, "
-        "ví dụ /tonghop Tân Phú thang 11. Không ghi kỳ thì là tháng này."
+        "ví dụ {command} {example} thang 11. Không ghi kỳ thì là tháng này."
     ),
     "digest.future": "Kỳ {period} chưa bắt đầu.",
+    "digest.too_old": "Trợ lý chỉ tổng hợp từ năm {year} trở đi. Gõ lại kỳ, ví dụ nam 2026 hoặc thang 11.",
     # --- export -------------------------------------------------------------------------------
     "export.caption": "📥 Tổng hợp {period} — {unit} (Excel).",
     "export.csv_caption": "📄 {sheet} — {unit}, {period} (CSV).",
@@ -202,6 +203,7 @@ MESSAGES: dict[str, str] = {
     # --- chart --------------------------------------------------------------------------------
     "chart.compliance_title": "Sinh hoạt chi đoàn — {period}: {rate} đạt",
     "chart.oneplusone_title": "1+1 — {period}",
+    "chart.oneplusone_none": "Chưa có chi đoàn nào báo cáo.",
     "chart.label.met": "Đạt",
     "chart.label.met_online": "Đạt, trực tuyến (biên giới)",
     "chart.label.not_met": "Chưa sinh hoạt",
@@ -220,9 +222,11 @@ MESSAGES: dict[str, str] = {
     "weekly.corrections": "• {count} báo cáo được sửa sau khi gửi",
     "weekly.late": "• Hạn trong tuần: {late} đơn vị trễ hạn, {confirmed} đã xác nhận",
     "weekly.month": "Từ đầu tháng:",
+    "weekly.month_closed": "Cả {period} (đã hết tháng):",
     "weekly.settings": (
         "🗞 Bản tin tuần: {state}.\n"
-        "Bản tin gửi lúc {time} sáng ngày đã chọn, gồm số liệu tuần trước và từ đầu tháng."
+        "Bản tin gửi lúc {time} sáng ngày đã chọn, gồm số liệu tuần trước và từ đầu tháng "
+        "(tuần sang tháng mới thì là số liệu cả tháng vừa hết)."
     ),
     "weekly.state.on": "đang bật, gửi vào {weekday}",
     "weekly.state.off": "đang tắt",

@@ -9,6 +9,11 @@ MESSAGES: dict[str, str] = {
     "ot.items.late": " ({count} đã quá hạn)",
     "ot.items.hint": "Chọn số để xem đơn vị nào chưa nộp và nhắc họ.",
     "units.none": "Dưới {unit} chưa có đơn vị nào.",
+    # a unit named after /chidoan or /lichsu (handlers/units.py)
+    "units.not_found": (
+        "Không thấy đơn vị nào tên hay mã “{arg}” trong các đơn vị của {unit}. "
+        "Gõ tên hay mã khác, hoặc gõ lệnh không kèm gì để chọn từ danh sách."
+    ),
     "ot.items.branch": (
         "Chi đoàn không có đơn vị trực thuộc để nhắc. Các hạn nộp của chi đoàn, và báo đã nộp, ở mục Lịch nộp (/lich)."
     ),
@@ -98,6 +103,8 @@ MESSAGES: dict[str, str] = {
     "hi.mark.open": " (chưa hết quý)",
     "hi.rule": "Tháng đã qua có sinh hoạt chi đoàn: {held}/{closed}.",
     "hi.rule.border": "Quý đã qua có sinh hoạt chi đoàn: {held}/{closed}.",
+    "hi.rule.none": "Chưa có tháng nào đã qua để xét (chi đoàn mới thành lập).",
+    "hi.rule.border.none": "Chưa có quý nào đã qua để xét (chi đoàn mới thành lập).",
     "hi.quarter": "• {quarter}: {held} buổi sinh hoạt chi đoàn{mark}",
     "hi.oneplusone": "1+1 (tham gia · thanh niên được vận động · kết nạp · giới thiệu cho Đảng):",
     "hi.oneplusone.line": "• {period}: {participants} · {youth} · {new} · {party}",

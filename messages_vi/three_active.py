@@ -74,6 +74,13 @@ MESSAGES: dict[str, str] = {
         "đăng ký.\nTệp kế hoạch (Word) kèm theo để in, ký và lưu."
     ),
     "bcd.plan.corrected": "✅ Đã sửa kế hoạch “3 chủ động” năm {year} của {unit}. Tệp kế hoạch mới kèm theo.",
+    # two officers of one unit typed a plan at once (domain/three_active/plan.py, `base`)
+    "bcd.plan.overtaken": (
+        "⚠️ Trong lúc bạn soạn, {who} đã gửi kế hoạch năm {year} của {unit} ({when}):\n\n{sent}\n\n"
+        "Kế hoạch của bạn chưa gửi và vẫn được giữ dưới đây. Muốn thay kế hoạch đã gửi bằng kế hoạch "
+        "này, chọn «Gửi đăng ký» lần nữa; muốn giữ kế hoạch đã gửi, chọn «Hủy»."
+    ),
+    "bcd.someone": "một cán bộ khác của đơn vị",
     "bcd.plan.locked": "Kế hoạch năm {year} của {unit} đã được Đoàn cấp trên đánh giá nên không sửa được nữa.",
     "bcd.plan.not_registering": "{unit} không đăng ký kế hoạch “3 chủ động” (chỉ Đoàn cơ sở có chi đoàn "
                                 "trực thuộc mới đăng ký).",
@@ -90,6 +97,8 @@ MESSAGES: dict[str, str] = {
     "bcd.follow.registration": "📝 Đăng ký năm {year} (hạn {due}): {count}/{total} đơn vị đã đăng ký.",
     "bcd.follow.registered": "✅ Đã đăng ký: {names}",
     "bcd.follow.missing": "⏳ Chưa đăng ký: {names}",
+    "bcd.follow.missing_late": "⚠️ Quá hạn, chưa đăng ký: {names}",
+    "bcd.follow.confirmed_only": "📄 Đã báo nộp đăng ký nhưng chưa gửi kế hoạch qua trợ lý: {names}",
     "bcd.follow.nudged": "Trợ lý tự nhắc cán bộ các đơn vị chưa đăng ký, theo lịch hạn (/lich).",
     "bcd.follow.review": "🔎 Đánh giá năm {year}: {decided}/{total} kế hoạch đã có quyết định.",
     "bcd.follow.no_plans": "🔎 Đánh giá năm {year}: chưa đơn vị nào đăng ký kế hoạch năm {year}.",

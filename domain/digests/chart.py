@@ -1,5 +1,6 @@
 """The digest as a picture for a phone: the share of branches meeting the rule per unit, and the
-1+1 totals.
+1+1 totals (or, when no branch reported its 1+1 yet, a line saying so, as the text does: four
+zeros would read as a count).
 
 Drawn with Pillow on a 1080-pixel-wide canvas, in DejaVu Sans (it has the Vietnamese letters),
 whose two faces ship in this package under fonts/ with their licence (Bitstream Vera and DejaVu:
@@ -85,7 +86,8 @@ def render(digest: Digest, path: Path) -> Path:
     legend_rows = (len(STACK) + 1) // 2
     bars_top = 30 + TITLE + 30 + legend_rows * 44 + 20
     oneplusone_top = bars_top + ROW * len(drawn) + 50
-    height = oneplusone_top + TITLE + 40 + COLUMNS_HEIGHT + 2 * TEXT + 40
+    reported = digest.totals.oneplusone_reported
+    height = oneplusone_top + TITLE + 40 + (COLUMNS_HEIGHT + 2 * TEXT if reported else TEXT) + 40
     image = Image.new("RGB", (WIDTH, height), WHITE)
     draw = ImageDraw.Draw(image)
     totals = digest.totals
@@ -95,7 +97,11 @@ def render(digest: Digest, path: Path) -> Path:
     for index, (name, group) in enumerate(drawn):
         _bar(draw, bars_top + index * ROW, name, group)
     _centered(draw, oneplusone_top, t("chart.oneplusone_title", period=key_label(digest.oneplusone_keys[0])))
-    _columns(draw, oneplusone_top + TITLE + 40, totals)
+    if reported:
+        _columns(draw, oneplusone_top + TITLE + 40, totals)
+    else:
+        draw.text((WIDTH / 2, oneplusone_top + TITLE + 40), t("chart.oneplusone_none"), font=_font(TEXT),
+                  fill=INK, anchor="mt")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     image.save(partial, format="png", compress_level=PNG_COMPRESSION)

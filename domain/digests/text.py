@@ -58,8 +58,8 @@ def render(digest: Digest, units_offered: bool = True) -> str:
 
 
 def render_week(week: Digest, month: Digest, unsent: Unsent | None = None) -> str:
-    """The Monday digest: what happened last week, then the month so far; with `unsent`, how
-    many messages the monthly quota held back last week, and why."""
+    """The Monday digest: what happened last week, then the month so far (or the whole month, once
+    it has ended); with `unsent`, how many messages the monthly quota held back last week, and why."""
     totals = week.totals
     lines = [
         t("weekly.title", unit=week.root.name),
@@ -75,7 +75,9 @@ def render_week(week: Digest, month: Digest, unsent: Unsent | None = None) -> st
                        confirmed=number(sum(o.state == "confirmed" for o in owed))))
     if unsent is not None and unsent.count:
         lines.append(t("weekly.quota_unsent", count=number(unsent.count), limit=number(unsent.quota)))
-    return "\n".join(lines) + "\n\n" + t("weekly.month") + "\n" + render(month, units_offered=False)
+    heading = (t("weekly.month_closed", period=period_label(month.period)) if month.period.end < month.today
+               else t("weekly.month"))
+    return "\n".join(lines) + "\n\n" + heading + "\n" + render(month, units_offered=False)
 
 
 # --- an officer's digest ------------------------------------------------------------------------

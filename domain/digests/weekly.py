@@ -1,5 +1,8 @@
 """The weekly digest: each officer, on their chosen day (Monday by default) at 07:30 in Vietnam,
-gets last week's activity and the month so far, queued in the outbox once per ISO week.
+gets last week's activity and the month the week began in: the month so far, or, when that month
+ended during the week (Monday 4/1: the week 28/12 – 3/1), the whole month just closed, which is
+what the officer has to follow up (who did not meet in December), not a new month of three days.
+Queued in the outbox once per ISO week.
 
 The scheduler calls `queue_weekly_digests` on every tick; the outbox key
 `digest:<person>:<ISO week of the chosen day>` makes a repeated tick, or one after a restart (a
@@ -60,10 +63,10 @@ async def queue_weekly_digests(services, now: datetime, send_at: time = SEND_AT)
 
 
 async def _payload(services, unit_id: int, day) -> str:
-    """The digest of the seven days before `day` and of the month up to the day before, as JSON."""
+    """The digest of the seven days before `day` and of the month the week began in, as JSON."""
     calendar = services.calendar or load_calendar()
     week = compute.week_before(day)
-    month = periods.month(week.end)
+    month = periods.month(week.start)
     last_week = await compute.build(services.storage, unit_id, week, day, calendar)
     so_far = await compute.build(services.storage, unit_id, month, day, calendar)
     # messages the monthly quota held back in the digest's week (Zalo's free plan), for people of the unit

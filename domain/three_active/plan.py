@@ -6,6 +6,10 @@ small conversation of its own here: `advance(state, event)` is the whole logic a
 function, and the handler stores the state (storage.three_active) before it replies, so a plan
 half typed goes on after a restart. Nothing is guessed: text at the summary that is no command
 is answered with what can be done there, never taken as an item.
+
+A draft remembers the sent plan it began from (`base`: None for a new registration). Two officers
+of one unit may type a plan at once: one sent by the other meanwhile is never replaced silently
+(the handler says so and keeps the draft; sending again replaces it, knowingly).
 """
 
 from __future__ import annotations
@@ -51,11 +55,24 @@ class Result:
     params: dict = field(default_factory=dict)
 
 
-def new_state(unit_id: int, year: int, parts: list[list[str]] | None = None, number: str = "") -> dict:
-    """A plan to type from its first part, or (a correction) the saved one at its summary."""
+def new_state(unit_id: int, year: int, parts: list[list[str]] | None = None, number: str = "",
+              base: str | None = None) -> dict:
+    """A plan to type from its first part, or (a correction) the saved one at its summary;
+    `base` names the sent plan it began from (its `sent_mark`), None when there was none."""
     return {"kind": "plan", "unit": unit_id, "year": year, "number": number,
             "parts": [list(items) for items in parts] if parts else [[] for _ in PARTS],
-            "at": SUMMARY if parts else PARTS[0], "editing": bool(parts)}
+            "at": SUMMARY if parts else PARTS[0], "editing": bool(parts), "base": base}
+
+
+def sent_mark(plan) -> str | None:
+    """What tells one sending of a plan from another (storage.three_active.Plan, or None)."""
+    return plan.updated_at.isoformat() if plan is not None else None
+
+
+def overtaken(state: dict, plan) -> bool:
+    """Whether the plan stored now was sent after this draft began (by someone else, or from
+    another draft); a draft made before drafts remembered their base is never held back."""
+    return "base" in state and plan is not None and state["base"] != sent_mark(plan)
 
 
 def read_number(text: str) -> str | None:
