@@ -65,6 +65,7 @@ MESSAGES: dict[str, str] = {
     "digest.flag.filed_late": "• Báo cáo nộp muộn: {branch} — {report}, gửi ngày {filed}",
     "digest.flag.unreachable": "• Bí thư đã chặn trợ lý: {branch}",
     "digest.flag.no_secretary": "• Chưa có Bí thư dùng trợ lý: {branch}",
+    "digest.flag.where": "{branch} ({group})",
     "digest.flag.more": "   … và {count} trường hợp khác (xem tệp Excel: /xuat)",
     "digest.report.meeting": "buổi sinh hoạt {day}",
     "digest.report.recruitment": "1+1 {period}",

@@ -265,3 +265,15 @@ async def test_a_digest_is_computed_off_the_event_loop(services, monkeypatch):
     result = await digest(services, "D1", "2026-11")
     assert threads == ["worker"]
     assert result.totals.branch_meetings == 1
+
+
+async def test_a_flag_in_a_province_digest_names_the_branchs_commune(services):
+    """Above a Đoàn xã, "Chi đoàn 12A1" alone could be any of a province's: the flag says whose."""
+    await meet(services, "B1", date(2026, 11, 5), 60)              # more than its members
+    root = (await services.storage.units.all())[0]
+    result = await digest(services, root.code, "2026-11")
+    flagged = next(f for f in result.flags if f.kind == "over_members")
+    said = text.render(result)
+    assert f"{flagged.branch} ({flagged.group})" in said
+    own = await digest(services, "G1", "2026-11")                  # its own Đoàn xã's digest
+    assert flagged.branch in text.render(own) and f"{flagged.branch} (" not in text.render(own)

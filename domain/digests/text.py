@@ -9,6 +9,7 @@ and each Đoàn xã opens with a button or /tonghop and its name).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -218,7 +219,10 @@ def _flags(digest: Digest) -> str:
     for kind in ("over_members", "jump", "corrected", "filed_late", "unreachable", "no_secretary"):
         flags = digest.flags_of(kind)
         for flag in flags[:FLAGS_SHOWN]:
-            lines += flag_lines(flag)
+            # above a Đoàn xã, a branch's name alone ("Chi đoàn 12A1") is ambiguous: its group says which
+            named = flag.branch if flag.group in ("", digest.root.name) else t("digest.flag.where", branch=flag.branch,
+                                                                                 group=flag.group)
+            lines += flag_lines(flag, named)
         if len(flags) > FLAGS_SHOWN:
             lines.append(t("digest.flag.more", count=number(len(flags) - FLAGS_SHOWN)))
     return "\n".join(lines)
@@ -263,7 +267,9 @@ def value_text(field: str, stored: str | None) -> str:
     return number(value) if isinstance(value, int) else value
 
 
-def flag_lines(flag: Flag) -> list[str]:
+def flag_lines(flag: Flag, branch: str | None = None) -> list[str]:
+    """The lines of one flag; `branch`: how the branch is named (by default its name)."""
+    flag = flag if branch is None else replace(flag, branch=branch)
     if flag.kind == "filed_late":
         return [t("digest.flag.filed_late", branch=flag.branch, report=report_label(flag), filed=short_date(flag.filed))]
     if flag.kind in ("over_members", "jump"):
