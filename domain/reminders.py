@@ -20,9 +20,12 @@ Choices worth knowing:
   counting any meeting in the quarter, and its nudge names the quarter: `shown_key`);
 - escalation: the first tick at which a unit is at a late step of an item sends the officers of
   its head (the highest unit above it under the Tỉnh đoàn: its Đoàn xã/phường since 2025, its
-  Huyện đoàn in a database made before) one message for the item and occurrence, listing every
-  unit under that head that is late on it at that moment; a head's own lateness is the Tỉnh
-  đoàn's to follow (its digest and /lich), as a district's was;
+  Huyện đoàn in a database made before) one message for the item, occurrence and due date,
+  listing every unit under that head late on it at that moment. Units under one head owe one
+  occurrence on different days (a branch under a Đoàn trường before one directly under the Đoàn
+  xã, the Đoàn trường after both): each day's late units come in a message of their own, so none
+  goes unnamed because others were late first. A head's own lateness is the Tỉnh đoàn's to
+  follow (its digest and /lich), as a district's was;
 - a unit with nobody to hear it is not recorded as reminded: a secretary who joins later gets
   the step that is due.
 """
@@ -317,11 +320,11 @@ async def still_owed(storage: Storage, payload: dict, unit_id: int | None) -> bo
                                                 tuple(answer.get("months") or ()), tuple(answer.get("periods") or ()))
 
 
-def escalation_payload(item: Item, occurrence_key: str, names: list[str]) -> str:
+def escalation_payload(item: Item, occurrence_key: str, names: list[str], due: date) -> str:
     # the line formatted once, then joined around the names: 100,000 names on a busy day
     head, _, tail = t("dl.escalation.line", name=_NAME).partition(_NAME)
     lines = head + (tail + "\n" + head).join(sorted(names)) + tail
-    return _payload(Reply(t("dl.escalation", title=item.title, period=occurrence_label(occurrence_key),
+    return _payload(Reply(t("dl.escalation", title=item.title, period=occurrence_label(occurrence_key), due=due,
                             count=number(len(names)), units=lines)))
 
 
@@ -345,8 +348,8 @@ def _payload(reply: Reply, wording: dict | None = None) -> str:
 class Plan:
     # (item id, occurrence key, step) -> payload -> units due that step (unanswered, with someone to hear)
     steps: dict[tuple[str, str, str], dict[str, list[int]]]
-    # (item id, occurrence key) -> head -> the units under it late on that occurrence
-    late: dict[tuple[str, str], dict[int, list[int]]]
+    # (item id, occurrence key, due date) -> head -> the units under it late on that occurrence, due that day
+    late: dict[tuple[str, str, date], dict[int, list[int]]]
 
 
 def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Plan:
@@ -359,7 +362,7 @@ def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Pla
     today = now.astimezone(LOCAL_TZ).date()
     start, end = window(calendar, now)
     steps: dict[tuple[str, str, str], dict[str, list[int]]] = defaultdict(dict)
-    late: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    late: dict[tuple[str, str, date], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for group, by_head in tree.by_head.items():
         for item in calendar.items:
             for occ, step in _steps(item, group, settings, now, today, start, end):
@@ -369,7 +372,7 @@ def plan(calendar: Calendar, tree: Tree, answers: Answers, now: datetime) -> Pla
                     continue
                 answered = answers.units(item, occ, group)
                 if escalate:
-                    found = late[(item.id, occ.key)]
+                    found = late[(item.id, occ.key, occ.due)]
                     for head, ids in by_head.items():
                         pending = [u for u in ids if u not in answered] if answered else ids
                         if head is not None and pending:
@@ -520,15 +523,17 @@ class Reminders:
         return steps
 
     def _escalations(self, tx: Transaction, result: Plan, tree: Tree) -> list[tuple[Step, dict[str, list[int]]]]:
-        """Per item and occurrence, one message for each head not told yet (and with officers),
-        listing its late units by name (the tick reads the tree with names: a unit row's fifth column)."""
+        """Per item, occurrence and due date, one message for each head not told of that day yet (and
+        with officers), listing its late units by name (the tick reads the tree with names: a unit
+        row's fifth column). The step's rank is the due date's: a head told of a day is covered
+        for it and every earlier one."""
         steps = []
-        for (item_id, key), by_head in result.late.items():
-            step = Step("escalate", item_id, key, "late", 0)
+        for (item_id, key, due), by_head in result.late.items():
+            step = Step("escalate", item_id, key, "late", due.toordinal())
             covered = tx.deadlines.covered(step)
             item = self.calendar.item(item_id)
             steps.append((step, {
-                escalation_payload(item, key, [tree.units[u][4] for u in units]): [head]
+                escalation_payload(item, key, [tree.units[u][4] for u in units], due): [head]
                 for head, units in by_head.items() if head in tree.targets and head not in covered
             }))
         return steps

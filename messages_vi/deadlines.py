@@ -14,7 +14,7 @@ MESSAGES: dict[str, str] = {
         "📅 {title}: trợ lý chưa thấy báo cáo nào.\n"
         "Hạn: {date} (còn {days} ngày). Chi đoàn đã sinh hoạt thì chọn bên dưới để báo cáo."
     ),
-    "dl.escalation": "⚠️ {title} — {period}: {count} đơn vị chưa nộp, đã quá hạn:\n{units}",
+    "dl.escalation": "⚠️ {title} — {period}: {count} đơn vị chưa nộp, đã quá hạn {due}:\n{units}",
     "dl.escalation.line": "• {name}",
     "dl.blocked": (
         "🚫 {name} ({unit}) đã chặn trợ lý nên không nhận được tin nhắc hạn. "

@@ -122,7 +122,7 @@ def test_a_meeting_nudge_keeps_its_words_while_days_are_left():
 
 def test_payloads_without_day_words_are_sent_as_queued():
     calendar = parse_calendar(CALENDAR)
-    escalation = json.loads(escalation_payload(item(calendar, "bao-cao"), "2026", ["Chi đoàn ấp Một"]))
+    escalation = json.loads(escalation_payload(item(calendar, "bao-cao"), "2026", ["Chi đoàn ấp Một"], date(2026, 11, 30)))
     assert reword(escalation, local(2027, 1, 1, 9)) == escalation
     plain = {"text": "Xin chào", "buttons": []}
     assert reword(plain, local(2027, 1, 1, 9)) is plain

@@ -124,7 +124,7 @@ async def test_confirming_stops_the_ladder(services, clock):
     assert chats
 
 
-async def test_escalation_is_one_message_per_item_per_district(services, clock):
+async def test_escalation_is_one_message_per_item_district_and_due_date(services, clock):
     await people(services)
     ticker = reminders(services)
     await ticker.tick(local(2026, 12, 3, 9))         # late-1 for the branches due 30/11
@@ -138,8 +138,43 @@ async def test_escalation_is_one_message_per_item_per_district(services, clock):
     d2 = [t for k, t in zip(await keys(services, "d2"), await texts(services, "d2")) if k.startswith("e:")
           and ":bao-cao:" in k]
     assert len(d2) == 1 and "Chi đoàn ấp Bốn" in d2[0] and "Bệnh viện" not in d2[0]   # B3 due 05/12
-    await ticker.tick(local(2026, 12, 9, 9))
-    assert len([k for k in await keys(services, "d1") if k.startswith("e:") and ":bao-cao:" in k]) == 1
+    await ticker.tick(local(2026, 12, 9, 9))          # late for the units due 05/12 too: named once, alone
+    d1 = [t for k, t in zip(await keys(services, "d1"), await texts(services, "d1")) if k.startswith("e:")
+          and ":bao-cao:" in k]
+    d2 = [t for k, t in zip(await keys(services, "d2"), await texts(services, "d2")) if k.startswith("e:")
+          and ":bao-cao:" in k]
+    assert len(d1) == 2 and "đã quá hạn 30/11/2026" in d1[0] and "đã quá hạn 05/12/2026" in d1[1]
+    assert "Đoàn xã Biên Giới" in d1[1] and "Đoàn phường Giữa" in d1[1] and "Chi đoàn ấp Một" not in d1[1]
+    assert len(d2) == 2 and "Chi đoàn Bệnh viện" in d2[1] and "Chi đoàn ấp Bốn" not in d2[1]
+    await ticker.tick(local(2026, 12, 15, 9))
+    assert len([k for k in await keys(services, "d1") if k.startswith("e:") and ":bao-cao:" in k]) == 2
+
+
+async def test_a_database_that_escalated_before_due_dates_counted_tells_nobody_again(tmp_path, clock):
+    """Migration 0019: an escalation queued when a head was told once per occurrence still covers
+    every due date of it; only occurrences escalated after the upgrade are told day by day."""
+    import sqlite3
+
+    from bot import app
+    from tests.support import open_services, seed_tree
+
+    path = tmp_path / "before.sqlite3"
+    services = await open_services(path, clock)
+    try:
+        await seed_tree(services)
+        await people(services)
+        await reminders(services).tick(local(2026, 12, 3, 9))
+    finally:
+        await app.close_services(services)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("UPDATE reminder_batches SET rank = 0 WHERE kind = 'escalate'; PRAGMA user_version = 18;")
+    conn.close()                                     # as the bot before 0019 left it
+    services = await open_services(path, clock)
+    try:
+        await reminders(services).tick(local(2026, 12, 9, 9))
+        assert len([k for k in await keys(services, "d1") if k.startswith("e:") and ":bao-cao:" in k]) == 1
+    finally:
+        await app.close_services(services)
 
 
 async def test_the_meeting_nudge_and_a_recorded_meeting(services, clock):

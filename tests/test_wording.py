@@ -107,7 +107,7 @@ def test_a_period_follows_a_title_without_brackets_after_brackets():
         for key in ("2026-11", "2026-Q4", "2026"):
             if item.recurrence is None and key != "2026":
                 continue
-            shown = [display_title(item, key), json.loads(escalation_payload(item, key, ["Chi đoàn ấp Một"]))["text"]]
+            shown = [display_title(item, key), json.loads(escalation_payload(item, key, ["Chi đoàn ấp Một"], date(2026, 11, 30)))["text"]]
             for text in shown:
                 assert ") (" not in text and ")(" not in text, text
                 assert "01 lần" not in text and not text.split("\n")[0].rstrip(":").endswith("chậm nhất"), text
@@ -117,8 +117,8 @@ def test_a_period_follows_a_title_without_brackets_after_brackets():
 
 def test_a_count_in_a_message_has_its_thousands_dot():
     item = next(i for i in load_calendar().items if i.id == "sinh-hoat-thang")
-    text = json.loads(escalation_payload(item, "2026-11", [f"Chi đoàn {n}" for n in range(1200)]))["text"]
-    assert text.startswith("⚠️ Sinh hoạt chi đoàn — tháng 11/2026: 1.200 đơn vị chưa nộp, đã quá hạn:")
+    text = json.loads(escalation_payload(item, "2026-11", [f"Chi đoàn {n}" for n in range(1200)], date(2026, 11, 30)))["text"]
+    assert text.startswith("⚠️ Sinh hoạt chi đoàn — tháng 11/2026: 1.200 đơn vị chưa nộp, đã quá hạn 30/11/2026:")
 
 
 async def test_what_the_demo_sends_first_reads_well(tmp_path):
