@@ -404,17 +404,19 @@ async def _zalo_pushes(channel, pushes: ZaloPushes, stop: asyncio.Event, push: P
     alone)."""
     from bot.channels.zalo import START_ATTEMPTS
     from bot.channels.zalo_api import ZaloTokenRejected
-    from bot.startup import with_retries
+    from bot.startup import Stopped, with_retries
     from domain.sender import Rejected, RetryAfter, Transient
 
     try:
         try:
             await with_retries(channel.api.get_me, attempts=START_ATTEMPTS, first_delay=2.0, say=print,
-                               retry_on=(Transient, RetryAfter))
+                               retry_on=(Transient, RetryAfter), stop=stop)
             await pushes.intake.replay(pushes.hook)     # what a killed process took and did not answer
             pushes.open = not stop.is_set()
             await with_retries(lambda: channel.api.set_webhook(push.url, push.secret), attempts=START_ATTEMPTS,
-                               first_delay=2.0, say=print, retry_on=(Transient, RetryAfter))
+                               first_delay=2.0, say=print, retry_on=(Transient, RetryAfter), stop=stop)
+        except Stopped:
+            return                                      # stopped while still trying to reach Zalo
         except ZaloTokenRejected as error:
             channel.token_refused(error)
             return

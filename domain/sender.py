@@ -15,6 +15,10 @@ any queued reminder or digest, and a RetryAfter seen by either holds back both.
 Words that depend on the day ("còn 2 ngày", "hôm nay là hạn") are written when the message is
 sent, not when it was queued: a payload may carry a "wording" (domain.reminders.reword).
 
+A reply too long for one message goes in parts (the transport cuts it): when a network error
+stops it after some parts went (`PartlySent`), the row is tried again with the parts left only, so
+the person gets each part once (a restart in between sends it whole again).
+
 The reminders of one tick for one person are one outbox row with several parts (storage.outbox):
 the sender claims such a row once per part and sees one message at a time, as for any other row.
 
@@ -71,6 +75,17 @@ class Rejected(Exception):
     """The messenger refused this message for good (a 400): retrying would not help."""
 
 
+class PartlySent(Exception):
+    """A reply sent in parts (a long digest cut at the messenger's length limit) stopped after some
+    parts went: `rest` is the reply still to send (the parts that did not go, the choices with
+    them), `cause` the error that stopped it (one of the above)."""
+
+    def __init__(self, rest: Reply, cause: Exception):
+        super().__init__(f"sent in part; the rest failed: {cause}")
+        self.rest = rest
+        self.cause = cause
+
+
 class QuotaSpent(Exception):
     """The monthly message quota is spent: this message waits until `until` (the next month)."""
 
@@ -85,7 +100,7 @@ class Transport(Protocol):
 
     async def deliver(self, chat_id: str, reply: Reply) -> str:
         """Send one reply; return the message id. Raises Blocked, RetryAfter, Transient, Rejected
-        or QuotaSpent."""
+        or QuotaSpent; PartlySent when a reply in parts stopped after some of them went."""
 
 
 @dataclass(frozen=True)
@@ -428,6 +443,9 @@ class Sender:
         self.quota: MonthlyQuota | None = getattr(transport, "quota", None)
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._in_flight: set[asyncio.Task] = set()
+        # (row id, payload: a bundle's part) whose first parts went before an error: what is left
+        # to send when the row comes back
+        self._rest: dict[tuple[int, str], Reply] = {}
         self._wake = asyncio.Event()
         self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "blocked": 0, "rejected": 0, "deferred": 0,
                       "answered": 0}
@@ -530,13 +548,20 @@ class Sender:
             if not await still_owed(self.storage, payload, row.unit_id):
                 # answered since it was queued: nothing is sent, a bundle goes on to its next part
                 self.stats["answered"] += 1
+                self._rest.pop((row.id, row.payload), None)
                 await outbox.mark_sent(row.id, "", self.clock())
                 self.wake()
                 return
             if self.quota is not None:
                 placed = self.quota.admit(payload, self.clock(), row.dedup_key)
             try:
-                message_id = await self.transport.deliver(row.chat_id, Reply.from_dict(payload))
+                reply = self._rest.pop((row.id, row.payload), None) or Reply.from_dict(payload)
+                message_id = await self.transport.deliver(row.chat_id, reply)
+            except PartlySent as partly:
+                # the person has the parts that went: the row comes back for the rest only
+                if isinstance(partly.cause, (Transient, RetryAfter)):
+                    self._rest[row.id, row.payload] = partly.rest
+                raise partly.cause from partly
             finally:
                 if placed:
                     # counted by the transport by now (or not sent): the place is free, before

@@ -3,7 +3,7 @@
 A reply's buttons become lines "1. Hôm nay", "2. Hôm qua" under its text. The person answers
 with the number or with the words of a choice ("hom nay", diacritics optional, a small typo
 forgiven: "hom qau"). The menu each chat saw last is kept in storage, so "2" means the same after
-a restart.
+a restart; an answer that offers no choice closes it (`NumberedMenus.answered`).
 
 One rule decides what a typed number is: when the question takes a number (a count, the reply's
 `number_answer`), digits are the answer and never a pick; its choices are then shown without
@@ -13,6 +13,7 @@ numbers and picked by their words only.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,13 +63,13 @@ def read(menu: OpenMenu | None, text: str) -> Read:
     if menu is None or not menu.choices:
         return Read()
     text = visible(text)
-    number = _PICK.fullmatch(fold(text))
+    typed = fold(_words(text))                # the words without an emoji or marks around: "Lưu 👍"
+    number = _PICK.fullmatch(typed)
     if number and not menu.number_answer:
         index = int(number.group(1)) - 1
         if 0 <= index < len(menu.choices):
             return Read(Action.decode(menu.choices[index][1]))
         return Read(out_of_range=len(menu.choices))
-    typed = fold(text)
     if not typed:
         return Read()
     labels = [fold(_words(label)) for label, _ in menu.choices]
@@ -85,7 +86,7 @@ def read(menu: OpenMenu | None, text: str) -> Read:
 
 
 def _words(label: str) -> str:
-    """A label without the emoji or marks around it: "✅ Lưu" -> "Lưu"."""
+    """A label, or what was typed, without the emoji or marks around it: "✅ Lưu" and "Lưu 👍" -> "Lưu"."""
     return _LABEL_NOISE.sub("", label)
 
 
@@ -103,6 +104,13 @@ class NumberedMenus:
         if choices:
             await self.storage.menus.remember(self.channel, chat_id, choices, reply.number_answer, self.clock())
         return render(reply)
+
+    async def answered(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """The handlers answered the chat: an answer offering no choice closes its menu, so a number
+        typed next is text (a count, a day), never a pick of a menu answered already. Messages the
+        bot sends on its own leave the menu open: they answer nothing."""
+        if replies and not any(reply.buttons for reply in replies):
+            await self.forget(chat_id)
 
     async def read(self, chat_id: str, text: str) -> Read:
         """What a typed line means against the chat's open menu."""

@@ -17,7 +17,7 @@ import logging
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import (
@@ -36,8 +36,8 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 from bot.channels.base import CannotStart
 from bot.channels.ordering import KeyedOrder, OrderedUpdateProcessor
 from bot.settings import Settings
-from bot.startup import with_retries
-from domain.sender import Budget, Limits
+from bot.startup import Stopped, with_retries
+from domain.sender import Budget, Limits, PartlySent
 from domain.services import Services
 from handlers.onboarding import command_menu
 from handlers.router import handle
@@ -80,7 +80,10 @@ class TelegramChannel:
         other channels and the scheduler share this event loop; with no network at start, it is
         retried with a Vietnamese line for each wait (`say`)."""
         application = self.application
-        await self._initialize(say)
+        try:
+            await self._initialize(say, stop)
+        except Stopped:
+            return                       # stopped while still trying to reach Telegram
         try:
             await self.post_init(application)
             await application.start()
@@ -104,7 +107,10 @@ class TelegramChannel:
         set: no more are taken, `drain` is awaited (those being taken are started), those started
         are answered, then it returns."""
         application = self.application
-        await self._initialize(say)
+        try:
+            await self._initialize(say, stop)
+        except Stopped:
+            return                       # stopped while still trying to reach Telegram
         try:
             await self.post_init(application)
             await application.start()
@@ -119,8 +125,11 @@ class TelegramChannel:
                 except BadRequest as error:      # a NetworkError too, but waiting will not help
                     raise CannotStart(t("telegram.webhook_refused", url=url, error=error.message)) from error
 
-            await with_retries(set_webhook, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
-                               retry_on=(NetworkError,))
+            try:
+                await with_retries(set_webhook, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
+                                   retry_on=(NetworkError,), stop=stop)
+            except Stopped:
+                return                   # stopped while still setting the webhook
             log.info("Telegram: webhook set, updates are pushed to the bot")
             await stop.wait()
         finally:
@@ -172,11 +181,11 @@ class TelegramChannel:
         while self._webhook_tasks:
             await asyncio.gather(*list(self._webhook_tasks), return_exceptions=True)
 
-    async def _initialize(self, say: Callable[[str], None]) -> None:
-        """Initialize the Application (getMe), retrying while there is no network."""
+    async def _initialize(self, say: Callable[[str], None], stop: asyncio.Event) -> None:
+        """Initialize the Application (getMe), retrying while there is no network (until `stop`)."""
         try:
             await with_retries(self.application.initialize, attempts=START_ATTEMPTS, first_delay=2.0, say=say,
-                               retry_on=(NetworkError,))
+                               retry_on=(NetworkError,), stop=stop)
         except InvalidToken as error:
             raise CannotStart(t("telegram.bad_token")) from error
 
@@ -297,7 +306,8 @@ async def send(bot, chat_id: int | str, reply: Reply, budget: Budget | None = No
     and a RetryAfter holds the whole budget back for the time asked, after which the same call is
     made again: sent once, neither dropped nor repeated. `paid`: the caller (the outbox sender)
     took the first call's turn and handles that call's RetryAfter itself; later parts take theirs
-    here, as bulk."""
+    here, as bulk, and an error after the first part is PartlySent (Telegram's error as its cause),
+    with the parts left, so the sender sends only those again."""
     markup = _markup(reply)
 
     async def call(first: bool, make):
@@ -326,7 +336,12 @@ async def send(bot, chat_id: int | str, reply: Reply, budget: Budget | None = No
         params = {"chat_id": chat_id, "text": part}
         if markup and index == len(parts) - 1:
             params["reply_markup"] = markup
-        sent = await call(index == 0, lambda params=params: _send_text(bot, params))
+        try:
+            sent = await call(index == 0, lambda params=params: _send_text(bot, params))
+        except TelegramError as error:
+            if not paid or index == 0:
+                raise
+            raise PartlySent(replace(reply, text="\n".join(parts[index:])), error) from error
     return sent
 
 
@@ -541,21 +556,31 @@ class TelegramTransport:
         self.budget = budget
 
     async def deliver(self, chat_id: str, reply: Reply) -> str:
-        from domain import sender
-
         try:
             message = await send(self.bot, int(chat_id), reply, self.budget, urgent=False, paid=True)
-        except Forbidden as error:
-            raise sender.Blocked(str(error)) from error
-        except RetryAfter as error:
-            raise sender.RetryAfter(self.retry_seconds(error)) from error
-        except BadRequest as error:                          # a NetworkError subclass: checked first
-            raise sender.Rejected(str(error)) from error
-        except NetworkError as error:                        # timeouts, connection errors, 5xx
-            raise sender.Transient(str(error)) from error
-        except ChatMigrated as error:
-            raise sender.Rejected(str(error)) from error
+        except PartlySent as partly:
+            raise PartlySent(partly.rest, self.sender_error(partly.cause)) from partly.cause
+        except TelegramError as error:
+            mapped = self.sender_error(error)
+            if mapped is error:
+                raise
+            raise mapped from error
         return str(message.message_id) if message is not None else ""
+
+    @classmethod
+    def sender_error(cls, error: Exception) -> Exception:
+        """Telegram's error as the sender's (domain.sender); any other error as it is."""
+        from domain import sender
+
+        if isinstance(error, Forbidden):
+            return sender.Blocked(str(error))
+        if isinstance(error, RetryAfter):
+            return sender.RetryAfter(cls.retry_seconds(error))
+        if isinstance(error, (BadRequest, ChatMigrated)):   # BadRequest: a NetworkError, checked first
+            return sender.Rejected(str(error))
+        if isinstance(error, NetworkError):                  # timeouts, connection errors, 5xx
+            return sender.Transient(str(error))
+        return error
 
     @staticmethod
     def retry_seconds(error: BaseException) -> float | None:

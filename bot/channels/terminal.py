@@ -57,7 +57,9 @@ class TerminalChat:
             incoming = Incoming("terminal", self.user_id, self.user_id, self.name, button=picked.action)
         else:
             incoming = Incoming("terminal", self.user_id, self.user_id, self.name, text=line)
-        return await self.show(await handle(self.services, incoming), self.user_id)
+        replies = await handle(self.services, incoming)
+        await self.menus.answered(self.user_id, replies)
+        return await self.show(replies, self.user_id)
 
     async def show(self, replies: Iterable[Reply], chat_id: str) -> str:
         """Replies as the chat sees them: choices numbered, the last ones becoming its menu."""

@@ -54,9 +54,9 @@ from bot.channels.numbered import NumberedMenus
 from bot.channels.ordering import KeyedOrder
 from bot.channels.zalo_api import ZaloBotAPI, ZaloTokenRejected, split_text
 from bot.settings import ZALO_FREE_MONTHLY_QUOTA
-from bot.startup import with_retries
+from bot.startup import Stopped, with_retries
 from domain.conversation import BotUnits, Incoming, Photo, Reply
-from domain.sender import Blocked, Budget, Limits, MonthlyQuota, Rejected, RetryAfter, Transient
+from domain.sender import Blocked, Budget, Limits, MonthlyQuota, PartlySent, Rejected, RetryAfter, Transient
 from domain.services import Services
 from handlers import router
 from messages_vi import t
@@ -250,19 +250,22 @@ class ZaloChannel:
         """Poll and answer until `stop` is set, then finish the updates in flight and return.
 
         At start, getMe checks the token; with no network it is tried again (`start_attempts`
-        times, each wait told in Vietnamese through `say`, as Telegram's start), then GaveUp.
+        times, each wait told in Vietnamese through `say`, as Telegram's start), then GaveUp;
+        `stop` set meanwhile ends the waiting at once.
         A refused token raises ZaloTokenRejected (a CannotStart) with one Vietnamese line, at start
         or later (`token_refused`: a bot that `stops_alone` returns instead); at start another
         refusal (a wrong ZALO_API_BASE_URL) is a CannotStart too. Once polling, network errors, 429s
         and 5xx are waited out with growing pauses, for ever."""
         try:
-            await self._check_token(say)
+            await self._check_token(say, stop)
             log.info("%s: long polling started", self.name)
             await self._poll_loop(stop)
         except ZaloTokenRejected as error:
             await self.settle()
             self.token_refused(error)
             return
+        except Stopped:
+            pass                         # stopped while still trying to reach Zalo
         except asyncio.CancelledError:
             for task in list(self._tasks):
                 task.cancel()
@@ -300,10 +303,10 @@ class ZaloChannel:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _check_token(self, say: Callable[[str], None]) -> None:
+    async def _check_token(self, say: Callable[[str], None], stop: asyncio.Event) -> None:
         try:
             await with_retries(self.api.get_me, attempts=self.start_attempts, first_delay=self.backoff,
-                               max_delay=self.max_backoff, say=say, retry_on=(Transient, RetryAfter))
+                               max_delay=self.max_backoff, say=say, retry_on=(Transient, RetryAfter), stop=stop)
         except Rejected as error:
             raise CannotStart(t("zalo.cannot_start", error=error)) from error
 
@@ -418,7 +421,9 @@ class ZaloChannel:
             ref = secrets.token_hex(3)
             log.exception("reading a Zalo message against its chat's menu failed [ref %s]", ref)
             return [Reply(t("error.internal", ref=ref))]
-        return await router.handle(self.services, incoming)
+        replies = await router.handle(self.services, incoming)
+        await self.menus.answered(message.chat_id, replies)
+        return replies
 
     async def _offered(self, reply: Reply, user_id: str) -> Reply:
         """A reply to a person with a file: the file as its signed download link, published under
@@ -483,18 +488,26 @@ class ZaloChannel:
         handles its errors): later parts take their turns as bulk. `urgent=True` (a reply to a
         person): every part takes an urgent turn, and a network error is tried again a few times.
         A 429 waits in the budget and the same part is sent again. Raises Blocked, RetryAfter,
-        Transient or Rejected (domain.sender), or ZaloTokenRejected.
+        Transient or Rejected (domain.sender), or ZaloTokenRejected; for the outbox sender, a
+        network error or a 429 after the first part is PartlySent, with the parts left.
 
         Every part sent is counted in the bot's monthly quota (`quota`). A bot whose token was
         refused (`refused`) sends nothing: RetryAfter, so the outbox keeps the message."""
         if self.refused:
             raise RetryAfter(REFUSED_WAIT)
         text = await self.menus.shown(chat_id, _readable(reply))
+        parts = split_text(text)
         message_id = ""
         try:
-            for index, part in enumerate(split_text(text)):
+            for index, part in enumerate(parts):
                 paid = not urgent and index == 0
-                message_id = await self._send(chat_id, part, urgent=urgent, paid=paid) or message_id
+                try:
+                    message_id = await self._send(chat_id, part, urgent=urgent, paid=paid) or message_id
+                except (Transient, RetryAfter) as error:
+                    if urgent or index == 0:
+                        raise
+                    # the menu is in the parts' text already: the rest goes as plain text
+                    raise PartlySent(Reply("\n".join(parts[index:])), error) from error
         except ZaloTokenRejected as error:
             self._token_revoked(error)
             raise
