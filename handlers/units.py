@@ -8,6 +8,7 @@ offered to pick, none is said before the units to pick from (words typed are nev
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, time
 
 from domain import unit_names
@@ -106,9 +107,13 @@ def not_found(request: Request, found: list[Unit] | None) -> list[Reply]:
 
 
 def several(typed: str, found: list[Unit], action) -> Reply:
-    """Several units fit a typed name: each offered (the first FOUND_SHOWN), opening with `action(unit)`."""
+    """Several units fit a typed name: each offered (the first FOUND_SHOWN), opening with `action(unit)`;
+    units of one name told apart by their codes (two "Chi đoàn ấp Một" were two identical choices)."""
+    shown = found[:FOUND_SHOWN]
+    names = Counter(u.name for u in shown)
     return Reply(t("digest.found_several", arg=typed, count=number(len(found))),
-                 rows(*(Button(u.name, action(u)) for u in found[:FOUND_SHOWN]), width=1))
+                 rows(*(Button(t("units.twin", name=u.name, code=u.code) if names[u.name] > 1 else u.name, action(u))
+                        for u in shown), width=1))
 
 
 async def browse(services: Services, request: Request) -> list[Reply]:

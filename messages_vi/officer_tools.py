@@ -3,6 +3,8 @@ not sent a deadline and the nudge (handlers/nudges.py, domain/nudges.py), a bran
 activity (handlers/history.py, domain/history.py)."""
 
 MESSAGES: dict[str, str] = {
+    # two units of one name, offered to pick from: told apart by their codes
+    "units.twin": "{name} · {code}",
     # --- who has not sent it (/chuanop, the list under a unit) ---------------------------------
     "ot.items.title": "👥 Việc các đơn vị dưới {unit} chưa nộp (hôm nay {today}):",
     "ot.items.line": "{number}. {title}: {count} đơn vị chưa nộp{late}, hạn từ {date}",

@@ -214,3 +214,25 @@ async def test_a_commune_officer_does_not_read_as_late_a_doan_truong_that_regist
         assert "Quá hạn" not in commune.text and "Chưa đăng ký" not in commune.text
     finally:
         await app.close_services(services)
+
+
+async def test_a_province_officer_on_zalo_names_a_branch_two_communes_both_have_and_picks_one(tmp_path):
+    """Two "Chi đoàn ấp Một" were two identical choices: typed words picked the first silently."""
+    from storage.units import UnitRow
+
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    services = await merged_at(tmp_path, now)
+    try:
+        await services.storage.units.import_rows(
+            [UnitRow("TP-A1", "Chi đoàn ấp Một", "branch", "TP", False, 12),
+             UnitRow("PH-A1", "Chi đoàn ấp Một", "branch", "PH", False, 9)], now)
+        province = on_zalo(services, await joined(services, "o-vl", "VL", "officer"))
+        out = await province.say("/tonghop ap mot")
+        assert "1. Chi đoàn ấp Một · TP-A1" in out and "2. Chi đoàn ấp Một · PH-A1" in out
+        out = await province.say("2")
+        assert out.startswith("📊") and "Chi đoàn ấp Một" in out and "Phước Hậu" in out
+        ward = await joined(services, "o-ph", "PH", "officer")                  # one in its own subtree
+        await ward.say("/tonghop ap mot")
+        assert ward.text.startswith("📊") and "·" not in ward.text.split("\n", 1)[0]
+    finally:
+        await app.close_services(services)
