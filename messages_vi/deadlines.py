@@ -36,9 +36,9 @@ MESSAGES: dict[str, str] = {
     "dl.lich.left.late": "quá hạn {days} ngày",
     "dl.lich.done": "✅ đã nộp",
     "dl.lich.late_below": "   Đơn vị cấp dưới chưa nộp, đã quá hạn: {count}",
-    "dl.lich.button.confirm": "✅ {number}. Đã nộp",
-    "dl.lich.button.undo": "↩️ {number}. Bỏ «đã nộp»",
-    "dl.lich.button.form": "📝 {number}. Báo cáo",
+    "dl.lich.button.confirm": "✅ Mục {number}: đã nộp",
+    "dl.lich.button.undo": "↩️ Mục {number}: bỏ đánh dấu đã nộp",
+    "dl.lich.button.form": "📝 Mục {number}: báo cáo",
     # after confirming a late item, which leaves the list: the way back from a mistaken tap
     "dl.button.undo_confirmed": "↩️ Bỏ đánh dấu đã nộp",
     "dl.confirmed": "✅ Đã ghi nhận: {unit} đã nộp «{title}» ({period}). Trợ lý sẽ thôi nhắc việc này.",

@@ -48,7 +48,7 @@ MESSAGES: dict[str, str] = {
     "ot.button.items": "👥 Các việc chưa nộp",
     # /lich (handlers/deadlines.py), for an officer
     "ot.lich.owing_below": "   Đơn vị cấp dưới chưa nộp, chưa đến hạn: {count}",
-    "ot.lich.button.who": "👥 {number}. Ai chưa nộp",
+    "ot.lich.button.who": "👥 Mục {number}: ai chưa nộp",
 
     # --- nudging ----------------------------------------------------------------------------
     "ot.sent_one": "📣 Đã nhắc {unit} ({people} người) về «{title}».",

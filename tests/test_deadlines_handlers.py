@@ -25,8 +25,8 @@ async def test_a_secretary_sees_her_deadlines_nearest_first(services, clock):
     assert "quá hạn 8 ngày" in text and "còn 7 ngày" in text
     assert "Thứ Hai, 30 tháng 11, 2026" in text
     assert "Việc đầu năm" in text                      # 02/01/2027, within 60 days
-    assert any(b.endswith("Đã nộp") for b in chat.buttons())
-    assert chat.button("Báo cáo").action.encode() in ("cmd:motcongmot", "cmd:sinhhoat")
+    assert any(b.endswith("đã nộp") and "bỏ" not in b for b in chat.buttons())
+    assert chat.button(": báo cáo").action.encode() in ("cmd:motcongmot", "cmd:sinhhoat")
 
 
 async def test_confirming_then_undoing(services, clock):
@@ -39,7 +39,7 @@ async def test_confirming_then_undoing(services, clock):
     ticker = Reminders(services.storage, services.calendar)
     await ticker.tick(local(2026, 11, 23, 9))
     assert not [k for k in await keys(services, "b1") if ":bao-cao:" in k]
-    await chat.tap("Bỏ")
+    await chat.tap("bỏ đánh dấu")
     assert "Đã bỏ ghi nhận" in chat.text
     await ticker.tick(local(2026, 11, 24, 9))
     assert [k.split(":")[4] for k in await keys(services, "b1") if ":bao-cao:" in k] == ["before-7"]
@@ -64,7 +64,7 @@ async def test_an_officer_sees_his_items_and_the_late_count_below(services, cloc
     assert "Huyện đoàn Một" in text and "Báo cáo thử" in text and "còn 7 ngày" in text
     # B1, B2, B5 (due 30/11) are late on it; and on the 1+1 of 15/11
     assert "chưa nộp, đã quá hạn: 3" in text
-    assert officer.button("Đã nộp").action.encode() == "dl:c:bao-cao:2026"
+    assert officer.button(": đã nộp").action.encode() == "dl:c:bao-cao:2026"
     assert "1+1 cuối năm" in text and not any("Báo cáo" in b for b in officer.buttons())
 
 
@@ -73,7 +73,7 @@ async def test_the_unit_is_the_askers_never_the_buttons(services, clock):
     b5 = await joined(services, "b5", "B5")
     await b1.tap_data("dl:c:bao-cao:2026")
     await b5.say("/lich")
-    assert "✅ 1. Đã nộp" in b5.buttons() or any("Đã nộp" in b and "Bỏ" not in b for b in b5.buttons())
+    assert "✅ Mục 1: đã nộp" in b5.buttons() or any("đã nộp" in b and "bỏ" not in b for b in b5.buttons())
     assert not any("Bỏ" in b for b in b5.buttons())
 
 
@@ -87,7 +87,7 @@ async def test_an_officer_sees_what_is_not_yet_due_below_and_opens_who(services,
     item = text[text.index("Báo cáo thử"):]
     assert "chưa nộp, đã quá hạn: 3" in item and "Đơn vị cấp dưới chưa nộp, chưa đến hạn: 2" in item
     number = text[:text.index("Báo cáo thử")].rstrip().rsplit("\n", 1)[-1].split(".")[0]
-    await officer.tap(f"{number}. Ai chưa nộp")
+    await officer.tap(f"Mục {number}: ai chưa nộp")
     assert "👥 Báo cáo thử" in officer.text and "Dưới Huyện đoàn Một: 5 đơn vị chưa nộp, 3 đã quá hạn." in officer.text
     assert "Đoàn xã Biên Giới — chưa nộp, hạn 05/12/2026; 2 đơn vị trực thuộc chưa nộp" in officer.text
 
@@ -95,7 +95,7 @@ async def test_an_officer_sees_what_is_not_yet_due_below_and_opens_who(services,
 async def test_a_secretary_has_no_who_button(services, clock):
     chat = await joined(services, "b1", "B1")
     await chat.say("/lich")
-    assert not any("Ai chưa nộp" in b for b in chat.buttons())
+    assert not any("ai chưa nộp" in b for b in chat.buttons())
 
 
 async def test_a_border_branch_reads_its_meeting_as_the_quarters(services, clock):

@@ -322,7 +322,7 @@ async def test_lich_opens_the_list_of_who_has_not_sent_it(services):
     officer = await joined(services, "tp", "TP", "officer")
     await officer.say("/lich")
     assert "Đơn vị cấp dưới chưa nộp, đã quá hạn: 3" in officer.text
-    await officer.tap("Ai chưa nộp")
+    await officer.tap("ai chưa nộp")
     assert "Dưới Đoàn xã Tân Phú" in officer.text and "Chi đoàn ấp Một" in officer.text
 
 

@@ -133,7 +133,7 @@ async def test_a_commune_officer_on_zalo_types_an_items_number_in_lich_and_acts_
     items = dict(line.split(". ", 1) for line in listing.splitlines() if line[:1].isdigit())
     choices = [line.split(". ", 1) for line in menu.splitlines() if line[:1].isdigit()]
     # choice N is an action of item N ("6." never confirms item 5); what is left comes after
-    assert [label.split(" ", 1)[1].split(".", 1)[0] for _, label in choices[:len(items)]] == list(items)
+    assert [label.split("Mục ", 1)[1].split(":", 1)[0] for _, label in choices[:len(items)]] == list(items)
     out = await zalo.say("6")
     assert f"«{items['6']}»" in out
 
