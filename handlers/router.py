@@ -153,11 +153,17 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
             opened = await forms.from_line(services, request)
             if opened is not None:
                 return notices + opened
+            # else a command and what it is asked for, typed as words ("tong hop thang 10")
+            spelled = _spelled_out(incoming.text)
+            if spelled is not None and spelled[0] in TAKES_WORDS:
+                typed, arg = spelled
+                route, request = COMMANDS[typed], replace(request, arg=arg)
     if route is not None:
         if not route.allows(identity):
             return notices + [Reply(t("not_allowed"))]
         if len(arg) > MAX_ARGUMENT:
-            return notices + [Reply(t("command.arg_too_long", command=command[0], most=MAX_ARGUMENT))]
+            return notices + [Reply(t("command.arg_too_long", command=command[0] if command else typed,
+                                      most=MAX_ARGUMENT))]
         return notices + await route.handler(services, request)
     if command:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
@@ -196,6 +202,8 @@ COMMAND_WORDS = {
 
 
 HELP = ("trogiup", "menu", "help")
+# the commands that read what follows them (a period, a unit's name, a page): typed as words with it
+TAKES_WORDS = frozenset({"tonghop", "xuat", "lichsu", "chidoan", "lich", "chuanop"})
 # every way a command is spelled, for a typo of one ("sinh hot", "cap nhap")
 _SPELLINGS = (*COMMAND_WORDS, *COMMANDS)
 

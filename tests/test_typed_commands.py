@@ -44,3 +44,19 @@ async def test_a_stranger_typing_words_is_not_taken_for_a_code(services):
     [reply] = await chat.say("xin chao")
     assert "liên kết mời" in reply.text or "mã mời" in reply.text
     assert await services.storage.people.identify("terminal", "someone") is None
+
+
+async def test_a_command_and_what_it_asks_for_typed_as_words_as_on_zalo(services):
+    """"tong hop thang 10" is "/tonghop thang 10": Zalo has no slash menu, and people type the
+    period or the unit after the words as they would after the command."""
+    officer = await joined(services, "o1", "G1", "officer")
+    [slashed] = (await officer.say("/tonghop thang 10"))[:1]
+    for typed in ("tong hop thang 10", "Tổng hợp tháng 10", "tong hpo thang 10"):
+        assert (await officer.say(typed))[0].text == slashed.text, typed
+    assert "tháng 10/2026" in slashed.text
+    [history] = (await officer.say("lich su ap mot"))[:1]
+    assert history.text.startswith("📊 Lịch sử hoạt động — Chi đoàn ấp Một")
+    [card] = (await officer.say("chi doan ap hai"))[:1]
+    assert "Chi đoàn ấp Hai" in card.text.split("\n", 1)[0]
+    [other] = await officer.say("toi muon hoi cai nay")               # no command in it: the menu
+    assert "Bạn muốn làm gì?" in other.text
