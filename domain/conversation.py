@@ -85,6 +85,10 @@ class Photo:
     size: int | None = None
 
 
+# the route of a form question's choices (domain/forms/engine.py)
+FORM_ROUTE = "f"
+
+
 @dataclass(frozen=True)
 class Action:
     """What picking a choice does: the route that answers it and that route's arguments."""

@@ -14,7 +14,7 @@ from handlers import (
     deadlines, digests, forms, history, menu, nudges, onboarding, photos, reports, three_active, units,
 )
 from handlers.context import Request, Route, Services
-from domain.conversation import Action, Incoming, Reply
+from domain.conversation import FORM_ROUTE, Action, Incoming, Reply
 from domain import invites
 from domain.textnorm import closest, fold, visible
 from messages_vi import t
@@ -167,7 +167,7 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         return notices + await route.handler(services, request)
     if command:
         return notices + [Reply(t("unknown_command"), menu.home_buttons(request))]
-    if incoming.button and incoming.button.route == "f":
+    if incoming.button and incoming.button.route == FORM_ROUTE:
         return notices + [Reply(t("form.gone"))]
     if incoming.photo is not None:
         return notices + await photos.receive(services, request)

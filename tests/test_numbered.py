@@ -36,7 +36,8 @@ async def test_a_number_or_the_words_pick_and_the_menu_survives_a_restart(tmp_pa
     assert (await menus.read("chat-1", " 1. ")).action == TODAY
     assert (await menus.read("chat-1", "hom qua")).action == YESTERDAY       # no diacritics
     assert (await menus.read("chat-1", "HỦY")).action == CANCEL               # the emoji is not needed
-    assert (await menus.read("chat-1", "7")).out_of_range == 3
+    typed_day = await menus.read("chat-1", "15")                             # the 15th: the form reads it
+    assert typed_day.action is None and not typed_day.out_of_range
     assert (await menus.read("chat-1", "15/6")).action is None               # typed on: a date
     assert (await menus.read("chat-2", "1")).action is None                  # another chat's menu
     await storage.close()
@@ -64,3 +65,12 @@ def test_the_payload_codec_refuses_what_this_bot_did_not_write():
     for forged in ("", ":", "f:①", "f:²", "f:" + "9" * 70, "u:1 OR 1=1", "c:rmy:\n"):
         assert Action.decode(forged) is None
     assert Action.decode("u:" + "9" * 30).number(0) is None                  # no giant integers
+
+
+async def test_a_number_beyond_a_menu_that_is_no_forms_question_is_answered_with_the_range(tmp_path, clock):
+    storage = await Storage.open(tmp_path / "m.sqlite3")
+    menus = NumberedMenus(storage, "zalo", clock)
+    await menus.shown("chat-1", Reply("Chọn kỳ:", rows(Button("Tháng 11", Action("tg", (1, "2026-11"))),
+                                                      Button("Tháng 10", Action("tg", (1, "2026-10"))))))
+    assert (await menus.read("chat-1", "7")).out_of_range == 2
+    await storage.close()

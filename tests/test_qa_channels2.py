@@ -379,3 +379,18 @@ async def test_typing_luu_with_a_thumbs_up_at_the_summary_on_zalo_saves_the_repo
     unit = await services.storage.units.by_code("B1")
     [meeting] = await services.storage.reports.meetings(unit.id, date(2025, 1, 1))
     assert (meeting.held_on, meeting.attended, meeting.note) == (date(2026, 11, 22), 12, "")      # no note "Lưu 👍"
+
+
+async def test_a_secretary_on_zalo_types_15_at_which_day_and_is_asked_which_month(services):
+    """"15" at the date question is the 15th, as on Telegram: it was refused as choice 15 of 3."""
+    from bot.channels.terminal import TerminalChat
+    from tests.support import joined
+
+    chat = await joined(services, "zalo-b1", "B1")
+    zalo = TerminalChat(services)
+    zalo.user_id, zalo.name = chat.user_id, chat.name
+    await zalo.say("/sinhhoat")
+    out = await zalo.say("15")
+    assert "Ngày 15 của tháng nào?" in out
+    out = await zalo.say("15/11")
+    assert out.startswith("Đó là buổi gì?")                          # the day taken, the next question

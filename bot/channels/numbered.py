@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.conversation import Action, Reply
+from domain.conversation import FORM_ROUTE, Action, Reply
 from domain.textnorm import closest, fold, visible
 from messages_vi import t
 from storage import Storage
@@ -69,6 +69,8 @@ def read(menu: OpenMenu | None, text: str) -> Read:
         index = int(number.group(1)) - 1
         if 0 <= index < len(menu.choices):
             return Read(Action.decode(menu.choices[index][1]))
+        if all(Action.decode(value).route == FORM_ROUTE for _, value in menu.choices):
+            return Read()       # a form's question reads what is typed itself: "15" at "which day?" is the 15th
         return Read(out_of_range=len(menu.choices))
     if not typed:
         return Read()
