@@ -285,7 +285,7 @@ async def test_a_correction_within_the_period_is_seen_by_the_officer_with_what_c
     officer = await joined(services, "d1", "D1", "officer")
     await officer.say("/tonghop")
     lines = officer.text.split("\n")
-    flagged = lines.index("• Báo cáo sửa sau khi gửi: Chi đoàn ấp Một — buổi sinh hoạt 22/11/2026")
+    flagged = lines.index("• Báo cáo sửa sau khi gửi: Chi đoàn ấp Một (Đoàn xã Biên Giới) — buổi sinh hoạt 22/11/2026")
     assert lines[flagged + 1].strip() == "14:30 23/11/2026, Bí thư Lan: số tham dự 18 → 16"
     secretary_elsewhere = await joined(services, "u5", "B5")
     await secretary_elsewhere.say("/tonghop")                              # another branch sees none of it
