@@ -256,7 +256,7 @@ async def test_a_day_of_a_closed_month_is_asked_then_kept_and_flagged_late(servi
     district = await services.storage.units.by_code("D1")
     today = local_today(clock())
     june = await compute.build(services.storage, district.id, periods.parse("2026-06"), today, load_calendar())
-    assert "Báo cáo nộp muộn: Chi đoàn ấp Một — buổi sinh hoạt 15/06/2026, gửi ngày 02/12/2026" in text.render(june)
+    assert "Báo cáo nộp muộn: Chi đoàn ấp Một (Đoàn xã Biên Giới) — buổi sinh hoạt 15/06/2026, gửi ngày 02/12/2026" in text.render(june)
     december = await compute.build(services.storage, district.id, periods.parse("2026-12"), today, load_calendar())
     assert "Báo cáo nộp muộn: Chi đoàn ấp Một" in text.render(december)
     own = await compute.build(services.storage, meeting.unit_id, periods.parse("2026-06"), today, load_calendar())
