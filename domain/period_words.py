@@ -1,7 +1,7 @@
 """A reporting period as people type it after /tonghop or /xuat: "thang 11", "tháng 11/2026",
-"11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam", "thang truoc", "năm ngoái", "cả năm", or a key
-("2026-11", "2026-Q4", "2026-H1", "2026"). Short forms like "q1" or "t11" are not read: they may
-be unit codes (Quận 1).
+"tháng mười một", "quý tư", "11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam",
+"thang truoc", "năm ngoái", "cả năm", or a key ("2026-11", "2026-Q4", "2026-H1", "2026"). Short
+forms like "q1" or "t11" are not read: they may be unit codes (Quận 1).
 
 Without a year, a month, quarter or half-year is the latest one that has begun by `today`: on
 2 December 2026, "thang 11" is November 2026 and "thang 12" December 2026, "thang 1" January 2026.
@@ -20,6 +20,14 @@ _NUMBER_YEAR = re.compile(r"^(\d{1,2}|i{1,3}|iv)(?:[/.-](\d{4}))?$")     # 11, 1
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")                   # 11/2026, 11-2026
 _KIND = {"thang": "month", "quy": "quarter"}
+# A month or quarter's number as a word, the longest first ("muoi mot" before "muoi"); "tháng
+# giêng" and "tháng chạp" are January and December. Five is left out: "tháng năm" also reads as
+# the start of "tháng năm 2026", a month's year.
+_SPELLED = tuple(sorted({
+    ("mot",): 1, ("gieng",): 1, ("hai",): 2, ("ba",): 3, ("bon",): 4, ("tu",): 4, ("sau",): 6,
+    ("bay",): 7, ("tam",): 8, ("chin",): 9, ("muoi",): 10, ("muoi", "mot"): 11, ("muoi", "hai"): 12,
+    ("chap",): 12,
+}.items(), key=lambda item: -len(item[0])))
 _LAST = {"month": 12, "quarter": 4}
 
 
@@ -64,15 +72,20 @@ def at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | No
         found = _numbered(_KIND[word], m[1], m[2], today)
         if found:
             return _with_year(found, after[1:], 2, today)
+    if word in ("thang", "quy"):
+        for spelled, n in _SPELLED:                                      # "tháng mười một", "quý tư"
+            if tuple(after[:len(spelled)]) == spelled and (found := _numbered(_KIND[word], str(n), None, today)):
+                return _with_year(found, after[len(spelled):], 1 + len(spelled), today)
     if word == "ca" and after[:1] == ["nam"] and after[1:2] and _YEAR.match(after[1]):
         return periods.year(date(int(after[1]), 1, 1)), 3               # "cả năm 2025"
     if word == "nam" and after and _YEAR.match(after[0]):
         return periods.year(date(int(after[0]), 1, 1)), 2
-    if word == "6" and after[:1] == ["thang"] and len(after) >= 3 and after[1] in ("dau", "cuoi") and after[2] == "nam":
+    if word == "6" and after[:1] == ["thang"] and len(after) >= 2 and after[1] in ("dau", "cuoi"):
         half = 1 if after[1] == "dau" else 2
         start = date(today.year, 1 if half == 1 else 7, 1)
         found = periods.half_year(start if start <= today else start.replace(year=today.year - 1))
-        return _with_year(found, after[3:], 4, today)
+        used = 4 if after[2:3] == ["nam"] else 3                         # "6 tháng đầu (năm)"
+        return _with_year(found, after[used - 1:], used, today)
     return None
 
 

@@ -63,8 +63,8 @@ async def from_line(services: Services, request: Request) -> list[Reply] | None:
                                  engine.context(request.identity))
     if reading is None:
         return None
-    if request.identity.role not in reading.form.roles:
-        return [Reply(t("not_allowed"))]
+    if request.identity.role not in reading.form.roles:           # an officer: the way to their own menu
+        return [Reply(t("not_allowed"), rows(Button(t("menu.home"), Action.command("menu"))))]
     return await engine.begin(request.identity, reading.form.name, request.incoming, reading=reading)
 
 

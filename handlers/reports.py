@@ -53,6 +53,12 @@ async def list_reports(services: Services, request: Request) -> list[Reply]:
     return [Reply("\n".join(lines), rows(*buttons, width=5) + rows(Button(t("menu.home"), Action.command("menu"))))]
 
 
+def _onward() -> tuple:
+    """Where a person goes from a report they can no longer open or change: on Zalo a reply
+    without choices leaves them nothing to pick."""
+    return rows(Button(t("menu.reports"), Action.command("baocao")), Button(t("menu.home"), Action.command("menu")))
+
+
 async def report_action(services: Services, request: Request) -> list[Reply]:
     """Buttons r:<m|r>:<id>[:<e|d|dy|h>]: open, correct, delete or trace one report."""
     kind, report_id, action = request.action.text(0), request.action.number(1), request.action.text(2)
@@ -60,12 +66,12 @@ async def report_action(services: Services, request: Request) -> list[Reply]:
         return [Reply(t("button_stale"))]
     loaded = await load(services, request, kind, report_id)
     if loaded is None:
-        return [Reply(t("reports.gone"))]
+        return [Reply(t("reports.gone"), _onward())]
     report, text, still_open = loaded
     if action == "h":
         return [Reply(await _history_text(services, request, kind, report_id))]
     if action in ("e", "d", "dy") and not still_open:
-        return [Reply(t("reports.closed"))]
+        return [Reply(t("reports.closed"), _onward())]
     if action == "e":
         return await open_form(services, request, f"{'meeting' if kind == 'm' else 'oneplusone'}:{report_id}")
     if action == "d":

@@ -10,16 +10,30 @@ MESSAGES = {
     "form.line.twice": "• {label}: bạn ghi {values}; trợ lý chưa biết lấy giá trị nào nên sẽ hỏi lại.",
     "form.line.period": "• “{text}”: không có kỳ này để chọn (chỉ có: {choices}){within}. Bạn chọn kỳ ở câu hỏi bên dưới.",
     "form.line.within": "; {period} thuộc {option}",
+    # a note named in a line typed after the first question: written only where it is picked
+    "form.line.note_later": (
+        "• “{text}”: {label} chưa được ghi. Muốn ghi, ở bản tóm tắt bạn chọn “Thêm {label}” rồi gửi lại nhé."
+    ),
     # the same, typed while a form of the same kind waits half-answered
     "form.line.while_open": (
         "Bạn đang điền dở {title}.{so_far}\nTin nhắn vừa rồi là một báo cáo mới? Muốn bỏ biểu mẫu đang điền, "
         "gõ “huy” rồi gửi lại tin nhắn đó. Hoặc trả lời tiếp câu hỏi:"
+    ),
+    # the same, a whole report of another form
+    "form.line.other_form": (
+        "Bạn đang điền dở {title}.{so_far}\nTin nhắn vừa rồi là {other}? Muốn gửi báo cáo đó, gõ “huy” để bỏ "
+        "biểu mẫu đang điền rồi gửi lại tin nhắn. Hoặc trả lời tiếp câu hỏi:"
     ),
     # 1+1 counts young people brought into the Union, the Association or their activities in one number
     "oneplusone.line.association": (
         "• “{text}”: biểu mẫu không có mục riêng cho thanh niên vào Hội. Số này đã nằm trong mục "
         "“Thanh niên được vận động” (vào Đoàn, vào Hội hoặc tham gia hoạt động của Đoàn, Hội); trợ lý "
         "không tự cộng vào mục nào, bạn kiểm tra lại số ở mục đó nhé."
+    ),
+    # a correction saved after its report's period closed (it closed while the form stood open)
+    "form.locked": (
+        "Kỳ của báo cáo này đã khóa sổ trong lúc bạn đang sửa, nên bản sửa không được lưu; {title} đã gửi "
+        "vẫn giữ như cũ. Cần điều chỉnh, bạn báo đơn vị cấp trên nhé."
     ),
     # --- the answers of last time, one tap ---------------------------------------------------------
     "meeting.o.as_before": "Như lần trước: {attended} đoàn viên, {mode}",

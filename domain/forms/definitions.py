@@ -90,6 +90,12 @@ def _write_meeting(tx, ctx: FormContext, answers: Answers, report_id: int | None
     return report_id
 
 
+def _meeting_locked(tx, ctx: FormContext, report_id: int) -> bool:
+    """Whether the saved meeting a correction changes has closed (one withdrawn is saved anew)."""
+    meeting = tx.reports.get_meeting(report_id)
+    return meeting is not None and not meeting_open(meeting, ctx.unit.border, ctx.today)
+
+
 def _kind_shortcuts(ctx: FormContext) -> tuple[Option, ...]:
     # the other mode than the branch's usual one, in the same tap as the kind: a monthly report
     # of an online meeting is then as short as one in person
@@ -131,7 +137,8 @@ MEETING = Form(
              shortcuts=(Option("hom nay", "meeting.o.today"), Option("hom qua", "meeting.o.yesterday")),
              confirm=_filed_late),
         Step("kind", "meeting.q.kind", "meeting.l.kind", "choice", options=(
-            Option("branch", "meeting.o.branch", ("sinh hoat", "sinh hoat chi doan", "chi doan", "sh", "shcd")),
+            Option("branch", "meeting.o.branch", ("sinh hoat", "sinh hoat chi doan", "chi doan", "sh", "shcd",
+                                                  "sinhhoat", "bao cao sinh hoat", "buoi sinh hoat")),
             Option("committee", "meeting.o.committee", ("hop bch", "bch", "ban chap hanh", "hop ban chap hanh")),
         ), shortcuts=_kind_shortcuts),
         # Border-commune branches meet online as a rule (DOMAIN.md, 002); others in person.
@@ -155,9 +162,10 @@ MEETING = Form(
     ),
     write=_write_meeting,
     duplicate=_same_meeting,
-    starts=("sinh hoat", "sinh hoat chi doan", "bao cao sinh hoat", "buoi sinh hoat", "shcd", "hop bch",
-            "hop ban chap hanh"),
+    starts=("sinh hoat", "sinh hoat chi doan", "bao cao sinh hoat", "buoi sinh hoat", "sh", "shcd", "sinhhoat",
+            "hop bch", "bch", "hop ban chap hanh"),
     recall=_last_meetings,
+    locked=_meeting_locked,
 )
 
 
@@ -170,15 +178,16 @@ def _periods(ctx: FormContext) -> tuple[Option, ...]:
     # "6 tháng đầu năm" typed whole is that half, not the current one that "6 tháng" alone means
     return (
         Option(half.key, f"oneplusone.o.h{half.number}",
-               ("6 thang", "sau thang", "nua nam", "ky nay", _HALF_WORDS[half.number]), {"year": half.year}),
+               ("6 thang", "sau thang", "nua nam", "ky nay", *_HALF_WORDS[half.number]), {"year": half.year}),
         Option(whole.key, "oneplusone.o.year", ("ca nam", "tong ket nam", "nam nay", "ca nam nay"),
                {"year": whole.year}),
-        Option(last.key, f"oneplusone.o.h{last.number}", ("ky truoc", _HALF_WORDS[last.number]),
+        Option(last.key, f"oneplusone.o.h{last.number}", ("ky truoc", *_HALF_WORDS[last.number]),
                {"year": last.year}),
     )
 
 
-_HALF_WORDS = {1: "6 thang dau nam", 2: "6 thang cuoi nam"}
+_HALF_WORDS = {1: ("6 thang dau nam", "6 thang dau", "nua dau nam"),
+               2: ("6 thang cuoi nam", "6 thang cuoi", "nua cuoi nam")}
 
 
 def _participants(value: int, ctx: FormContext, answers: Answers) -> Confirm | None:
@@ -237,6 +246,12 @@ def _same_period(tx, ctx: FormContext, answers: Answers, kept: list[int]) -> Dup
     return Duplicate(report.id, recruitment_text(report), False, both=False, asks="oneplusone.duplicate")
 
 
+def _recruitment_locked(tx, ctx: FormContext, report_id: int) -> bool:
+    """Whether the saved 1+1 report a correction changes has closed (one withdrawn is saved anew)."""
+    report = tx.reports.get_recruitment(report_id)
+    return report is not None and not recruitment_open(report, ctx.today)
+
+
 def _write_recruitment(tx, ctx: FormContext, answers: Answers, report_id: int | None) -> int:
     saved = tx.reports.get_recruitment(report_id) if report_id is not None else None
     if saved is not None and saved.period == answers["period"]:
@@ -282,6 +297,7 @@ ONE_PLUS_ONE = Form(
             "vao hoi lhtn": "oneplusone.line.association", "ket nap hoi": "oneplusone.line.association",
             "hoi vien moi": "oneplusone.line.association"},
     recall=_last_recruitment,
+    locked=_recruitment_locked,
 )
 
 

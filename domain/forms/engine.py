@@ -5,27 +5,32 @@
 the form's state, before the bot replies.
 
 Nothing is guessed silently. At the summary a save or edit word acts, the words of a choice
-("trực tuyến") or a date ("hôm qua") change that line and the person is told, and anything else
-is asked about ("which line is this for?"): the free-text note is written only when the person
-chose it. A check (`Confirm`) asks before keeping an odd answer (zero attendance, more than the
-members, a day of a period already closed) and may flag it. Digits at "keep this number?" are a
-new number, never the first button. A report that repeats a saved one (the form's `duplicate`)
-is asked about at saving: correct that one, or keep both.
+("trực tuyến"), a date ("hôm qua") or a count named by its words ("15 người") change that line
+and the person is told, and anything else is asked about ("which line is this for?"): the
+free-text note is written only when the person chose it. A line typed at any question fills
+every answer it names that is not given yet (`one_line`), never one already given. A check
+(`Confirm`) asks before keeping an odd answer (zero attendance, more than the members, a day of
+a period already closed) and may flag it. Digits at "keep this number?" are a new number, never
+the first button. A report that repeats a saved one (the form's `duplicate`) is asked about at
+saving: correct that one, or keep both; a correction whose report closed meanwhile (the form's
+`locked`) is not saved.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from domain import periods
 from domain.forms import one_line, parsers
 from domain.forms.model import Confirm, Form, FormContext, Offer, Step
 from domain.textnorm import closest, fold, words
 from domain.conversation import Action, Button, Incoming, Reply, rows
-from messages_vi import MESSAGES, t
+from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import local_today, long_date, number
 from storage.forms import FormSession, Stale
 
@@ -33,7 +38,7 @@ from storage.forms import FormSession, Stale
 # version of a form, onto the current one (one function, run on every path that reads a session)
 from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fits, fresh
 
-_CANCEL_WORDS = {"huy", "huy bo", "/huy"}
+_CANCEL_WORDS = {"huy", "huy bo", "/huy", "huy bao cao", "huy bo bao cao", "huy bieu mau"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
 _BACK_PHRASES = tuple(sorted(_BACK_WORDS))     # read with one typo too (textnorm.closest)
 _SKIP_WORDS = {"bo qua", "skip"}
@@ -41,7 +46,7 @@ _SAVE_WORDS = {"luu", "gui", "xong", "ok", "dong y", "luu lai", "gui di"}
 _EDIT_WORDS = {"sua", "chinh sua", "sua lai"}
 # at "this repeats a saved report": correct that one, or keep both
 _CORRECT_WORDS = {"sua", "sua bao cao", "sua bao cao cu", "sua bao cao da gui", "sua cai cu"}
-_BOTH_WORDS = {"giu ca hai", "ca hai", "giu", "buoi khac", "them", "them buoi khac"}
+_BOTH_WORDS = {"giu ca hai", "ca hai", "giu ca 2", "ca 2", "giu", "buoi khac", "them", "them buoi khac"}
 # at a question that offers last time's answers (the offer's button, typed)
 _AS_BEFORE_WORDS = {"nhu lan truoc", "nhu thang truoc", "nhu ky truoc", "nhu quy truoc", "nhu truoc",
                     "giong lan truoc", "giong thang truoc", "giong ky truoc", "nhu cu", "nhu lan roi"}
@@ -113,14 +118,19 @@ def _means_back(text: str) -> bool:
 
 
 def _means_offer(step: Step, state: dict, text: str, ctx: FormContext) -> bool:
-    """Whether `text` takes last time's answers: "như lần trước" and its kin, or the offer's own
-    words as the numbered menu's hint shows them, typed without its punctuation ("Như lần trước
-    12 đoàn viên trực tuyến")."""
+    """Whether `text` takes last time's answers: "như lần trước" and its kin, a yes ("đúng", "ok"),
+    or the offer's own words as the numbered menu's hint shows them, typed without its punctuation
+    ("Như lần trước 12 đoàn viên trực tuyến")."""
     if fold(text).strip(" .!") in _AS_BEFORE_WORDS:
         return True
     offer = offered(step, state, ctx)
+    if offer is None:
+        return False
+    agreed = parsers.parse_yes_no(text)
+    if agreed.ok and agreed.value:
+        return True              # "đúng", "ok": a yes said to the only thing the question proposes
     key = " ".join(words(text))
-    return offer is not None and bool(key) and key == " ".join(words(t(offer.label, **offer.params)))
+    return bool(key) and key == " ".join(words(t(offer.label, **offer.params)))
 
 
 def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext) -> Result:
@@ -149,11 +159,18 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
     if event.kind == "text":
         if step.optional and fold(event.value or "") in _SKIP_WORDS:
             return _accept(form, state, step, None, ctx)
-        if len(event.value or "") <= one_line.MAX_LINE and _first_question(form, state, step):
-            # a whole report typed as the answer to the first question: read as one line
-            reading = one_line.read(form, event.value or "", ctx)
-            if _more_than(step, reading):
-                return fill(form, state, reading, ctx)
+        text = event.value or ""
+        if len(text) <= one_line.MAX_LINE and not state["editing"] and step.kind != "text" \
+                and not _BARE_NUMBER.fullmatch(text):
+            # a whole report, or what is left of one, typed at any question: read as one line
+            reading = one_line.read(form, text, ctx)
+            if _more_than(step, reading, text):
+                news = _news(form, step, state, reading, ctx)
+                if news is not None and (news.parts or news.notes or news.unknown):
+                    return _fill_later(form, step, state, news, ctx)
+                if news is None and reading.named and reading.found:
+                    # another day or kind than the answers given: a new report, not the rest of this one
+                    return Result(state, notice="form.line.while_open", notice_params=reopened(form, state, ctx))
         return _typed(form, step, state, event.value or "", ctx)
     return Result(state, notice="form.button_old")
 
@@ -161,8 +178,9 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
 # --- a whole report in one message, and the answers of last time ------------------------------
 
 def fill(form: Form, state: dict, reading: one_line.Reading, ctx: FormContext) -> Result:
-    """A whole report read from one message (domain/forms/one_line.py) put into a form with nothing
-    answered yet, each part read by its step's parser and checked as an answer given step by step.
+    """A whole report read from one message (domain/forms/one_line.py) put into a form, each part
+    read by its step's parser and checked as an answer given step by step. At a later question
+    the reading holds only what no answer gives yet (`_news`).
 
     A part that does not read ("30/11" still to come) is said why, and its question asked. An
     answer a check doubts (25 attending of 20 members, a day of a closed month) is held and asked
@@ -199,8 +217,13 @@ def fill(form: Form, state: dict, reading: one_line.Reading, ctx: FormContext) -
             if "assumed" in entry:
                 state["assumed"] = {**state.get("assumed", {}), name: entry["assumed"]}
             del held[name]
+    for name in held:
+        # a new answer doubted replaces the one given (the summary's "25 người"): it is asked about
+        # in its turn, as an unanswered question is (a held answer is never beside a given one)
+        state["answers"].pop(name, None)
+        state["answers"].pop(state["flags"].pop(name, None), None)
     if held:
-        state["held"] = held
+        state["held"] = {**(state.get("held") or {}), **held}
     if reading.unknown:
         lines.append(t("form.line.unknown", parts=", ".join(f"“{_quote(u)}”" for u in reading.unknown)))
     asked = [s.name for s in form.asked()]
@@ -217,25 +240,75 @@ def fill(form: Form, state: dict, reading: one_line.Reading, ctx: FormContext) -
     return result
 
 
-def _first_question(form: Form, state: dict, step: Step) -> bool:
-    """Whether `step` is the form's first question and nothing is answered yet."""
-    if state["trail"] or state["editing"] or state.get("refill"):
-        return False
-    asked = form.asked()
-    return step is asked[0] and not any(s.name in state["answers"] for s in asked)
+def _fill_later(form: Form, asked: Step, state: dict, reading: one_line.Reading, ctx: FormContext) -> Result:
+    """`fill` with a line typed at the question `asked`. A note it names is written only at the
+    first question (the form's own rule: a note is written where the person was asked for it or
+    chose it): here it is quoted back, to be added at the summary."""
+    first = not state["trail"] and not state.get("refill") and asked is form.asked()[0] \
+        and not any(s.name in state["answers"] for s in form.asked())
+    notes = [p for p in reading.parts if form.step(p.step).kind == "text"]
+    if first or not notes:
+        result = fill(form, state, reading, ctx)
+    else:
+        rest = dataclasses.replace(reading, parts=tuple(p for p in reading.parts if p not in notes))
+        result = fill(form, state, rest, ctx)
+        label = t(form.step(notes[0].step).label).lower()
+        later = t("form.line.note_later", text=_quote(notes[0].text), label=label)
+        shown = result.notice_params.get("notes") if result.notice == "form.line.read" else None
+        result.notice, result.notice_params = "form.line.read", {"notes": f"{shown}\n{later}" if shown else later}
+    return _say_taken(form, state, reading, result, ctx, asked)
 
 
-def _more_than(step: Step, reading: one_line.Reading) -> bool:
+def _say_taken(form: Form, state: dict, reading: one_line.Reading, result: Result, ctx: FormContext,
+               asked: Step | None = None) -> Result:
+    """A line's answers said above the next question when it took more than the answer to the
+    question `asked` (if any) and said nothing else: else they would seem lost (the summary
+    shows them all)."""
+    taken = {p.step: state["answers"][p.step] for p in reading.parts if p.step in state["answers"]}
+    if result.notice is None and state["at"] != SUMMARY and set(taken) - {asked.name if asked else None}:
+        result.notice, result.notice_params = "form.set", {"items": _items(form, taken, ctx)}
+    return result
+
+
+def _news(form: Form, asked: Step | None, state: dict, reading: one_line.Reading,
+          ctx: FormContext) -> one_line.Reading | None:
+    """A line typed at the question `asked`, less what it repeats of the other answers given so far:
+    what `fill` puts into the form. None when it gives another value to another question already
+    answered (a new report, or a change the summary's Edit makes): a given answer is never
+    overwritten by a line. The question asked takes its part (also when the person went back to
+    it), a choice shown on the summary (the mode) is changed by its words, as everywhere, and an
+    answer still waiting for its check (`held`) by a new one."""
+    given = state["answers"]
+    parts = []
+    for part in reading.parts:
+        step = form.step(part.step)
+        if step.on_summary or step is asked or step.name not in given:
+            parts.append(part)
+            continue
+        parsed = parsers.ok(part.value) if part.value is not None else read(step, part.text, ctx)
+        if not parsed.ok:
+            return None
+        typed = parsed.value.isoformat() if isinstance(parsed.value, date) else parsed.value
+        if typed != given[step.name]:
+            return None
+    return dataclasses.replace(reading, parts=tuple(parts))
+
+
+def _more_than(step: Step, reading: one_line.Reading, text: str) -> bool:
     """Whether a line read whole says more than an answer to `step` alone (which its parser reads,
     with the words of a choice beside it): another question's answer, a remark, a piece not
-    understood. A line with pieces not understood must name the form ("sinh hoạt ..."): one
-    meant for another form ("1+1 ...") is not read into this one."""
+    understood, a note after its name ("12 người, nội dung: ..."). A line with pieces not
+    understood must name the form ("sinh hoạt ..."): one meant for another form ("1+1 ...") is
+    not read into this one."""
     asked = [p for p in reading.parts if not reading.form.step(p.step).on_summary]
-    if not asked or (reading.unknown and not reading.named):
+    if reading.unknown and not reading.named:
         return False
-    if len(reading.parts) == 1 and not (reading.named or reading.notes) and _BARE_NUMBER.fullmatch(asked[0].text):
+    if not asked:
+        return bool(reading.notes)          # "3 vào hội": the form's own sentence, not "no number here"
+    if len(reading.parts) == 1 and not (reading.named or reading.notes) and _BARE_NUMBER.fullmatch(text):
         return False             # a number alone names nothing it counts: "15" at the day is no count
-    return bool(reading.unknown or reading.notes) or len(asked) > 1 or asked[0].step != step.name
+    noted = any(reading.form.step(p.step).kind == "text" for p in reading.parts)
+    return bool(reading.unknown or reading.notes) or noted or len(asked) > 1 or asked[0].step != step.name
 
 
 _BARE_NUMBER = re.compile(r"\s*[-\u2212+]?\s*\d+\s*")
@@ -365,7 +438,7 @@ def shown_params(params) -> dict:
 def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
     """Parse a typed answer with the parser of the step's kind and its limits."""
     if step.kind == "count":
-        return parsers.parse_count(text, **step.limits)
+        return parsers.parse_count(parsers.of_members(text, ctx.unit.members), **step.limits)
     if step.kind == "date":
         parsed = parsers.parse_date(text, today=ctx.today, earliest=ctx.earliest)
         if parsed.error == "date_unreadable":
@@ -538,8 +611,9 @@ def _add_words(step: Step) -> set[str]:
 
 def _typed_at_summary(form: Form, state: dict, text: str, ctx: FormContext) -> Result:
     """Text typed at the summary, read for what it is: the name of a line opens it; words of a
-    choice ("trực tuyến") or a date ("hôm qua") change that line, and the person is told;
-    anything else is asked about (which line is it for?), never written into the note unasked."""
+    choice ("trực tuyến"), a date ("hôm qua") or a count named by its words ("15 người") change
+    that line, and the person is told; anything else is asked about (which line is it for?),
+    never written into the note unasked."""
     key = " ".join(words(text))
     named = [s for s in form.steps if " ".join(words(t(s.label))) == key]
     if len(named) == 1:
@@ -565,12 +639,41 @@ def _typed_at_summary(form: Form, state: dict, text: str, ctx: FormContext) -> R
                 changed = {**(found if probe.ok else {}), step.name: result.state["answers"][step.name]}
                 result.notice, result.notice_params = "form.set", {"items": _items(form, changed, ctx)}
             return result
+    reading = one_line.read(form, text, ctx) if len(text) <= one_line.MAX_LINE else None
+    if reading is not None and reading.parts and not (reading.unknown or reading.notes) \
+            and not _BARE_NUMBER.fullmatch(text) and all(form.step(p.step).kind != "text" for p in reading.parts):
+        return _line_at_summary(form, state, reading, ctx)
     fitting = [s.name for s in form.steps
                if s.kind not in ("choice", "date") and read(s, text, ctx).ok]
     if not fitting:
         return Result(state, notice="form.summary_unknown", notice_params={"text": _quote(text)})
     state["ask"] = {"kind": "which", "text": text, "steps": fitting}
     return Result(state)
+
+
+def _line_at_summary(form: Form, state: dict, reading: one_line.Reading, ctx: FormContext) -> Result:
+    """A line at the summary whose every piece names its line ("15 người", "hôm kia 15 người"):
+    those lines change, all or none, each through its check (a note is written only where the
+    person picks its line). One naming the form with another answer to its first question
+    ("sinh hoạt 20/11 15 người" over an unsaved summary of the 22nd) is a new report: said so."""
+    first = form.asked()[0].name
+    opening = dataclasses.replace(reading, parts=tuple(p for p in reading.parts if p.step == first))
+    if reading.named and reading.found and _news(form, None, state, opening, ctx) is None:
+        return Result(state, notice="form.line.while_open", notice_params=reopened(form, state, ctx))
+    refused = []
+    for part in reading.parts:
+        parsed = parsers.ok(part.value) if part.value is not None else read(form.step(part.step), part.text, ctx)
+        if not parsed.ok:
+            reason = t(f"parse.{parsed.error}", **shown_params(parsed.params))
+            refused.append(t("form.line.not_taken", text=_quote(part.text), reason=reason))
+    if refused:
+        return Result(state, notice="form.line.read", notice_params={"notes": "\n".join(refused)})
+    before = dict(state["answers"])
+    result = fill(form, state, reading, ctx)
+    changed = {n: v for n, v in state["answers"].items() if form.find(n) is not None and before.get(n) != v}
+    if result.notice is None and state["at"] == SUMMARY and changed:
+        result.notice, result.notice_params = "form.set", {"items": _items(form, changed, ctx)}
+    return result
 
 
 def _quote(text: str, most: int = 60) -> str:
@@ -812,8 +915,19 @@ def show(step: Step, value: Any, ctx: FormContext) -> str:
         return t("form.yes" if value else "form.no")
     if step.kind == "choice":
         option = next((o for o in step.options_for(ctx) if o.value == value), None)
-        return t(option.label, **option.params) if option else str(value)
+        return t(option.label, **option.params) if option else _no_longer_offered(value)
     return str(value)
+
+
+def _no_longer_offered(value: Any) -> str:
+    """A choice no option offers any more, as a person reads it: a period the calendar moved past
+    (a year's 1+1 report corrected in its days of grace) by its name, never its key ("2026")."""
+    try:
+        period = periods.parse(str(value))
+    except ValueError:
+        return str(value)
+    name = period_name(period.kind, period.year, period.number)
+    return name[:1].upper() + name[1:]
 
 
 def event_from(incoming: Incoming, session: FormSession) -> Event | None:
@@ -884,7 +998,8 @@ class FormEngine:
             return [gone_reply(t("form.unavailable"))]
         ctx = self.context(identity)
         state = new_state(form, ctx, answers, report_id, flags)
-        opened = fill(form, state, reading, ctx) if reading is not None else Result(state)
+        opened = _say_taken(form, state, reading, fill(form, state, reading, ctx), ctx) \
+            if reading is not None else Result(state)
 
         def open_form(tx):
             if form.recall is not None and report_id is None:
@@ -919,6 +1034,20 @@ class FormEngine:
             return Turn(form, ctx, session.id, version, carried.state, notice=carried.notice or "form.button_old",
                         notice_params=carried.params)
         result = advance(form, session.state, event, ctx)
+        if result.outcome == "continue" and event.kind == "text" and (result.notice or "").startswith("parse."):
+            # not an answer here, but a whole report of another form ("1+1 ..." typed while the
+            # meeting form waits): say which form is open, not "no number here"
+            other = one_line.recognise([f for f in self.forms.values() if f is not form], event.value or "", ctx)
+            if other is not None:
+                result.notice = "form.line.other_form"
+                result.notice_params = {**reopened(form, result.state, ctx), "other": t(other.form.title)}
+        correcting = result.state.get("report_id")
+        if result.outcome == "save" and correcting is not None and form.locked is not None \
+                and form.locked(tx, ctx, correcting):
+            # the period closed while the correction stood open: the saved report stays as it was
+            tx.forms.finish(session.id, session.version)
+            return Turn(form, ctx, session.id, session.version, result.state, outcome="cancel",
+                        notice="form.locked")
         if result.outcome == "save" and form.duplicate is not None:
             # a second report of the same day and kind: asked whether it corrects the first; a
             # correction is asked only about a report it may not stand beside (a 1+1 period's)
@@ -946,11 +1075,13 @@ class FormEngine:
         """What the person is told after a turn was committed."""
         if turn.outcome == "removed":
             return [gone_reply(t(turn.notice, **turn.notice_params))]
+        to_reports = rows(Button(t("menu.reports"), Action.command("baocao")), Button(t("menu.home"), Action.command("menu")))
+        if turn.outcome == "cancel" and turn.notice is not None:       # ended by the rules, not the person
+            return [Reply(t(turn.notice, title=t(turn.form.title)), to_reports)]
         if turn.outcome == "cancel":
             return [Reply(t("form.cancelled", title=t(turn.form.title)))]
         if turn.outcome == "save":
-            return [Reply(t(turn.form.saved, title=t(turn.form.title), unit=turn.ctx.unit.name),
-                          rows(Button(t("menu.reports"), Action.command("baocao")), Button(t("menu.home"), Action.command("menu"))))]
+            return [Reply(t(turn.form.saved, title=t(turn.form.title), unit=turn.ctx.unit.name), to_reports)]
         return [render(turn.form, turn.session_id, turn.version, turn.state, turn.ctx, turn.notice,
                        turn.notice_params)]
 

@@ -143,6 +143,9 @@ class Form:
     # run when the form opens, inside its transaction: what the branch reported last time, kept
     # in the form's state for the steps' offers (plain JSON values)
     recall: Callable[[Transaction, FormContext], dict] | None = None
+    # run inside the transaction that would save a correction: whether the saved report it
+    # changes may no longer be changed (its period closed while the form stood open)
+    locked: Callable[[Transaction, FormContext, int], bool] | None = None
 
     def find(self, name: str) -> Step | None:
         """The step called `name`, or None when this definition has no such step."""

@@ -12,7 +12,8 @@ not hold ("3 vào hội") comes with the form's own sentence saying so; a step n
 values is taken from neither.
 
 `recognise` finds the form a line names when no form is open ("1+1 ...", "hop bch ..."); the
-engine also reads the answer to a form's first question with `read`.
+engine also reads every answer typed at a form's questions with `read`, so a line fills what it
+names at any question ("sinh hoat chi doan 12 nguoi truc tiep" at "Đó là buổi gì?").
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from domain import period_words, periods
 from domain.forms import parsers
 from domain.forms.model import Form, FormContext, Step
-from domain.textnorm import fold
+from domain.textnorm import closest, fold
 from messages_vi import period_name, t
 
 # A word as typed: anything between spaces and the marks that only separate.
@@ -34,11 +35,14 @@ _TOKEN = re.compile(r"[^\s,;:()\[\]!?\"“”‘’…]+")
 # Marks after which a number and the words naming it no longer belong together.
 _BREAK = re.compile(r"[,;\n]")
 _EDGE = ".-–—"
+_NEGATIVE = re.compile(r"[-\u2212\u2013][0-9]+")          # "-5", "−5", "–5": below zero
 # Words that join the parts of a report and say nothing of their own.
 _FILLERS = ("va", "voi", "co", "duoc", "gom", "la", "a", "nhe", "bao cao", "buoi", "ngay", "so",
             "hinh thuc", "loai", "luc", "thi", "+")
 # Words said after a number of people, naming no step: "12 người tham gia".
-_UNITS = ("nguoi", "ng", "ban", "em", "luot", "doan vien", "dv", "dvtn")
+_UNITS = ("nguoi", "ng", "ban", "em", "luot", "doan vien", "dv", "dvtn", "dong chi", "d/c", "dc")
+# A number written against the short word after it, as texted: "18ng", "12dv", "30tn".
+_GLUED = re.compile(r"([0-9]+)(nguoi|ng|dv|dvtn|tn|ban|em|luot)")
 _TYPO_RATIO = 0.8
 MAX_LINE = 800                # characters: a report with a note of 500 fits
 _TYPO_MIN_LENGTH = 6          # a word this short is matched exactly or not at all
@@ -98,9 +102,10 @@ def recognise(forms: Iterable[Form], text: str, ctx: FormContext) -> Reading | N
     if len(text) > MAX_LINE:
         return None
     folded = fold(text)
+    typed = folded.split()
     named = []
     for form in forms:
-        if not any(phrase in folded for phrase in form.starts):       # cheap: most lines name none
+        if not _may_name(form, folded, typed):       # cheap: most lines name no form
             continue
         reading = read(form, text, ctx)
         if reading.named:
@@ -109,8 +114,23 @@ def recognise(forms: Iterable[Form], text: str, ctx: FormContext) -> Reading | N
     return named[0] if len(named) == 1 and named[0].found else None
 
 
+def _may_name(form: Form, folded: str, typed: list[str]) -> bool:
+    """Whether a folded line has one of the form's starting words, as written or one typo off
+    ("sinh hot hom qua 12 nguoi"): only such a line is worth reading whole."""
+    if any(phrase in folded for phrase in form.starts):
+        return True
+    for phrase in form.starts:
+        size = len(phrase.split())
+        for i in range(len(typed) - size + 1):
+            window = " ".join(typed[i:i + size])
+            if abs(len(window) - len(phrase)) <= 1 and closest(window, (phrase,)) is not None:
+                return True
+    return False
+
+
 def read(form: Form, text: str, ctx: FormContext) -> Reading:
     """`text` read as a whole report of `form` (see the module's docstring)."""
+    text = parsers.of_members(text, ctx.unit.members)
     words = _words(text)
     lexicon = _lexicon(form, ctx)
     folded = [w.folded for w in words]
@@ -138,13 +158,19 @@ def _words(text: str) -> list[_Word]:
     for match in _TOKEN.finditer(text):
         raw, start = match.group(), match.start()
         stripped = raw.strip(_EDGE)
-        if not stripped:
-            continue
+        if not stripped or not (stripped in ("+", "\u2212") or any(c.isalnum() for c in stripped)):
+            continue                               # marks and emoji ("👍", "❤️") say nothing of the report
+        if _NEGATIVE.fullmatch(raw.rstrip(_EDGE)):
+            stripped = raw.rstrip(_EDGE)           # "-5 người": a count below zero, said so, never 5
         start += raw.index(stripped)
         raw = stripped
         after_break = bool(words) and bool(_BREAK.search(text[previous_end:start]))
         chunk = (words[-1].chunk if words else 0) + after_break
-        words.append(_Word(raw, fold(raw), start, start + len(raw), chunk, any(c.isdigit() for c in raw)))
+        glued = _GLUED.fullmatch(fold(raw))
+        cut = glued.end(1) if glued else len(raw)          # the digits lead in both: they end there
+        words.append(_Word(raw[:cut], fold(raw[:cut]), start, start + cut, chunk, any(c.isdigit() for c in raw)))
+        if glued:
+            words.append(_Word(raw[cut:], glued.group(2), start + cut, start + len(raw), chunk, False))
         previous_end = start + len(raw)
     return words
 
@@ -243,7 +269,7 @@ def _match(words: list[_Word], folded: list[str], i: int, lexicon: _Lexicon, ctx
         if parsed.ok or parsed.error != "date_unreadable":
             best, size = _Segment("date", i, i + length), length
             break
-    number = parsers.number_at(folded, i)
+    number = 1 if _NEGATIVE.fullmatch(folded[i]) else parsers.number_at(folded, i)
     if number > size:
         best, size = _Segment("number", i, i + number), number
     period = period_words.at(folded, i, ctx.today)

@@ -53,9 +53,9 @@ _COUNT_TAIL = tuple(
     )
 )
 # Words allowed before it: "có 15 người", "được 15 người" (never "khoảng": a count is exact).
-_COUNT_HEAD = ("co", "duoc")
+_COUNT_HEAD = (("co", "mat"), ("tham", "du"), ("co",), ("duoc",))        # "có mặt 15", "tham dự 15"
 _COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
-_NEGATIVE = re.compile(r"[-\u2212]\s*\d")
+_NEGATIVE = re.compile(r"[-\u2212\u2013]\s*\d")          # a minus, also as phones write it (−, –)
 
 
 def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parsed:
@@ -64,8 +64,8 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parse
     if _NEGATIVE.match(folded):
         return fail("count_negative")
     tokens = _COUNT_TOKEN.findall(folded)
-    if len(tokens) > 1 and tokens[0] in _COUNT_HEAD:
-        tokens = tokens[1:]
+    head = next((h for h in _COUNT_HEAD if tuple(tokens[:len(h)]) == h and len(tokens) > len(h)), ())
+    tokens = tokens[len(head):]
     if tokens and tokens[0][0].isdecimal():
         rest = tokens[1:]
         parsed = _digits_value(tokens[0], maximum)
@@ -82,6 +82,19 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parse
     if parsed.value > maximum:
         return fail("count_too_large", maximum=maximum)
     return parsed
+
+
+# two numbers with a slash between, not part of a day's three ("20/11/2026")
+_OUT_OF = re.compile(r"(?<![0-9/])([0-9]{1,5})\s*/\s*([0-9]{1,5})(?![0-9/])")
+
+
+def of_members(text: str, members: int) -> str:
+    """`text` with "15/20" written 15 where the branch has 20 members, as attendance is written in
+    reports ("có mặt 15/20 đồng chí"); any other "12/13" stays as typed (12 or 13? a count is
+    exact), and so does one that may be a day ("8/10" of a branch of 10: 8 October?)."""
+    if members <= 12:
+        return text
+    return _OUT_OF.sub(lambda m: m.group(1) if int(m.group(2)) == members else m.group(0), text)
 
 
 _NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
