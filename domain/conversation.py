@@ -85,7 +85,8 @@ class Photo:
     size: int | None = None
 
 
-# the route of a form question's choices (domain/forms/engine.py)
+# the route of a form question's choices: the engine makes them (domain/forms/engine.py), the router and
+# the numbered menus know them by it
 FORM_ROUTE = "f"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers.context import BRANCH_STAFF, Request, Route, Services
 from handlers.corrections import correction
-from domain.conversation import Action, Button, Reply, rows
+from domain.conversation import FORM_ROUTE, Action, Button, Reply, rows
 from domain.forms import one_line
 from domain.forms.engine import gone_reply
 from messages_vi import t
@@ -36,7 +36,7 @@ async def open_form(services: Services, request: Request, target: str) -> list[R
         else:
             text, drop = t("form.open_other", title=old, new=new), t("form.button.drop_old", new=new)
         return [Reply(text, rows(
-            Button(t("form.button.keep_old", title=old), Action("f", (session.id, session.version, "r"))),
+            Button(t("form.button.keep_old", title=old), Action(FORM_ROUTE, (session.id, session.version, "r"))),
             Button(drop, Action("o", (session.id, *target.split(":")))),
             width=1,
         ))]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Request, Route, Services
-from domain.conversation import Action, Button, Reply, rows
+from domain.conversation import FORM_ROUTE, Action, Button, Reply, rows
 from domain.forms.engine import form_title
 from messages_vi import t
 
@@ -27,7 +27,7 @@ def home_buttons(request: Request) -> tuple[tuple[Button, ...], ...]:
     resume = []
     title = form_title(session.form) if session is not None else None     # None: the form was removed
     if title is not None:
-        resume = [Button(t("form.button.keep_old", title=title), Action("f", (session.id, session.version, "r")))]
+        resume = [Button(t("form.button.keep_old", title=title), Action(FORM_ROUTE, (session.id, session.version, "r")))]
     return rows(*resume, width=1) + rows(*buttons)
 
 

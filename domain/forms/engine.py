@@ -29,7 +29,7 @@ from domain import periods
 from domain.forms import one_line, parsers
 from domain.forms.model import Confirm, Form, FormContext, Offer, Step
 from domain.textnorm import closest, fold, words
-from domain.conversation import Action, Button, Incoming, Reply, rows
+from domain.conversation import FORM_ROUTE, Action, Button, Incoming, Reply, rows
 from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import local_today, long_date, number
 from storage.forms import FormSession, Stale
@@ -797,7 +797,7 @@ def render(form: Form, session_id: int, version: int, state: dict, ctx: FormCont
     number?"; anywhere else the choices may be numbered and a digit picks one."""
 
     def tap(label: str, code: str) -> Button:
-        return Button(label, Action("f", (session_id, version, code)))
+        return Button(label, Action(FORM_ROUTE, (session_id, version, code)))
 
     lines = [t(notice, **(notice_params or {}))] if notice else []
     cancel = tap(t("form.button.cancel"), "x")
@@ -934,7 +934,7 @@ def event_from(incoming: Incoming, session: FormSession) -> Event | None:
     """Read an Incoming as an event of this session; None when it is a button of another one."""
     if incoming.button is not None:
         action = incoming.button
-        if action.route != "f" or len(action.args) != 3:
+        if action.route != FORM_ROUTE or len(action.args) != 3:
             return None
         if action.number(0) != session.id or action.number(1) != session.version:
             return None
