@@ -31,13 +31,18 @@ def home_buttons(request: Request) -> tuple[tuple[Button, ...], ...]:
     return rows(*resume, width=1) + rows(*buttons)
 
 
-def help_text(request: Request) -> str:
-    return t("help.officer" if request.identity.is_officer else "help.branch")
+async def help_text(services: Services, request: Request) -> str:
+    """What the bot does for this person; an officer's says on which day their weekly digest comes, if on."""
+    if not request.identity.is_officer:
+        return t("help.branch")
+    pref = await services.storage.digests.pref(request.identity.person.id)
+    weekly = t("weekly.state.on", weekday=t(f"weekly.weekday.{pref.weekday}")) if pref.enabled else t("weekly.state.off")
+    return t("help.officer", weekly=weekly)
 
 
 async def show_home(services: Services, request: Request) -> list[Reply]:
     """Say what the bot can do for this person, with the menu's buttons."""
-    return [Reply(help_text(request), home_buttons(request))]
+    return [Reply(await help_text(services, request), home_buttons(request))]
 
 
 COMMANDS = {

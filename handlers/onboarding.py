@@ -62,5 +62,5 @@ async def _welcome(services: Services, incoming: Incoming, identity: Identity, k
     greeting = t(key, unit=unit.name, who=role_in(identity.role, unit.name, unit.level_name), chain=await chain_text(services, unit),
                  count=number(count))
     request = Request(incoming, identity, None)
-    return [Reply(f"{greeting}\n\n{help_text(request)}", home_buttons(request),
+    return [Reply(f"{greeting}\n\n{await help_text(services, request)}", home_buttons(request),
                   command_menu=command_menu(identity.role))]

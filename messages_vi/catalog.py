@@ -36,7 +36,7 @@ MESSAGES: dict[str, str] = {
     "help.officer": (
         "Trợ lý giúp bạn:\n"
         "• tổng hợp sinh hoạt, 1+1, ai trễ hạn, kèm biểu đồ — /tonghop, hoặc kèm kỳ: /tonghop thang 11, "
-        "/tonghop quy 4 (thứ Hai hằng tuần trợ lý tự gửi)\n"
+        "/tonghop quy 4 (bản tổng hợp hằng tuần trợ lý tự gửi: {weekly}; đổi ngày hay tắt trong /tonghop)\n"
         "• xuất tệp Excel để gửi lên trên — /xuat\n"
         "• các hạn nộp sắp tới và số chi đoàn còn trễ — /lich\n"
         "• đơn vị nào chưa nộp một việc, nhắc tất cả hoặc từng đơn vị — /chuanop\n"

@@ -236,3 +236,16 @@ async def test_a_province_officer_on_zalo_names_a_branch_two_communes_both_have_
         assert ward.text.startswith("📊") and "·" not in ward.text.split("\n", 1)[0]
     finally:
         await app.close_services(services)
+
+
+async def test_an_officer_who_moved_the_weekly_digest_to_friday_reads_friday_in_the_help(services):
+    """The help said "thứ Hai hằng tuần" whatever day the officer chose, or with the digest off."""
+    officer = await joined(services, "o-d1", "D1", "officer")
+    await officer.say("/trogiup")
+    assert "đang bật, gửi vào Thứ Hai" in officer.text
+    await officer.tap_data("tw:4")
+    await officer.say("/menu")
+    assert "đang bật, gửi vào Thứ Sáu" in officer.text and "Thứ Hai" not in officer.text
+    await officer.tap_data("tw:off")
+    await officer.say("/trogiup")
+    assert "bản tổng hợp hằng tuần trợ lý tự gửi: đang tắt" in officer.text
