@@ -40,3 +40,17 @@ async def services(tmp_path, clock):
     await seed_tree(services)
     yield services
     await app.close_services(services)
+
+
+@pytest.fixture
+def office(tmp_path, monkeypatch):
+    """The office's shell for command-line tests: its own folder, data folder and .env; no token."""
+    from bot import settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(settings, "ENV_FILE", tmp_path / ".env")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    for name in ("DATABASE_PATH", "DATABASE_URL", "TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "ZALO_BOTS_FILE",
+                 "CALENDAR_FILE", "TELEGRAM_BOT_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path

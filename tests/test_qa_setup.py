@@ -14,27 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import app, settings
+from bot import app
 from bot.cli import main
+from tests.support.office import write
 from domain import units_csv
 
 
-@pytest.fixture
-def office(tmp_path, monkeypatch):
-    """The office's shell: its own folder, data folder and .env; no token."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(settings, "ENV_FILE", tmp_path / ".env")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    for name in ("DATABASE_PATH", "DATABASE_URL", "TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "ZALO_BOTS_FILE",
-                 "CALENDAR_FILE", "TELEGRAM_BOT_USERNAME"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
-
-
-def write(path: Path, text: str) -> Path:
-    """A CSV as Excel saves it: a BOM, CRLF line ends."""
-    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
-    return path
 
 
 def stored_levels(database: Path) -> dict[str, tuple[str, str]]:
