@@ -582,3 +582,13 @@ async def test_typing_huy_bao_cao_in_the_middle_of_the_form_cancels_it(services,
     await zalo.say("hom qua")
     out = await zalo.say(typed)
     assert "Đã hủy Báo cáo sinh hoạt. Không có gì được lưu." in out
+
+
+async def test_a_day_typed_with_an_invisible_control_character_after_it_is_asked_about_not_a_crash(services):
+    """A phone keyboard's stray U+001F after "0" made int() fail: the generic error answer."""
+    chat = await joined(services, "b1-ctl", "B1")
+    await chat.say("/sinhhoat")
+    for typed in ("0\x1f", "15\x1f"):
+        [reply] = await chat.say(typed)
+        assert "Mã lỗi" not in reply.text
+    assert "Ngày 15 của tháng nào?" in reply.text

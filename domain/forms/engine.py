@@ -312,7 +312,7 @@ def _more_than(step: Step, reading: one_line.Reading, text: str) -> bool:
 
 
 _BARE_NUMBER = re.compile(r"\s*[-\u2212+]?\s*\d+\s*")
-_DAY_ONLY = re.compile(r"\s*[0-9]{1,2}\s*")
+_DAY_ONLY = re.compile(r"\s*([0-9]{1,2})\s*")
 
 
 def _check_held(form: Form, state: dict, ctx: FormContext) -> Result:
@@ -448,9 +448,9 @@ def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
             meant = closest(key, shortcuts)
             if meant is not None:
                 parsed = parsers.parse_date(shortcuts[meant], today=ctx.today, earliest=ctx.earliest)
-            elif _DAY_ONLY.fullmatch(text) and 1 <= int(text) <= 31:
+            elif (day := _DAY_ONLY.fullmatch(text)) and 1 <= int(day.group(1)) <= 31:
                 # "15" answering the day: of which month? (never taken as 15 people)
-                return parsers.fail("date_day_only", day=int(text), month=ctx.today.month)
+                return parsers.fail("date_day_only", day=int(day.group(1)), month=ctx.today.month)
         if parsed.error == "date_too_old" and ctx.earliest == ctx.unit.founded_on:
             # not "too long ago": the branch did not exist yet (FormEngine.context)
             return parsers.fail("date_before_founded", founded=ctx.earliest)
