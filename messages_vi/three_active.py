@@ -19,8 +19,8 @@ MESSAGES: dict[str, str] = {
     # --- /bachudong ------------------------------------------------------------------------------
     "bcd.not_for_you": (
         "“3 chủ động” dành cho cán bộ Đoàn cơ sở (đăng ký kế hoạch) và cán bộ Đoàn cấp trên (theo dõi, "
-        "đánh giá, công nhận). {unit} không có chi đoàn trực thuộc trực tiếp, cũng không có Đoàn cơ sở "
-        "nào ở dưới để theo dõi."
+        "đánh giá, công nhận). {unit} là cấp trên cơ sở nên không tự đăng ký, và dưới {unit} chưa có "
+        "Đoàn cơ sở nào để theo dõi."
     ),
     "bcd.for_branches": (
         "“3 chủ động” là việc của Đoàn cơ sở: cán bộ Đoàn cơ sở đăng ký kế hoạch, Đoàn cấp trên theo dõi, "

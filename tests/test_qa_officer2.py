@@ -249,3 +249,16 @@ async def test_an_officer_who_moved_the_weekly_digest_to_friday_reads_friday_in_
     await officer.tap_data("tw:off")
     await officer.say("/trogiup")
     assert "bản tổng hợp hằng tuần trợ lý tự gửi: đang tắt" in officer.text
+
+
+async def test_an_officer_of_a_doan_truc_thuoc_with_only_a_branch_under_it_is_told_the_truth(services):
+    """It was told its unit had no branch directly under it, beside the branch it had."""
+    from storage.units import UnitRow
+
+    await services.storage.units.import_rows(
+        [UnitRow("DTT", "Đoàn Khối cơ quan", "district", "P", False, 0, level_name="affiliated"),
+         UnitRow("DTT-1", "Chi đoàn Văn phòng", "branch", "DTT", False, 12)], services.clock())
+    officer = await joined(services, "o-dtt", "DTT", "officer")
+    await officer.say("/bachudong")
+    assert "không có chi đoàn trực thuộc trực tiếp" not in officer.text
+    assert "là cấp trên cơ sở nên không tự đăng ký" in officer.text and "Đoàn Khối cơ quan" in officer.text
