@@ -144,8 +144,28 @@ class NumberBinaryLoader(NumericBinaryLoader):
         return int(value) if value.as_tuple().exponent >= 0 else float(value)
 
 
+def has_nul(error: psycopg.DataError) -> bool:
+    """Whether psycopg refused a bound text for a NUL character (PostgreSQL's text cannot hold one;
+    SQLite's can)."""
+    return "NUL (0x00)" in str(error)
+
+
+def without_nul(value: Any) -> Any:
+    """A bound value with every NUL character taken out of its texts (in a list too): what a
+    person typed, less the one invisible character PostgreSQL cannot store."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, (list, tuple)):
+        return type(value)(without_nul(item) for item in value)
+    return value
+
+
 class PostgresConnection:
-    """storage.sql's `Connection` over one psycopg connection in a transaction."""
+    """storage.sql's `Connection` over one psycopg connection in a transaction.
+
+    A text with a NUL character in it (a person can type one; SQLite stores it) is bound without
+    it: psycopg refuses it before sending the statement, which then runs again without the NUL.
+    An executemany may have run some rows when it is refused, so it runs from a savepoint."""
 
     dialect = POSTGRES
 
@@ -153,17 +173,37 @@ class PostgresConnection:
         self.raw = raw
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
-        return self.raw.execute(psycopg_sql(sql), params)
+        try:
+            return self.raw.execute(psycopg_sql(sql), params)
+        except psycopg.DataError as error:
+            if not has_nul(error):
+                raise
+            return self.raw.execute(psycopg_sql(sql), without_nul(params))
 
     def executemany(self, sql: str, rows_: Iterable[Sequence[Any]]) -> psycopg.Cursor:
+        rows_ = rows_ if isinstance(rows_, (list, tuple)) else list(rows_)
         cursor = self.raw.cursor()
-        cursor.executemany(psycopg_sql(sql), rows_)
+        self.raw.execute("SAVEPOINT without_nul")
+        try:
+            cursor.executemany(psycopg_sql(sql), rows_)
+        except psycopg.DataError as error:
+            if not has_nul(error):
+                raise
+            self.raw.execute("ROLLBACK TO SAVEPOINT without_nul")
+            cursor.executemany(psycopg_sql(sql), [without_nul(row) for row in rows_])
+        self.raw.execute("RELEASE SAVEPOINT without_nul")
         return cursor
 
     def plain(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         # in binary: no number or text parsed from its digits (a tick's 111,000 units read in
         # about 40% less time)
-        return self.raw.cursor(row_factory=tuple_row, binary=True).execute(psycopg_sql(sql), params)
+        cursor = self.raw.cursor(row_factory=tuple_row, binary=True)
+        try:
+            return cursor.execute(psycopg_sql(sql), params)
+        except psycopg.DataError as error:
+            if not has_nul(error):
+                raise
+            return cursor.execute(psycopg_sql(sql), without_nul(params))
 
 
 def configure(raw: psycopg.Connection, worker: int | None = None) -> None:

@@ -28,11 +28,14 @@ _CURRENT = {dialect: (" FROM outbox o JOIN people p ON p.id = o.person_id"
                       " LEFT JOIN outbox_bundles n ON n.id = o.bundle_id"
                       f" JOIN outbox_bodies b ON b.id = {body}") for dialect, body in CURRENT_BODY.items()}
 # the payload's wording (Reply.to_dict(): {"wording": {"kind": ..., "due": ...}}): a deadline
-# reminder's kind, and its due date
+# reminder's kind, and its due date. PostgreSQL's json refuses to read any text of a payload
+# holding \u0000 (a NUL a person typed, quoted in a message): read here with \ufffd in its
+# place, as long and still valid JSON (`\\u0000` becomes `\\ufffd`); the payload sent is unchanged
+_PAYLOAD = r"replace(b.payload, '\u0000', '\ufffd')::json"
 _KIND = per_dialect(sqlite="json_extract(b.payload, '$.wording.kind')",
-                    postgres="(b.payload::json -> 'wording' ->> 'kind')")
+                    postgres=f"({_PAYLOAD} -> 'wording' ->> 'kind')")
 _DUE = per_dialect(sqlite="json_extract(b.payload, '$.wording.due')",
-                   postgres="(b.payload::json -> 'wording' ->> 'due')")
+                   postgres=f"({_PAYLOAD} -> 'wording' ->> 'due')")
 # what still goes once the quota is spent: deadline reminders, and the quota's own warning
 _PRIORITY = {dialect: f"({kind} = 'deadline' OR o.dedup_key LIKE 'quota:%')" for dialect, kind in _KIND.items()}
 _SET_ASIDE = {dialect: (

@@ -26,6 +26,7 @@ import psycopg
 
 from storage.backup import check_database
 from storage.db import connect
+from storage.postgres import has_nul, without_nul
 from storage.schema import migrate_postgres, move_sequences
 
 CONNECT_TIMEOUT = 10          # seconds
@@ -126,9 +127,13 @@ def _copy_table(lite: sqlite3.Connection, raw: psycopg.Connection, table: str) -
     incoming = f'"incoming_{table}"'
     raw.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
     raw.execute(f'CREATE TEMPORARY TABLE {incoming} (LIKE "{table}") ON COMMIT DROP')
-    with raw.cursor().copy(f"COPY {incoming} ({names}) FROM STDIN") as stream:
-        for row in lite.plain(f'SELECT {names} FROM "{table}"'):
-            stream.write_row(row)
+    try:
+        with raw.transaction():               # a savepoint: a table refused for a NUL is copied again
+            _stream(lite, raw, table, incoming, names, dropping_nul=False)
+    except psycopg.DataError as error:
+        if not has_nul(error):
+            raise
+        _stream(lite, raw, table, incoming, names, dropping_nul=True)
     chosen = ", ".join("NULL" if column in own else f'"{column}"' for column in columns)
     if keys:
         updated = [column for column in columns if column not in keys]
@@ -143,3 +148,12 @@ def _copy_table(lite: sqlite3.Connection, raw: psycopg.Connection, table: str) -
     elif _count(raw, table) == 0:             # no key to match rows by: copied into an empty table only
         raw.execute(f'INSERT INTO "{table}" ({names}) SELECT {chosen} FROM {incoming}')
     raw.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+
+
+def _stream(lite: sqlite3.Connection, raw: psycopg.Connection, table: str, incoming: str, names: str,
+            dropping_nul: bool) -> None:
+    """The table's rows into `incoming`; `dropping_nul`: every text without its NUL characters,
+    which SQLite stores (a person typed one) and PostgreSQL's text cannot hold."""
+    with raw.cursor().copy(f"COPY {incoming} ({names}) FROM STDIN") as stream:
+        for row in lite.plain(f'SELECT {names} FROM "{table}"'):
+            stream.write_row(without_nul(row) if dropping_nul else row)
