@@ -219,7 +219,11 @@ class TelegramChannel:
                 await bot.answer_callback_query(received.query_id)
             except TelegramError:
                 pass                                 # an old query can no longer be answered
-        await self._answer(bot, received.chat_id, replies, received.pressed)
+        try:
+            await self._answer(bot, received.chat_id, replies, received.pressed)
+        except Forbidden as error:                   # the person's doing, not the bot's fault
+            log.warning("update %s: Telegram refused the reply, the person blocked the bot or closed the "
+                        "account (%s)", received.update_id, error.message)
 
     # --- outgoing -------------------------------------------------------------------------------
     async def _answer(self, bot, chat_id: int, replies: list[Reply], pressed: int | None = None) -> None:
@@ -323,10 +327,16 @@ async def send(bot, chat_id: int | str, reply: Reply, budget: Budget | None = No
             extra = {"reply_markup": markup} if markup else None
             with open(reply.attachment, "rb") as handle:
                 if reply.attachment_kind == "photo":
-                    message = await bot.send_photo(chat_id, handle, caption=caption, api_kwargs=extra)
-                else:
-                    message = await bot.send_document(chat_id, handle, caption=caption, api_kwargs=extra,
-                                                      filename=reply.attachment.name)
+                    try:
+                        return Sent((await bot.send_photo(chat_id, handle, caption=caption,
+                                                          api_kwargs=extra)).message_id)
+                    except BadRequest as error:
+                        # an image Telegram does not make a photo of (a HEIC kept from an iPhone
+                        # sent "as a file"): sent as the file it is, the replies after it still go
+                        log.info("a photo Telegram refused (%s) is sent as a file", error.message)
+                        handle.seek(0)
+                message = await bot.send_document(chat_id, handle, caption=caption, api_kwargs=extra,
+                                                  filename=reply.attachment.name)
             return Sent(message.message_id)
 
         return await call(True, upload)
@@ -351,7 +361,8 @@ def update_key(update_id: int) -> str:
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut a long text at line ends (or, for a single huge line, anywhere) into parts that fit."""
+    """Cut a long text at line ends (or, for a single huge line, anywhere) into parts that fit.
+    A part of blank lines only is left out: Telegram refuses it ("message text is empty")."""
     parts, current = [], ""
     for line in text.split("\n"):
         while len(line) > limit:
@@ -367,7 +378,7 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
         current = candidate
     if current or not parts:
         parts.append(current)
-    return parts
+    return [part for part in parts if part.strip()] or parts[:1]
 
 
 def _markup(reply: Reply) -> dict | None:
@@ -384,8 +395,9 @@ def _markup(reply: Reply) -> dict | None:
 @dataclass(frozen=True)
 class Received:
     """One update as the bot reads it: what the handlers take (`incoming`; None when there is
-    nothing to answer: a group's message, another kind of update), where to answer, and for a
-    pressed button its query (answered) and the message it was on (its buttons closed)."""
+    nothing to answer: a group's message or button, a service message, another kind of update),
+    where to answer, and for a pressed button its query (answered) and the message it was on (its
+    buttons closed)."""
 
     update_id: int
     kind: str                          # message, edited_message, callback_query, or other
@@ -396,6 +408,10 @@ class Received:
 
 
 KINDS = ("message", "edited_message", "callback_query")
+# What a person can send besides text; a message with none of these is a service message Telegram
+# writes into the chat itself (a message pinned, an auto-delete timer or a wallpaper set), not said.
+SENT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "animation", "document", "audio", "location",
+              "venue", "contact", "poll", "dice", "story", "game", "paid_media", "checklist")
 
 
 def read_update(data: dict, bot) -> Received:
@@ -416,6 +432,10 @@ def _read(data: dict, bot) -> Received:
         query = data[kind]
         user, message = query["from"], query.get("message")
         chat_id = message["chat"]["id"] if message else user["id"]
+        if message and message["chat"]["type"] != "private":
+            # a button on a message in a group (one forwarded there): what it shows is the presser's
+            # own, never to be posted where others read it
+            return Received(update_id, kind, chat_id, None)
         incoming = Incoming("telegram", str(user["id"]), str(chat_id), _full_name(user),
                             button=Action.decode(query.get("data") or "") or STALE, update_key=key)
         # a message too old to be shown comes as an "inaccessible" one, its date 0: nothing to close
@@ -428,6 +448,8 @@ def _read(data: dict, bot) -> Received:
     if chat["type"] != "private" or user is None:
         return Received(update_id, kind, chat["id"], None)        # groups are not where reports are made
     new = kind == "message"
+    if new and message.get("text") is None and not any(message.get(k) for k in SENT_KINDS):
+        return Received(update_id, kind, chat["id"], None)    # a service message (a pin, a timer set): nothing said
     incoming = Incoming("telegram", str(user["id"]), str(chat["id"]), _full_name(user),
                         text=message.get("text") if new else None, other=_other_kind(new, message),
                         update_key=key, photo=_photo(bot, message) if new else None)
@@ -445,10 +467,7 @@ def _other_kind(new: bool, message: dict) -> str | None:
         return None
     if _image_document(message):
         return "photo"                               # an image sent as a file is a photo too
-    for kind in ("sticker", "photo", "voice", "video", "document", "audio", "location", "contact", "animation"):
-        if message.get(kind):
-            return kind
-    return "other"
+    return next(kind for kind in SENT_KINDS if message.get(kind))
 
 
 def _image_document(message: dict) -> bool:
