@@ -39,9 +39,11 @@ class Incoming:
         """("start", "abc") for "/start abc" or "/start@SomeBot abc"; None for plain text."""
         if not self.text or not self.text.startswith("/"):
             return None
-        head, _, arg = self.text[1:].partition(" ")
-        name = head.split("@", 1)[0].lower()
-        return (name, arg.strip()) if name else None
+        parts = self.text[1:].split(maxsplit=1)     # the code may come after a tab or on the next line
+        if not parts or self.text[1].isspace():
+            return None
+        name = parts[0].split("@", 1)[0].lower()
+        return (name, parts[1].strip() if len(parts) > 1 else "") if name else None
 
 
 @dataclass(frozen=True)

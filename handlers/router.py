@@ -113,9 +113,10 @@ async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
         return await onboarding.start(services, incoming, invites.typed_code(incoming.text), identity)
     if identity is None or identity.role is None:
         return onboarding.stranger_reply(incoming.text)
-    if identity.person.chat_id != incoming.chat_id or (
+    if identity.person.chat_id != incoming.chat_id or identity.person.unreachable or (
         incoming.display_name and identity.person.display_name != incoming.display_name
     ):
+        # a person marked unreachable (they blocked the bot) who writes again has unblocked it
         await services.storage.people.touch(identity.person.id, incoming.chat_id,
                                             incoming.display_name or identity.person.display_name)
 

@@ -112,7 +112,6 @@ async def test_a_stranger_pressing_a_forged_button_is_told_how_to_join(app, api)
 # handlers/router.py (not this brief's to edit) touches the person only when their chat or name
 # changed, so the mark the sender set on a 403 is never cleared: reminders stay off for good and the
 # officers' digest keeps flagging the branch. The fix: touch also when identity.person.unreachable.
-@pytest.mark.xfail(strict=True, reason="handlers/router.py never clears unreachable for an unchanged chat")
 async def test_a_secretary_who_unblocked_the_bot_and_writes_again_is_reachable_again(app, api, services, clock):
     lan = await secretary(app, api, services)
     identity = await services.storage.people.identify("telegram", str(lan.chat_id))
@@ -233,7 +232,6 @@ async def test_deep_links_used_expired_revoked_or_mistyped_are_refused_in_vietna
 # domain/conversation.py (not this brief's to edit): Incoming.command splits "/start" from its code
 # at a space only, so a code on the next line (pasted from an invite, or typed after Shift+Enter) is
 # read as part of the command and refused as a bad code. The fix: split at any whitespace.
-@pytest.mark.xfail(strict=True, reason="domain/conversation.py Incoming.command splits at a space only")
 async def test_start_with_the_code_on_the_next_line_joins(app, api, services):
     hoa = Person(app, api, person(7020, "Hoa"))
     await hoa.say(f"/start\n{await make_invite(services, 'B1')}")
