@@ -1,7 +1,7 @@
 """A reporting period as people type it after /tonghop or /xuat: "thang 11", "tháng 11/2026",
 "tháng mười một", "quý tư", "11/2026", "quy 4", "quý IV/2026", "nam 2026", "6 thang dau nam",
-"thang truoc", "năm ngoái", "cả năm", or a key ("2026-11", "2026-Q4", "2026-H1", "2026"). Short
-forms like "q1" or "t11" are not read: they may be unit codes (Quận 1).
+"thang truoc", "năm ngoái", "cả năm", "thg 11 nha", or a key ("2026-11", "2026-Q4", "2026-H1",
+"2026"). Short forms like "q1" or "t11" are not read: they may be unit codes (Quận 1).
 
 Without a year, a month, quarter or half-year is the latest one that has begun by `today`: on
 2 December 2026, "thang 11" is November 2026 and "thang 12" December 2026, "thang 1" January 2026.
@@ -13,13 +13,14 @@ import re
 from datetime import date
 
 from domain import periods
-from domain.textnorm import fold
+from domain.textnorm import fold, meant_span, polite
 
 _YEAR = re.compile(r"^(\d{4})$")
 _NUMBER_YEAR = re.compile(r"^(\d{1,2}|i{1,3}|iv)(?:[/.-](\d{4}))?$")     # 11, 11/2026, iv, iv/2026
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")                   # 11/2026, 11-2026
 _KIND = {"thang": "month", "quy": "quarter"}
+_SHORT = {"thg": "thang"}                                              # texting's "thg 11"
 # A month or quarter's number as a word, the longest first ("muoi mot" before "muoi"); "tháng
 # giêng" and "tháng chạp" are January and December. Five is left out: "tháng năm" also reads as
 # the start of "tháng năm 2026", a month's year.
@@ -33,27 +34,38 @@ _LAST = {"month": 12, "quarter": 4}
 
 def read(text: str, today: date) -> tuple[periods.Period | None, list[str]]:
     """The period named in `text` (the last one, if several) and the words that are not part of
-    it, as typed (unit codes, or words not understood)."""
+    it, as typed (unit codes, or words not understood). Polite words right around a period are
+    not left over ("tháng 11 nha", "dạ quý 4 ạ"); elsewhere ("khu A") they may be a unit's name."""
     raw = text.split()
     words = [fold(w) for w in raw]
+    start, end = meant_span(words)
     found: periods.Period | None = None
-    rest: list[str] = []
+    rest: list[int] = []
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
         match = at(words, i, today)
         if match is None:
-            rest.append(raw[i])
+            rest.append(i)
             i += 1
             continue
         found, used = match
+        spans.append((i, i + used))
         i += used
-    return found, rest
+    said = set()
+    if all(polite(w) for w in words):
+        said.update(range(len(words)))                                    # "tổng hợp nhé": no period named
+    if any(s == start for s, _ in spans):
+        said.update(range(start))
+    if any(e == end for _, e in spans):
+        said.update(range(end, len(words)))
+    return found, [raw[k] for k in rest if k not in said]
 
 
 def at(words: list[str], i: int, today: date) -> tuple[periods.Period, int] | None:
     """The period starting at the folded words[i] and how many words it takes, or None (also
     used to find a period inside a whole report typed in one line, domain/forms/one_line.py)."""
-    word, after = words[i], words[i + 1:]
+    word, after = _SHORT.get(words[i], words[i]), words[i + 1:]
     try:
         return periods.parse(word.upper()), 1                          # 2026-11, 2026-Q4, 2026-H1, 2026
     except ValueError:

@@ -77,3 +77,34 @@ def _one_typo(a: str, b: str) -> bool:
 def words(text: str) -> list[str]:
     """Folded words: runs of letters or digits, everything else is a separator."""
     return _WORD.findall(fold(text))
+
+
+# What people open or close a short reply with, politely or out of habit ("dạ 2", "lưu nhé",
+# "hôm qua ạ", "12 người nha"), folded; read around an answer, never as one.
+_OPENINGS = frozenset({"da", "vang", "ok", "oke", "em"})
+_ENDINGS = frozenset({"a", "nhe", "nha", "nhen", "nghen", "ne", "di", "luon", "nhaa", "ak", "ah"})
+_MARKS = ".,!?~:;"
+
+
+def without_politeness(folded: str) -> str:
+    """Folded text without the polite words around it: "da so 2 a" -> "so 2", "luu nhe" -> "luu";
+    what is left is never empty ("a" alone stays "a")."""
+    tokens = folded.split()
+    start, end = meant_span(tokens)
+    return " ".join(tokens[start:end])
+
+
+def polite(word: str) -> bool:
+    """Whether a folded word is one of the polite words said around an answer ("nha", "a", "da")."""
+    return word.strip(_MARKS) in _ENDINGS | _OPENINGS
+
+
+def meant_span(tokens: Sequence[str]) -> tuple[int, int]:
+    """The slice of folded words that is not the polite words around them (see `without_politeness`)."""
+    end = len(tokens)
+    while end > 1 and tokens[end - 1].strip(_MARKS) in _ENDINGS:
+        end -= 1
+    start = 0
+    while start < end - 1 and tokens[start].strip(_MARKS) in _OPENINGS:
+        start += 1
+    return start, end

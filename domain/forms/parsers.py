@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from domain.textnorm import fold, words
+from domain.textnorm import fold, without_politeness, words
 
 
 @dataclass(frozen=True)
@@ -43,17 +43,22 @@ _DIGITS = {
 # Forms only used after "muoi"/"linh": "hai muoi tu", "ba muoi lam", "muoi nham".
 _LATE_DIGITS = _DIGITS | {"tu": 4, "lam": 5, "nham": 5}
 _THOUSAND = ("nghin", "ngan")
-# Words allowed after the number; "a" and "nhe" are the particles people end replies with,
-# "tham du", "co mat" repeat the question ("15 người tham dự"), and members are "đồng chí" (đ/c).
+# Words allowed after the number (the polite ones people end replies with, "ạ", "nhé", "nha", are
+# read past first: textnorm.without_politeness); "tham du", "co mat" repeat the question ("15 người
+# tham dự"), and members are "đồng chí" (đ/c).
 _COUNT_TAIL = tuple(
     tuple(p.split())
     for p in (
         "doan vien", "thanh nien", "tham gia", "nguoi", "ban", "dv", "dvtn", "tn",
-        "em", "ng", "luot", "a", "tham du", "du", "co mat", "nhe", "dong chi", "dc",
+        "em", "ng", "luot", "tham du", "du", "co mat", "dong chi", "dc",
     )
 )
 # Words allowed before it: "có 15 người", "được 15 người" (never "khoảng": a count is exact).
 _COUNT_HEAD = (("co", "mat"), ("tham", "du"), ("co",), ("duoc",))        # "có mặt 15", "tham dự 15"
+# "none" said in words at a count question: "không có", "chưa có ai" (a zero is asked again where
+# it is doubtful, as "0" is)
+_NONE = frozenset({"khong co", "ko co", "k co", "kg co", "khong co ai", "ko co ai", "khong ai", "chua co",
+                   "chua co ai", "khong co nguoi nao", "khong co ai ca", "ko"})
 _COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _NEGATIVE = re.compile(r"[-\u2212\u2013]\s*\d")          # a minus, also as phones write it (−, –)
 
@@ -63,6 +68,9 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = 100_000) -> Parse
     folded = fold(text)
     if _NEGATIVE.match(folded):
         return fail("count_negative")
+    folded = without_politeness(folded)                 # "12 người nha", "mười hai ạ"
+    if folded in _NONE:
+        return fail("count_too_small", minimum=minimum) if minimum > 0 else ok(0)
     tokens = _COUNT_TOKEN.findall(folded)
     head = next((h for h in _COUNT_HEAD if tuple(tokens[:len(h)]) == h and len(tokens) > len(h)), ())
     tokens = tokens[len(head):]
@@ -160,7 +168,7 @@ def _below_thousand(tokens: list[str], i: int, *, bare_scale: int, after_thousan
         return value + _LATE_DIGITS[at(i + 1)], i + 2
     if at(i) == "muoi":
         tens, i = 10, i + 1
-    elif at(i) in _DIGITS and at(i + 1) == "muoi" and _DIGITS[at(i)] >= 2:
+    elif at(i) in _DIGITS and at(i + 1) in ("muoi", "chuc") and _DIGITS[at(i)] >= 2:    # "hai chục": 20
         tens, i = _DIGITS[at(i)] * 10, i + 2
     elif at(i) in _DIGITS and not (after_thousand and not has_hundreds and _DIGITS[at(i)] == 0):
         return value + _DIGITS[at(i)] * bare_scale, i + 1
@@ -185,33 +193,72 @@ def _only_units(tokens: list[str]) -> bool:
 
 # with the South's "bữa nay", "bữa qua" (the seeds' provinces) and texting's "hum", "wa"
 _RELATIVE_DAYS = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2,
-                  "bua nay": 0, "bua qua": 1, "hum nay": 0, "hum qua": 1, "hom wa": 1, "hum wa": 1}
+                  "bua nay": 0, "bua qua": 1, "hum nay": 0, "hum qua": 1, "hom wa": 1, "hum wa": 1,
+                  "bua kia": 2, "hum kia": 2}
+# the time of day before a relative day: "tối qua", "sáng nay", "chiều hôm qua"
+_DAY_TIMES = frozenset({"sang", "trua", "chieu", "toi", "dem"})
 # the first words of a relative day, where a line is searched for one
-RELATIVE_HEADS = frozenset(day.split()[0] for day in _RELATIVE_DAYS if " " in day)
+RELATIVE_HEADS = frozenset(day.split()[0] for day in _RELATIVE_DAYS if " " in day) | _DAY_TIMES
 _SEP = r"\s*[/.-]\s*"
+_MONTH = r"\s*(?:thang|thg|th)\s*"                     # "tháng", and texting's "thg", "th"
+# after the month in words, a year of two digits only after "năm": "tháng 11 ngày 28 13 đv" is 13 people
+_YEAR = r"(?:\s*nam\s*(?P<year>\d{4}|\d{2})|\s+(?P<year4>\d{4}))?"
 _DATE_FORMS = (
-    re.compile(rf"(?:ngay\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?", re.ASCII),
-    re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam\s*)?(\d{4}|\d{2}))?", re.ASCII),
+    re.compile(rf"(?:ngay\s*)?(?P<day>\d{{1,2}}){_SEP}(?P<month>\d{{1,2}})(?:{_SEP}(?P<year>\d{{4}}|\d{{2}}))?",
+               re.ASCII),
+    re.compile(rf"(?:ngay\s*)?(?P<day>\d{{1,2}}){_MONTH}(?P<month>\d{{1,2}}){_YEAR}", re.ASCII),
+    # the month first: "tháng 11 ngày 20 (năm 2026)"
+    re.compile(rf"{_MONTH}(?P<month>\d{{1,2}})\s*ngay\s*(?P<day>\d{{1,2}}){_YEAR}", re.ASCII),
 )
 
 
+# a day said as one ("ngày 15") with no month: the latest one, this month or the last
+_DAY_NAMED = re.compile(r"ngay\s*(\d{1,2})", re.ASCII)
+
+
+def _day_words(text: str) -> str:
+    """What was typed for a day, folded, without the polite words and a time of day around it:
+    "tối qua ạ" -> "qua", "ngày 20/11 nha" -> "ngay 20/11"."""
+    folded = without_politeness(fold(text).rstrip(".!?,;: ")).rstrip(".!?,;: ")
+    head, _, rest = folded.partition(" ")
+    return rest if head in _DAY_TIMES and rest in _RELATIVE_DAYS else folded
+
+
+def _day_match(folded: str) -> re.Match | None:
+    return next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
+
+
+def _year(match: re.Match) -> str | None:
+    return match.groupdict().get("year") or match.groupdict().get("year4")
+
+
 def parse_date(text: str, *, today: date, earliest: date | None = None) -> Parsed:
-    """A past day: relative words or day-first numbers; a missing year means the latest past one."""
-    folded = fold(text).rstrip(".!?,;: ")
-    if folded in _RELATIVE_DAYS:
-        try:
+    """A past day: relative words ("tối qua ạ") or numbers, day first or after "tháng" ("tháng 11
+    ngày 20"); a missing year means the latest past one, and so does a missing month after "ngày"
+    ("ngày 15": this month's or, before the 15th, last month's)."""
+    folded = _day_words(text)
+    match = _day_match(folded)
+    try:
+        if folded in _RELATIVE_DAYS:
             day = today - timedelta(days=_RELATIVE_DAYS[folded])
-        except OverflowError:
-            return fail("date_invalid", text=text.strip())
-    else:
-        match = next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
-        if match is None:
-            return fail("date_unreadable")
-        try:
-            day = _resolve(*match.groups(), today=today)
-        except (ValueError, OverflowError):
-            # the day as numbers only: the sentence says "Ngày" itself ("ngày 31/2" typed)
-            return fail("date_invalid", text="/".join(g for g in match.groups() if g is not None))
+        elif match is None:
+            named = _DAY_NAMED.fullmatch(folded)
+            if named is None:
+                return fail("date_unreadable")
+            month = today if int(named[1]) <= today.day else today.replace(day=1) - timedelta(days=1)
+            try:
+                day = month.replace(day=int(named[1]))
+            except ValueError:
+                return fail("date_invalid", text=f"{int(named[1])}/{month.month}")
+        else:
+            parts = (match["day"], match["month"], _year(match))
+            try:
+                day = _resolve(*parts, today=today)
+            except (ValueError, OverflowError):
+                # the day as numbers only: the sentence says "Ngày" itself ("ngày 31/2" typed)
+                return fail("date_invalid", text="/".join(g for g in parts if g is not None))
+    except OverflowError:
+        return fail("date_invalid", text=text.strip())
     if day > today:
         return fail("date_future")
     if earliest is not None and day < earliest:
@@ -222,9 +269,8 @@ def parse_date(text: str, *, today: date, earliest: date | None = None) -> Parse
 def without_year(text: str) -> bool:
     """Whether `text` is a day and a month with no year ("25/12", "ngay 3 thang 12"): the engine
     then says on the summary which year it took."""
-    folded = fold(text).rstrip(".!?,;: ")
-    match = next((m for form in _DATE_FORMS if (m := form.fullmatch(folded))), None)
-    return match is not None and match.group(3) is None
+    match = _day_match(_day_words(text))
+    return match is not None and _year(match) is None
 
 
 def _resolve(day: str, month: str, year: str | None, *, today: date) -> date:
@@ -266,6 +312,10 @@ def parse_choice(text: str, options: Sequence[Choice]) -> Parsed:
         return ok(options[int(key) - 1].value)
     inside = _contained(key, phrases)
     if inside:
+        beside = _number_beside(key, phrases)
+        if beside is not None:
+            # "3 kết nạp" at "why did the count change?": the 3 would be lost, so nothing is taken
+            return fail("choice_unknown", number=beside)
         return _pick(inside, options)
     return _pick(_closest(key, phrases), options)
 
@@ -288,6 +338,19 @@ def _contained(key: str, phrases: list[tuple[int, str]]) -> set[int]:
         n for s, e, n in spans
         if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
     }
+
+
+def _number_beside(key: str, phrases: list[tuple[int, str]]) -> str | None:
+    """The first number typed outside every phrase of the options ("3" in "3 ket nap"), or None;
+    the digits of a phrase ("6 thang") are its own."""
+    tokens = key.split()
+    covered = set()
+    for _, phrase in phrases:
+        size = len(phrase.split())
+        for start in range(len(tokens) - size + 1):
+            if " ".join(tokens[start:start + size]) == phrase:
+                covered.update(range(start, start + size))
+    return next((tok for i, tok in enumerate(tokens) if i not in covered and tok.isdecimal()), None)
 
 
 def _closest(key: str, phrases: list[tuple[int, str]]) -> set[int]:
