@@ -17,6 +17,7 @@ _WORD = re.compile(r"[^\W_]+")
 # ("huy", "luu") are matched exactly or not at all.
 TYPO_MIN_LENGTH = 6
 _DIGITS = re.compile(r"[0-9]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # The same labels and vocabulary are folded on every answer: remembering the last few thousand
@@ -40,6 +41,14 @@ def visible(text: str) -> str:
     while end > start and _invisible(text[end - 1]):
         end -= 1
     return text[start:end]
+
+
+def whole_characters(text: str) -> str:
+    """The text without half characters: a lone surrogate (half an emoji, as a messenger may deliver
+    a message cut in the middle of one) cannot be stored or sent, and means nothing."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("", text)
 
 
 def _invisible(char: str) -> bool:

@@ -16,7 +16,7 @@ from handlers import (
 from handlers.context import Request, Route, Services
 from domain.conversation import FORM_ROUTE, Action, Incoming, Reply
 from domain import invites
-from domain.textnorm import closest, fold, visible
+from domain.textnorm import closest, fold, visible, whole_characters
 from messages_vi import t
 from messages_vi.formatting import local_today
 from storage.forms import Stale
@@ -65,7 +65,9 @@ async def handle(services: Services, incoming: Incoming) -> list[Reply]:
 
 async def _handle(services: Services, incoming: Incoming) -> list[Reply]:
     if incoming.text is not None:
-        incoming = replace(incoming, text=visible(incoming.text))
+        incoming = replace(incoming, text=visible(whole_characters(incoming.text)))
+    if incoming.display_name:
+        incoming = replace(incoming, display_name=whole_characters(incoming.display_name))
     route, arg, action = _route(incoming)
     if route is None and incoming.text and (help_word := typed_command(incoming.text)) in HELP:
         # help asked in words mid-form: no question's answer is "giúp", and the menu resumes it

@@ -268,3 +268,18 @@ async def test_typing_chon_2_or_so_2_on_zalo_picks_the_second_choice_and_records
         shown = await terminal.say("sinh hoat chi doan")
         assert "Có bao nhiêu đoàn viên tham dự?" in shown and "Số tham dự: 2" not in shown, typed
         await terminal.say("huy")
+
+
+async def test_half_an_emoji_in_a_note_or_a_name_is_dropped_not_an_internal_error(services):
+    """A message cut in the middle of an emoji leaves a lone surrogate: it could not be stored, and
+    the note was lost behind "Mã lỗi"."""
+    from domain.conversation import Incoming
+    from handlers.router import handle
+
+    chat = await joined(services, "b1-half", "B1")
+    for typed in ("/sinhhoat", "hom qua", "sinh hoat chi doan", "12", "Thêm nội dung"):
+        await chat.say(typed)
+    [reply] = await chat.say("họp bàn kế hoạch \ud83d")
+    assert "Mã lỗi" not in reply.text and "họp bàn kế hoạch" in reply.text
+    named = await handle(services, Incoming("terminal", "b1-half", "b1-half", "Lan \ud83d", text="/baocao"))
+    assert "Mã lỗi" not in named[0].text
