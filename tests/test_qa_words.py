@@ -208,3 +208,18 @@ def test_a_number_word_naming_a_branch_is_no_pick_but_so_hai_is():
     assert read(menu, "hai").action is None            # a branch's name, typed short: no line's number
     assert read(menu, "mot").action is None
     assert read(menu, "so hai").action == two          # "số hai" is the second line
+
+
+async def test_a_forms_own_words_said_politely_on_zalo_work_as_said_plainly(services):
+    """"ok nha" at the summary was offered as a note; "huy bo nha" at the day question was read as
+    a date it could not read; "nhu lan truoc nha" as a count."""
+    from tests.test_qa_secretary import on_zalo
+
+    zalo = await on_zalo(services, "B1", "b1-polite")
+    await zalo.say("/sinhhoat")
+    out = await zalo.say("huy bo nha")
+    assert "chưa đọc được ngày" not in out and "hủy" in out.lower()
+    for typed in ("/sinhhoat", "hom qua", "sinh hoat chi doan", "12"):
+        await zalo.say(typed)
+    out = await zalo.say("ok nha")
+    assert "Đã lưu" in out

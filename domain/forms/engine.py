@@ -28,7 +28,7 @@ from typing import Any
 from domain import periods
 from domain.forms import one_line, parsers
 from domain.forms.model import Confirm, Form, FormContext, Offer, Step
-from domain.textnorm import closest, fold, words
+from domain.textnorm import closest, fold, without_politeness, words
 from domain.conversation import FORM_ROUTE, Action, Button, Incoming, Reply, rows
 from messages_vi import MESSAGES, period_name, t
 from messages_vi.formatting import local_today, long_date, number
@@ -86,7 +86,7 @@ def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
     """
     carried = carry_over(form, state, ctx)              # a fresh copy: `state` is never changed
     state = carried.state
-    if (event.kind == "text" and fold(event.value or "") in _CANCEL_WORDS) or (
+    if (event.kind == "text" and _said(event.value or "") in _CANCEL_WORDS) or (
             event.kind == "action" and event.value == "cancel"):
         return Result(state, "cancel")
     if carried.notice:
@@ -110,10 +110,16 @@ def advance(form: Form, state: dict, event: Event, ctx: FormContext) -> Result:
     return _on_step(form, form.step(state["at"]), state, event, ctx)
 
 
+def _said(text: str) -> str:
+    """What a short reply says, folded, without the polite words around it ("huỷ nhé", "ok nha")."""
+    return without_politeness(" ".join(words(text)))
+
+
 def _means_back(text: str) -> bool:
     """ "Quay lại" typed, or one of its kin, also with a small typo ("quay lia", "tro lia"): on
     Zalo it is a choice of every question, and typed words pick a choice despite a typo."""
     key = " ".join(words(text))
+    key = without_politeness(key)
     return fold(text) in _BACK_WORDS or key in _BACK_WORDS or closest(key, _BACK_PHRASES) is not None
 
 
@@ -121,7 +127,7 @@ def _means_offer(step: Step, state: dict, text: str, ctx: FormContext) -> bool:
     """Whether `text` takes last time's answers: "như lần trước" and its kin, a yes ("đúng", "ok"),
     or the offer's own words as the numbered menu's hint shows them, typed without its punctuation
     ("Như lần trước 12 đoàn viên trực tuyến")."""
-    if fold(text).strip(" .!") in _AS_BEFORE_WORDS:
+    if fold(text).strip(" .!") in _AS_BEFORE_WORDS or _said(text) in _AS_BEFORE_WORDS:
         return True
     offer = offered(step, state, ctx)
     if offer is None:
@@ -157,7 +163,7 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
             return _checked(form, state, step, options[event.value].value, ctx)
         event = Event("text", choices[event.value].value)      # a shortcut stands for a typed answer
     if event.kind == "text":
-        if step.optional and fold(event.value or "") in _SKIP_WORDS:
+        if step.optional and _said(event.value or "") in _SKIP_WORDS:
             return _accept(form, state, step, None, ctx)
         text = event.value or ""
         if len(text) <= one_line.MAX_LINE and not state["editing"] and step.kind != "text" \
@@ -584,7 +590,7 @@ def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
     action = event.value if event.kind == "action" else None
     text = event.value if event.kind == "text" and isinstance(event.value, str) else ""
     word = fold(text)
-    if action == "save" or word in _SAVE_WORDS:
+    if action == "save" or word in _SAVE_WORDS or _said(text) in _SAVE_WORDS:
         missing = [s.name for s in form.steps
                    if s.name not in state["answers"] and not (s.on_summary and s.optional)]
         if missing:                      # never hand the writer a report with a hole in it
