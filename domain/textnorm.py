@@ -91,7 +91,7 @@ def words(text: str) -> list[str]:
 # What people open or close a short reply with, politely or out of habit ("dạ 2", "lưu nhé",
 # "hôm qua ạ", "12 người nha"), folded; read around an answer, never as one.
 _OPENINGS = frozenset({"da", "vang", "ok", "oke", "em"})
-_ENDINGS = frozenset({"a", "nhe", "nha", "nhen", "nghen", "ne", "di", "luon", "nhaa", "ak", "ah"})
+POLITE_ENDINGS = frozenset({"a", "nhe", "nha", "nhen", "nghen", "ne", "di", "luon", "nhaa", "ak", "ah"})
 _MARKS = ".,!?~:;"
 
 
@@ -105,13 +105,13 @@ def without_politeness(folded: str) -> str:
 
 def polite(word: str) -> bool:
     """Whether a folded word is one of the polite words said around an answer ("nha", "a", "da")."""
-    return word.strip(_MARKS) in _ENDINGS | _OPENINGS
+    return word.strip(_MARKS) in POLITE_ENDINGS | _OPENINGS
 
 
 def meant_span(tokens: Sequence[str]) -> tuple[int, int]:
     """The slice of folded words that is not the polite words around them (see `without_politeness`)."""
     end = len(tokens)
-    while end > 1 and tokens[end - 1].strip(_MARKS) in _ENDINGS:
+    while end > 1 and tokens[end - 1].strip(_MARKS) in POLITE_ENDINGS:
         end -= 1
     start = 0
     while start < end - 1 and tokens[start].strip(_MARKS) in _OPENINGS:

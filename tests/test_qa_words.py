@@ -223,3 +223,12 @@ async def test_a_forms_own_words_said_politely_on_zalo_work_as_said_plainly(serv
         await zalo.say(typed)
     out = await zalo.say("ok nha")
     assert "Đã lưu" in out
+
+
+async def test_a_whole_report_ending_with_nha_is_read_whole(services):
+    """"nha" after a whole report was quoted back as not understood ("a" and "nhe" were not)."""
+    from tests.test_qa_secretary import on_zalo
+
+    zalo = await on_zalo(services, "B1", "b1-nha")
+    out = await zalo.say("sinh hoat hom qua 12 nguoi truc tiep nha")
+    assert "Chưa hiểu" not in out and "Số tham dự: 12" in out

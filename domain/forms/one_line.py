@@ -27,7 +27,7 @@ from typing import Any
 from domain import period_words, periods
 from domain.forms import parsers
 from domain.forms.model import Form, FormContext, Step
-from domain.textnorm import closest, fold
+from domain.textnorm import POLITE_ENDINGS, closest, fold
 from messages_vi import period_name, t
 
 # A word as typed: anything between spaces and the marks that only separate.
@@ -37,8 +37,8 @@ _BREAK = re.compile(r"[,;\n]")
 _EDGE = ".-–—"
 _NEGATIVE = re.compile(r"[-\u2212\u2013][0-9]+")          # "-5", "−5", "–5": below zero
 # Words that join the parts of a report and say nothing of their own.
-_FILLERS = ("va", "voi", "co", "duoc", "gom", "la", "a", "nhe", "bao cao", "buoi", "ngay", "so",
-            "hinh thuc", "loai", "luc", "thi", "+")
+_FILLERS = ("va", "voi", "co", "duoc", "gom", "la", "bao cao", "buoi", "ngay", "so",
+            "hinh thuc", "loai", "luc", "thi", "+", *sorted(POLITE_ENDINGS))
 # Words said after a number of people, naming no step: "12 người tham gia".
 _UNITS = ("nguoi", "ng", "ban", "em", "luot", "doan vien", "dv", "dvtn", "dong chi", "d/c", "dc")
 # A number written against the short word after it, as texted: "18ng", "12dv", "30tn".
