@@ -232,3 +232,11 @@ async def test_a_whole_report_ending_with_nha_is_read_whole(services):
     zalo = await on_zalo(services, "B1", "b1-nha")
     out = await zalo.say("sinh hoat hom qua 12 nguoi truc tiep nha")
     assert "Chưa hiểu" not in out and "Số tham dự: 12" in out
+
+
+async def test_15_nha_at_the_day_question_asks_which_month_as_15_does(services):
+    from tests.test_qa_secretary import on_zalo
+
+    zalo = await on_zalo(services, "B1", "b1-15nha")
+    await zalo.say("/sinhhoat")
+    assert "Ngày 15 của tháng nào?" in await zalo.say("15 nha")

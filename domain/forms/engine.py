@@ -167,7 +167,7 @@ def _on_step(form: Form, step: Step, state: dict, event: Event, ctx: FormContext
             return _accept(form, state, step, None, ctx)
         text = event.value or ""
         if len(text) <= one_line.MAX_LINE and not state["editing"] and step.kind != "text" \
-                and not _BARE_NUMBER.fullmatch(text):
+                and not _BARE_NUMBER.fullmatch(_said(text)):
             # a whole report, or what is left of one, typed at any question: read as one line
             reading = one_line.read(form, text, ctx)
             if _more_than(step, reading, text):
@@ -311,7 +311,7 @@ def _more_than(step: Step, reading: one_line.Reading, text: str) -> bool:
         return False
     if not asked:
         return bool(reading.notes)          # "3 vào hội": the form's own sentence, not "no number here"
-    if len(reading.parts) == 1 and not (reading.named or reading.notes) and _BARE_NUMBER.fullmatch(text):
+    if len(reading.parts) == 1 and not (reading.named or reading.notes) and _BARE_NUMBER.fullmatch(_said(text)):
         return False             # a number alone names nothing it counts: "15" at the day is no count
     noted = any(reading.form.step(p.step).kind == "text" for p in reading.parts)
     return bool(reading.unknown or reading.notes) or noted or len(asked) > 1 or asked[0].step != step.name
@@ -454,7 +454,7 @@ def read(step: Step, text: str, ctx: FormContext) -> parsers.Parsed:
             meant = closest(key, shortcuts)
             if meant is not None:
                 parsed = parsers.parse_date(shortcuts[meant], today=ctx.today, earliest=ctx.earliest)
-            elif (day := _DAY_ONLY.fullmatch(text)) and 1 <= int(day.group(1)) <= 31:
+            elif (day := _DAY_ONLY.fullmatch(_said(text))) and 1 <= int(day.group(1)) <= 31:
                 # "15" answering the day: of which month? (never taken as 15 people)
                 return parsers.fail("date_day_only", day=int(day.group(1)), month=ctx.today.month)
         if parsed.error == "date_too_old" and ctx.earliest == ctx.unit.founded_on:
