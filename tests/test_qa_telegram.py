@@ -7,7 +7,6 @@ import logging
 import time
 from datetime import timedelta
 
-import pytest
 from telegram import Update
 from telegram.constants import MessageLimit
 
