@@ -81,7 +81,8 @@ def _picked(menu: OpenMenu, text: str, typed: str) -> Read:
         index = int(number.group(1)) - 1
         if 0 <= index < len(menu.choices):
             return Read(Action.decode(menu.choices[index][1]))
-        if all(Action.decode(value).route == FORM_ROUTE for _, value in menu.choices):
+        actions = [Action.decode(value) for _, value in menu.choices]
+        if all(action is not None and action.route == FORM_ROUTE for action in actions):
             return Read()       # a form's question reads what is typed itself: "15" at "which day?" is the 15th
         return Read(out_of_range=len(menu.choices))
     if not typed:

@@ -38,7 +38,7 @@ from storage.forms import FormSession, Stale
 # version of a form, onto the current one (one function, run on every path that reads a session)
 from domain.forms.versions import PICK_EDIT, SUMMARY, carry_over, fits, fresh
 
-_CANCEL_WORDS = {"huy", "huy bo", "/huy", "huy bao cao", "huy bo bao cao", "huy bieu mau"}
+_CANCEL_WORDS = {"huy", "huy bo", "huy bao cao", "huy bo bao cao", "huy bieu mau"}
 _BACK_WORDS = {"quay lai", "lui", "tro lai", "back"}
 _BACK_PHRASES = tuple(sorted(_BACK_WORDS))     # read with one typo too (textnorm.closest)
 _SKIP_WORDS = {"bo qua", "skip"}
@@ -118,16 +118,15 @@ def _said(text: str) -> str:
 def _means_back(text: str) -> bool:
     """ "Quay lại" typed, or one of its kin, also with a small typo ("quay lia", "tro lia"): on
     Zalo it is a choice of every question, and typed words pick a choice despite a typo."""
-    key = " ".join(words(text))
-    key = without_politeness(key)
-    return fold(text) in _BACK_WORDS or key in _BACK_WORDS or closest(key, _BACK_PHRASES) is not None
+    key = _said(text)
+    return key in _BACK_WORDS or closest(key, _BACK_PHRASES) is not None
 
 
 def _means_offer(step: Step, state: dict, text: str, ctx: FormContext) -> bool:
     """Whether `text` takes last time's answers: "như lần trước" and its kin, a yes ("đúng", "ok"),
     or the offer's own words as the numbered menu's hint shows them, typed without its punctuation
     ("Như lần trước 12 đoàn viên trực tuyến")."""
-    if fold(text).strip(" .!") in _AS_BEFORE_WORDS or _said(text) in _AS_BEFORE_WORDS:
+    if _said(text) in _AS_BEFORE_WORDS:
         return True
     offer = offered(step, state, ctx)
     if offer is None:
@@ -590,7 +589,7 @@ def _on_summary(form: Form, state: dict, event: Event, ctx: FormContext) -> Resu
     action = event.value if event.kind == "action" else None
     text = event.value if event.kind == "text" and isinstance(event.value, str) else ""
     word = fold(text)
-    if action == "save" or word in _SAVE_WORDS or _said(text) in _SAVE_WORDS:
+    if action == "save" or _said(text) in _SAVE_WORDS:
         missing = [s.name for s in form.steps
                    if s.name not in state["answers"] and not (s.on_summary and s.optional)]
         if missing:                      # never hand the writer a report with a hole in it
